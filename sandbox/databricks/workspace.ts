@@ -1,0 +1,85 @@
+import { createHash, randomBytes } from "crypto";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { ScaledClock } from "../common/clock";
+import type { WorkspaceSeed } from "./seed";
+import { unauthenticated } from "./errors";
+
+export interface SandboxUser {
+  userName: string;
+  admin: boolean;
+}
+
+/** Everything one workspace keeps: users, and one state slice per API area. */
+export interface WorkspaceData {
+  host: string;
+  orgId: string;
+  users: SandboxUser[];
+  /** Per-area state, keyed by area name; each area owns and types its own slice. */
+  areas: Record<string, unknown>;
+  /** Counter behind `newId`. */
+  idCounter: number;
+}
+
+/**
+ * One API area of a workspace (tokens, clusters, DBFS, ...): its initial state from the seed
+ * and its routes. Areas share nothing but the runtime, so each can be read on its own.
+ */
+export interface WorkspaceArea<S> {
+  name: string;
+  init(seed: WorkspaceSeed, ws: WorkspaceRuntime): S;
+  routes(app: FastifyInstance, ws: WorkspaceRuntime): void;
+}
+
+/** What route handlers get: the workspace's state, its clock, identity of the caller, and save. */
+export class WorkspaceRuntime {
+  constructor(
+    readonly data: WorkspaceData,
+    readonly clock: ScaledClock,
+    private readonly persist: () => void,
+  ) {}
+
+  get host(): string {
+    return this.data.host;
+  }
+
+  get orgId(): string {
+    return this.data.orgId;
+  }
+
+  slice<S>(area: string): S {
+    const slice = this.data.areas[area];
+    if (slice === undefined) throw new Error(`sandbox bug: area ${area} has no state`);
+    return slice as S;
+  }
+
+  /** Writes the whole sandbox state to disk (atomically). Call after every mutation. */
+  save(): void {
+    this.persist();
+  }
+
+  /** A fresh id, unique within this workspace. */
+  newId(): number {
+    this.data.idCounter += 1;
+    return this.data.idCounter;
+  }
+
+  user(userName: string): SandboxUser | undefined {
+    return this.data.users.find((u) => u.userName === userName);
+  }
+
+  /** The authenticated caller; set by the auth hook before any route runs. */
+  caller(req: FastifyRequest): SandboxUser {
+    const user = (req as AuthenticatedRequest).sandboxUser;
+    if (!user) throw unauthenticated();
+    return user;
+  }
+}
+
+export interface AuthenticatedRequest extends FastifyRequest {
+  sandboxUser?: SandboxUser;
+}
+
+export const hashToken = (value: string): string => createHash("sha256").update(value).digest("hex");
+
+/** A personal access token in Databricks' own form: `dapi` and 32 hex digits. */
+export const newTokenValue = (): string => `dapi${randomBytes(16).toString("hex")}`;
