@@ -69,7 +69,7 @@ describe("databricks sandbox: auth and tokens", () => {
       body: "{not json",
     });
     expect(res.status).toBe(400);
-    expect((await res.json()).error_code).toBe("MALFORMED_REQUEST");
+    expect(((await res.json()) as { error_code: string }).error_code).toBe("MALFORMED_REQUEST");
     expect((await h.call("GET", "/api/2.0/nope")).status).toBe(404);
   });
 
