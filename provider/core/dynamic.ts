@@ -1,0 +1,75 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { redact } from "./redact";
+import { useStackConfig } from "./settings";
+
+type Provider = pulumi.dynamic.ResourceProvider;
+
+/**
+ * Module path by which the provider process loads a resource's lifecycle: the published package
+ * path, resolved from the Pulumi program's folder at run time.
+ */
+export const implementationPath = (file: string): string =>
+  `pulumi-databricks-integrations/dist/provider/${file}`;
+
+/**
+ * The provider object handed to `dynamic.Resource`. The engine serializes it into state by
+ * closure capture; this one captures nothing but a module path, so no credential, no client and
+ * no large code lands in state, and refresh/destroy of old stacks run the installed package's
+ * current lifecycle code (which therefore reads every earlier state shape). Each method loads
+ * the module and calls the `provider` it exports.
+ */
+export function lazyProvider(modulePath: string): Provider {
+  // Everything below runs in the provider process after deserialization. Only `modulePath`
+  // and `require` may be referenced here: they are all the closure captures.
+  const load = (): Provider => require(modulePath).provider;
+  return {
+    configure: (req) => load().configure!(req),
+    check: (olds, news) => load().check!(olds, news),
+    diff: (id, olds, news) => load().diff!(id, olds, news),
+    create: (inputs) => load().create(inputs),
+    read: (id, props) => load().read!(id, props),
+    update: (id, olds, news) => load().update!(id, olds, news),
+    delete: (id, props) => load().delete!(id, props),
+  };
+}
+
+/**
+ * Wraps a resource's lifecycle so every method redacts secrets from what it throws, and
+ * `configure` records the stack config for credential lookup.
+ */
+export function definedProvider(impl: Omit<Provider, "configure">): Provider {
+  const guard =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await fn(...args);
+      } catch (err) {
+        throw sanitizeError(err);
+      }
+    };
+  return {
+    configure: async (req) => useStackConfig(req.config),
+    check: impl.check && guard(impl.check),
+    diff: impl.diff && guard(impl.diff),
+    create: guard(impl.create),
+    read: impl.read && guard(impl.read),
+    update: impl.update && guard(impl.update),
+    delete: impl.delete && guard(impl.delete),
+  };
+}
+
+/**
+ * Errors leave the provider as plain `Error`s with redacted messages and no stack that could
+ * echo request data. A partial-failure error (with `id` and `properties`) keeps those fields so
+ * the engine records the object and the next `up` updates it instead of creating a duplicate.
+ */
+function sanitizeError(err: unknown): Error {
+  const message = err instanceof Error ? err.message : String(err);
+  const clean = new Error(redact(message));
+  const partial = err as { id?: unknown; properties?: unknown; reasons?: unknown };
+  if (partial && typeof partial === "object" && partial.id !== undefined) {
+    Object.assign(clean, { id: partial.id, properties: partial.properties, reasons: partial.reasons });
+  }
+  clean.stack = clean.message;
+  return clean;
+}

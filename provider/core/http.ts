@@ -1,0 +1,192 @@
+import axios, { type AxiosInstance, type AxiosResponse } from "axios";
+import { ServiceError, type ServiceName } from "./errors";
+import { log } from "./log";
+import { registerSecret } from "./redact";
+
+/** How a service words its errors: pulls the code and the human message out of a body. */
+export type ErrorBodyReader = (body: unknown, status: number) => { code?: string; detail?: string };
+
+export interface RetryPolicy {
+  /** Attempts in total, the first included. */
+  maxAttempts: number;
+  /** First backoff step; doubles each retry. */
+  baseDelayMs: number;
+  /** Ceiling of one backoff step (not of a server's Retry-After). */
+  maxDelayMs: number;
+  /** Total time a call may spend waiting between attempts before it gives up. */
+  budgetMs: number;
+}
+
+export interface HttpClientOptions {
+  service: ServiceName;
+  baseUrl: string;
+  /** Headers that authenticate every call; their values are registered for redaction. */
+  authHeaders?: () => Record<string, string>;
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  readError: ErrorBodyReader;
+}
+
+export interface RequestOptions {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD";
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  /** Extra headers for this call (their values are not assumed secret). */
+  headers?: Record<string, string>;
+  /**
+   * Whether repeating the call is harmless. GET/PUT/DELETE/HEAD are; a POST is only when the
+   * caller says so. A call that is not idempotent is retried only where the service cannot
+   * have acted on it (429, 503, connection refused), so a retry never creates a duplicate.
+   */
+  idempotent?: boolean;
+  /** Statuses that are an answer, not a failure (e.g. 404 on a read that tolerates absence). */
+  acceptStatuses?: number[];
+  /** Name of the call in error messages; defaults to `METHOD path`. */
+  operation?: string;
+}
+
+export interface HttpResult<T> {
+  status: number;
+  data: T;
+  headers: Record<string, string>;
+}
+
+const env = (name: string): number | undefined => {
+  const raw = process.env[name];
+  return raw !== undefined && raw !== "" && Number.isFinite(Number(raw)) ? Number(raw) : undefined;
+};
+
+/** Defaults follow the official Databricks SDKs: about 5 minutes of retries, 10 s steps. */
+export function defaultRetryPolicy(): RetryPolicy {
+  return {
+    maxAttempts: env("PULUMI_DATABRICKS_INTEGRATIONS_MAX_ATTEMPTS") ?? 10,
+    baseDelayMs: env("PULUMI_DATABRICKS_INTEGRATIONS_RETRY_BASE_MS") ?? 500,
+    maxDelayMs: env("PULUMI_DATABRICKS_INTEGRATIONS_RETRY_MAX_DELAY_MS") ?? 10_000,
+    budgetMs: env("PULUMI_DATABRICKS_INTEGRATIONS_RETRY_BUDGET_MS") ?? 300_000,
+  };
+}
+
+const defaultTimeoutMs = () => env("PULUMI_DATABRICKS_INTEGRATIONS_TIMEOUT_MS") ?? 60_000;
+
+/** Statuses that mean "try again later" for any call: the service did not act on the request. */
+const ALWAYS_RETRYABLE = new Set([429, 503]);
+/** Statuses worth retrying only when repeating the call is harmless. */
+const RETRYABLE_IF_IDEMPOTENT = new Set([500, 502, 504]);
+/** Transport failures after which the request may or may not have reached the service. */
+const AMBIGUOUS_TRANSPORT = new Set(["ECONNRESET", "ECONNABORTED", "ETIMEDOUT", "EPIPE", "ERR_BAD_RESPONSE", "EAI_AGAIN"]);
+/** Transport failures where the request certainly never reached the service. */
+const UNSENT_TRANSPORT = new Set(["ECONNREFUSED"]);
+
+/** Parses `Retry-After` (seconds or an HTTP date) into milliseconds. */
+export function retryAfterMs(header: string | undefined, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Capped exponential backoff with jitter (50–100 % of the step), so clients spread out. */
+export function backoffMs(attempt: number, policy: RetryPolicy, random = Math.random): number {
+  const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.round(step * (0.5 + random() / 2));
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The one HTTP layer of the package: every service client is built on it. It adds auth,
+ * timeouts, retries with backoff that honour `Retry-After`, maps error bodies to
+ * `ServiceError`s that name the service and the call, and keeps credentials out of logs and
+ * errors (axios errors, which carry request headers, never escape).
+ */
+export class HttpClient {
+  private readonly axios: AxiosInstance;
+  private readonly policy: RetryPolicy;
+
+  constructor(private readonly options: HttpClientOptions) {
+    this.policy = { ...defaultRetryPolicy(), ...options.retry };
+    this.axios = axios.create({
+      baseURL: options.baseUrl,
+      timeout: options.timeoutMs ?? defaultTimeoutMs(),
+      validateStatus: () => true,
+      // Redirects could carry the Authorization header to another host.
+      maxRedirects: 0,
+      headers: { "User-Agent": "pulumi-databricks-integrations", Accept: "application/json" },
+    });
+  }
+
+  async request<T = unknown>(req: RequestOptions): Promise<HttpResult<T>> {
+    const operation = req.operation ?? `${req.method} ${req.path}`;
+    const idempotent = req.idempotent ?? req.method !== "POST";
+    const auth = this.options.authHeaders?.() ?? {};
+    Object.values(auth).forEach((v) => registerSecret(v.replace(/^\S+\s+/, "")));
+    const started = Date.now();
+    let waited = 0;
+
+    for (let attempt = 1; ; attempt++) {
+      let response: AxiosResponse | undefined;
+      let transportCode: string | undefined;
+      try {
+        response = await this.axios.request({
+          method: req.method,
+          url: req.path,
+          params: req.query,
+          data: req.body,
+          headers: { ...(req.body !== undefined ? { "Content-Type": "application/json" } : {}), ...auth, ...req.headers },
+        });
+      } catch (err) {
+        transportCode = (err as { code?: string }).code ?? "ECONNRESET";
+      }
+
+      const status = response?.status;
+      log(`${this.options.service} ${req.method} ${req.path}`, { attempt, status, transport: transportCode, ms: Date.now() - started });
+
+      if (response && (status! < 400 || req.acceptStatuses?.includes(status!))) {
+        return { status: status!, data: response.data as T, headers: flattenHeaders(response.headers) };
+      }
+
+      const retryable =
+        (status !== undefined && (ALWAYS_RETRYABLE.has(status) || (idempotent && RETRYABLE_IF_IDEMPOTENT.has(status)))) ||
+        (transportCode !== undefined && (UNSENT_TRANSPORT.has(transportCode) || (idempotent && AMBIGUOUS_TRANSPORT.has(transportCode))));
+
+      const serverWait = retryAfterMs(response?.headers?.["retry-after"] as string | undefined);
+      const delay = serverWait ?? backoffMs(attempt, this.policy);
+      const outOfBudget = attempt >= this.policy.maxAttempts || waited + delay > this.policy.budgetMs;
+      if (!retryable || outOfBudget) {
+        throw this.toError(operation, response, transportCode, attempt, retryable);
+      }
+      waited += delay;
+      await sleep(delay);
+    }
+  }
+
+  private toError(operation: string, response: AxiosResponse | undefined, transportCode: string | undefined, attempts: number, retryable: boolean): ServiceError {
+    if (!response) {
+      const detail =
+        transportCode === "ECONNABORTED" || transportCode === "ETIMEDOUT"
+          ? `no answer within ${Math.round((this.axios.defaults.timeout ?? 0) / 1000)} s (timeout)`
+          : transportCode === "ECONNREFUSED"
+            ? `connection refused by ${this.options.baseUrl}`
+            : `connection failed (${transportCode})`;
+      return new ServiceError({ service: this.options.service, operation, detail, retryable, attempts });
+    }
+    const { code, detail } = this.options.readError(response.data, response.status);
+    return new ServiceError({
+      service: this.options.service,
+      operation,
+      status: response.status,
+      code,
+      detail: detail ?? (typeof response.data === "string" && response.data ? response.data.slice(0, 300) : response.statusText || "no details"),
+      retryable,
+      attempts,
+    });
+  }
+}
+
+function flattenHeaders(headers: AxiosResponse["headers"]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) if (v !== undefined && v !== null) out[k.toLowerCase()] = String(v);
+  return out;
+}

@@ -1,0 +1,233 @@
+import type { FastifyInstance } from "fastify";
+import type { WorkspaceArea, WorkspaceRuntime } from "./workspace";
+import type { ClusterSeed } from "./seed";
+import { invalidParameter, invalidState } from "./errors";
+import {
+  CLUSTERS_AREA,
+  clustersState,
+  findClusterRecord,
+  loadCluster,
+  newClusterId,
+  stateWord,
+  type ClusterRecord,
+  type ClustersState,
+} from "./clusters-state";
+import {
+  beginResize,
+  beginTermination,
+  launch,
+  newLifecycle,
+  recordEvent,
+  seededLifecycle,
+  settleCluster,
+  userRequestReason,
+  workerCount,
+} from "./clusters-lifecycle";
+import { acceptSpec, firstIssue, resizeSchema } from "./clusters-spec";
+import { eventsPage, eventsRequestSchema } from "./clusters-events";
+import { listPage, parseListQuery } from "./clusters-list";
+import { creatorGrant, hasLevel, requireLevel } from "./permissions";
+import { forgetClusterLibraries } from "./libraries";
+
+/** What `clusters/get` (and each `list` item) returns: the spec plus the read-only fields. */
+export function clusterView(rec: ClusterRecord): Record<string, unknown> {
+  const lc = rec.lifecycle;
+  const name = typeof rec.spec.cluster_name === "string" ? rec.spec.cluster_name : "";
+  return {
+    cluster_id: rec.clusterId,
+    creator_user_name: rec.creatorUserName,
+    ...rec.spec,
+    state: lc.state,
+    state_message: lc.stateMessage,
+    start_time: rec.createdAt,
+    ...(lc.lastLaunchAt !== null ? { last_restarted_time: lc.lastLaunchAt } : {}),
+    ...(lc.terminatedTime !== null ? { terminated_time: lc.terminatedTime } : {}),
+    ...(lc.terminationReason ? { termination_reason: lc.terminationReason } : {}),
+    default_tags: { Vendor: "Databricks", Creator: rec.creatorUserName, ClusterName: name, ClusterId: rec.clusterId },
+    cluster_source: rec.clusterSource,
+  };
+}
+
+/** `Cluster X is in unexpected state Running.`, as the real service answers a wrong-state call. */
+const unexpectedState = (rec: ClusterRecord) =>
+  invalidState(`Cluster ${rec.clusterId} is in unexpected state ${stateWord(rec.lifecycle.state)}.`);
+
+function requireClusterId(source: unknown): string {
+  const id = (source as { cluster_id?: unknown } | undefined)?.cluster_id;
+  if (typeof id !== "string" || id === "") throw invalidParameter("Missing required field: cluster_id");
+  return id;
+}
+
+function seedRecord(seed: ClusterSeed, ws: WorkspaceRuntime, now: number, taken: Set<string>): ClusterRecord {
+  const { cluster_id: seededId, owner, acl, state, cluster_source: source, ...spec } = seed;
+  const clusterId = seededId ?? newClusterId(now, (id) => taken.has(id));
+  taken.add(clusterId);
+  const rec: ClusterRecord = {
+    clusterId,
+    creatorUserName: owner,
+    // Seeded clusters stand for ones people made in the UI, unless the seed says otherwise.
+    clusterSource: typeof source === "string" ? source : "UI",
+    createdAt: now,
+    spec: acceptSpec(spec, { host: ws.host, callerUserName: owner }),
+    lifecycle: seededLifecycle(state, now, owner),
+    acl: [creatorGrant(owner), ...acl.filter((e) => e.user_name !== owner).map((e) => ({ kind: "user_name" as const, name: e.user_name, level: e.permission_level }))],
+    events: [],
+  };
+  recordEvent(ws, rec, "CREATING", now, { user: owner });
+  if (state === "RUNNING") recordEvent(ws, rec, "RUNNING", now, { current_num_workers: workerCount(rec.spec), target_num_workers: workerCount(rec.spec) });
+  else recordEvent(ws, rec, "TERMINATING", now, { reason: rec.lifecycle.terminationReason });
+  return rec;
+}
+
+/**
+ * The Clusters API, served under both `/api/2.1/clusters/*` and `/api/2.0/clusters/*`.
+ *
+ * Access follows cluster ACLs with cluster visibility control on (the default for workspaces
+ * since December 2020): list shows only clusters the caller holds at least CAN_ATTACH_TO on, and
+ * get/events of any other cluster is 403. Start, restart and terminate need CAN_RESTART; edit,
+ * resize and permanent-delete need CAN_MANAGE. Any user may create (the cluster-creation
+ * entitlement is not modelled); the creator gets CAN_MANAGE.
+ */
+export const clustersArea: WorkspaceArea<ClustersState> = {
+  name: CLUSTERS_AREA,
+  init(seed, ws) {
+    const now = ws.clock.now();
+    const taken = new Set(seed.clusters.flatMap((c) => (c.cluster_id ? [c.cluster_id] : [])));
+    return { clusters: seed.clusters.map((c) => seedRecord(c, ws, now, taken)) };
+  },
+  routes(app: FastifyInstance, ws: WorkspaceRuntime) {
+    for (const version of ["2.0", "2.1"] as const) {
+      const base = `/api/${version}/clusters`;
+
+      app.post(`${base}/create`, async (req) => {
+        const caller = ws.caller(req);
+        const spec = acceptSpec(req.body, { host: ws.host, callerUserName: caller.userName });
+        const now = ws.clock.now();
+        const rec: ClusterRecord = {
+          clusterId: newClusterId(now, (id) => findClusterRecord(ws, id) !== undefined),
+          creatorUserName: caller.userName,
+          clusterSource: "API",
+          createdAt: now,
+          spec,
+          lifecycle: newLifecycle(now),
+          acl: [creatorGrant(caller.userName)],
+          events: [],
+        };
+        recordEvent(ws, rec, "CREATING", now, { user: caller.userName });
+        launch(ws, rec, "PENDING");
+        clustersState(ws).clusters.push(rec);
+        ws.save();
+        return { cluster_id: rec.clusterId };
+      });
+
+      app.get(`${base}/get`, async (req) => {
+        const rec = loadCluster(ws, requireClusterId(req.query));
+        requireLevel(rec, ws.caller(req), "CAN_ATTACH_TO");
+        return clusterView(rec);
+      });
+
+      // 2.0 returns every cluster at once; 2.1 pages with page_size / page_token.
+      app.get(`${base}/list`, async (req) => {
+        const caller = ws.caller(req);
+        const request = parseListQuery(req.query as Record<string, string | string[] | undefined>);
+        const all = clustersState(ws).clusters;
+        if (all.map((rec) => settleCluster(ws, rec)).some(Boolean)) ws.save();
+        const visible = all.filter((rec) => hasLevel(rec, caller, "CAN_ATTACH_TO"));
+        const { clusters, ...tokens } = listPage(visible, request, version === "2.1");
+        // Proto3 JSON leaves out an empty list: clients must read a missing `clusters` as none.
+        return { ...(clusters.length > 0 ? { clusters: clusters.map(clusterView) } : {}), ...tokens };
+      });
+
+      // The full spec: every field the body leaves out is reset, as on the real API.
+      app.post(`${base}/edit`, async (req) => {
+        const caller = ws.caller(req);
+        const rec = loadCluster(ws, requireClusterId(req.body));
+        requireLevel(rec, caller, "CAN_MANAGE");
+        const spec = acceptSpec(req.body, { host: ws.host, callerUserName: caller.userName });
+        const state = rec.lifecycle.state;
+        if (state !== "RUNNING" && state !== "TERMINATED") throw unexpectedState(rec);
+        const now = ws.clock.now();
+        recordEvent(ws, rec, "EDITED", now, { user: caller.userName, previous_attributes: rec.spec, attributes: spec });
+        rec.spec = spec;
+        // A running cluster restarts to apply the new spec; a terminated one uses it at next start.
+        if (state === "RUNNING") {
+          launch(ws, rec, "RESTARTING");
+          recordEvent(ws, rec, "RESTARTING", now, { user: caller.userName });
+        }
+        ws.save();
+        return {};
+      });
+
+      app.post(`${base}/start`, async (req) => {
+        const caller = ws.caller(req);
+        const rec = loadCluster(ws, requireClusterId(req.body));
+        requireLevel(rec, caller, "CAN_RESTART");
+        if (rec.lifecycle.state !== "TERMINATED") throw unexpectedState(rec);
+        launch(ws, rec, "PENDING");
+        recordEvent(ws, rec, "STARTING", ws.clock.now(), { user: caller.userName });
+        ws.save();
+        return {};
+      });
+
+      app.post(`${base}/restart`, async (req) => {
+        const caller = ws.caller(req);
+        const rec = loadCluster(ws, requireClusterId(req.body));
+        requireLevel(rec, caller, "CAN_RESTART");
+        if (rec.lifecycle.state !== "RUNNING") throw unexpectedState(rec);
+        launch(ws, rec, "RESTARTING");
+        recordEvent(ws, rec, "RESTARTING", ws.clock.now(), { user: caller.userName });
+        ws.save();
+        return {};
+      });
+
+      app.post(`${base}/resize`, async (req) => {
+        const caller = ws.caller(req);
+        const rec = loadCluster(ws, requireClusterId(req.body));
+        requireLevel(rec, caller, "CAN_MANAGE");
+        const body = resizeSchema.safeParse(req.body);
+        if (!body.success) throw invalidParameter(firstIssue(body.error));
+        if (rec.lifecycle.state !== "RUNNING") throw unexpectedState(rec);
+        const before = workerCount(rec.spec);
+        const { num_workers: numWorkers, autoscale } = body.data;
+        const spec = { ...rec.spec };
+        delete spec.num_workers;
+        delete spec.autoscale;
+        rec.spec = { ...spec, ...(autoscale ? { autoscale } : { num_workers: numWorkers }) };
+        beginResize(ws, rec);
+        recordEvent(ws, rec, "RESIZING", ws.clock.now(), { current_num_workers: before, target_num_workers: workerCount(rec.spec), user: caller.userName });
+        ws.save();
+        return {};
+      });
+
+      // Terminate. Asking again while it terminates (or once it has) is a successful no-op.
+      app.post(`${base}/delete`, async (req) => {
+        const caller = ws.caller(req);
+        const rec = loadCluster(ws, requireClusterId(req.body));
+        requireLevel(rec, caller, "CAN_RESTART");
+        const state = rec.lifecycle.state;
+        if (state === "TERMINATING" || state === "TERMINATED") return {};
+        beginTermination(ws, rec, userRequestReason(caller.userName));
+        ws.save();
+        return {};
+      });
+
+      app.post(`${base}/permanent-delete`, async (req) => {
+        const rec = loadCluster(ws, requireClusterId(req.body));
+        requireLevel(rec, ws.caller(req), "CAN_MANAGE");
+        const clusters = clustersState(ws).clusters;
+        clusters.splice(clusters.indexOf(rec), 1);
+        forgetClusterLibraries(ws, rec.clusterId);
+        ws.save();
+        return {};
+      });
+
+      app.post(`${base}/events`, async (req) => {
+        const body = eventsRequestSchema.safeParse(req.body ?? {});
+        if (!body.success) throw invalidParameter(firstIssue(body.error));
+        const rec = loadCluster(ws, body.data.cluster_id);
+        requireLevel(rec, ws.caller(req), "CAN_ATTACH_TO");
+        return eventsPage(rec, body.data, ws.clock.now());
+      });
+    }
+  },
+};

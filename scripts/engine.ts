@@ -1,0 +1,75 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+
+/** The repo root (this file runs from `dist/scripts`). */
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+
+export interface EngineStackOptions {
+  /** Compiled program module (exports the program function), run inline in this process. */
+  programModule: string;
+  projectName: string;
+  stackName: string;
+  /** Folder of the local file backend (state) and the engine's home; created if missing. */
+  stateDir: string;
+  /** Stack config: plain values, and secrets set with `--secret`. */
+  config?: Record<string, string>;
+  secretConfig?: Record<string, string>;
+  /** Extra environment for the engine and the provider process. */
+  env?: Record<string, string>;
+}
+
+/**
+ * Opens (or creates) a stack whose program is a compiled module of this repo, on a local file
+ * backend, run by the engine that `scripts/bootstrap.sh` prepared (`PDI_PULUMI_ROOT`). The
+ * program runs inline, so no language-host binary is needed; the dynamic provider process runs
+ * in `workDir`, which links this repo's `node_modules` so it can load the package.
+ */
+export async function openStack(options: EngineStackOptions): Promise<Stack> {
+  const pulumiRoot = process.env.PDI_PULUMI_ROOT;
+  if (!pulumiRoot) throw new Error("PDI_PULUMI_ROOT is not set: run through scripts/bootstrap.sh (see README)");
+  const pulumiCommand = await PulumiCommand.get({ root: pulumiRoot, skipVersionCheck: false });
+
+  const workDir = path.join(options.stateDir, "work", options.projectName);
+  const backendDir = path.join(options.stateDir, "backend");
+  const homeDir = path.join(options.stateDir, "pulumi-home");
+  for (const dir of [workDir, backendDir, homeDir]) fs.mkdirSync(dir, { recursive: true });
+  const link = path.join(workDir, "node_modules");
+  if (!fs.existsSync(link)) fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), link, "dir");
+
+  const program = loadProgram(options.programModule);
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { projectName: options.projectName, stackName: options.stackName, program },
+    {
+      workDir,
+      pulumiCommand,
+      projectSettings: { name: options.projectName, runtime: "nodejs", backend: { url: `file://${backendDir}` } },
+      envVars: {
+        PULUMI_BACKEND_URL: `file://${backendDir}`,
+        PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "sandbox-passphrase",
+        PULUMI_HOME: homeDir,
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        PATH: `${path.join(pulumiRoot, "bin")}${path.delimiter}${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ""}`,
+        ...options.env,
+      },
+    },
+  );
+  const config: Record<string, { value: string; secret?: boolean }> = {};
+  for (const [k, v] of Object.entries(options.config ?? {})) config[k] = { value: v };
+  for (const [k, v] of Object.entries(options.secretConfig ?? {})) config[k] = { value: v, secret: true };
+  if (Object.keys(config).length) await stack.setAllConfig(config);
+  return stack;
+}
+
+function loadProgram(modulePath: string): () => Promise<Record<string, unknown> | void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(modulePath);
+  const program = typeof mod === "function" ? mod : typeof mod.default === "function" ? mod.default : mod.program;
+  if (typeof program !== "function") throw new Error(`${modulePath} exports no program function`);
+  return program;
+}
+
+/** A fresh temp folder for a stack's state. */
+export const tempStateDir = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));

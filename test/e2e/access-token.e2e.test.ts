@@ -1,0 +1,134 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ADMIN_TOKEN, AWS_HOST, startTestSandbox, type SandboxHarness } from "../helpers/databricks-sandbox";
+import { compiledProgram, stackOp } from "../helpers/engine";
+import type { StackOpRequest } from "../../scripts/stack-op";
+
+jest.setTimeout(180_000);
+
+/**
+ * The access token through the real engine: preview, up, no-op preview (zero requests),
+ * refresh, out-of-band revocation, refresh drops it, up recreates it, destroy leaves nothing.
+ */
+describe("DatabricksAccessToken end to end (real engine, sandbox workspace)", () => {
+  let h: SandboxHarness;
+  let stateDir: string;
+  let base: Omit<StackOpRequest, "op">;
+  const seenValues: string[] = [];
+
+  beforeAll(async () => {
+    h = await startTestSandbox({ timeScale: 0.001 });
+    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pdi-e2e-token-"));
+    base = {
+      programModule: compiledProgram("test/e2e/programs/access-token.ts"),
+      projectName: "token-e2e",
+      stackName: "dev",
+      stateDir,
+      config: {
+        "databricks:host": `https://${AWS_HOST}`,
+        "databricks-integrations:endpoints": JSON.stringify(h.sandbox.endpoints),
+        "test:comment": "e2e token",
+        "test:lifetimeDays": "30",
+      },
+      secretConfig: { "databricks:token": ADMIN_TOKEN },
+    };
+  });
+  afterAll(async () => h?.close());
+
+  const apiRequests = async () => {
+    const res = await fetch(`${h.url()}/__sandbox/requests`);
+    return ((await res.json()) as { requests: { method: string; path: string }[] }).requests;
+  };
+  const clearRequests = () => fetch(`${h.url()}/__sandbox/requests`, { method: "DELETE" });
+  const liveTokens = async () =>
+    (await h.call("GET", "/api/2.0/token/list")).body.token_infos as { token_id: string; comment: string }[];
+  const run = async (op: StackOpRequest["op"], extra: Partial<StackOpRequest> = {}) => {
+    const result = await stackOp({ ...base, op, ...extra });
+    if (!result.ok) throw new Error(`${op} failed: ${result.error}\n${result.output}`);
+    return result;
+  };
+
+  test("the full lifecycle", async () => {
+    const preview = await run("preview");
+    expect(preview.changeSummary).toEqual({ create: 2 });
+
+    const up = await run("up");
+    expect(up.changeSummary).toEqual({ create: 2 });
+    const tokenId = up.outputs!.tokenId!.value as string;
+    const value = up.outputs!.value!;
+    expect(value.secret).toBe(true);
+    seenValues.push(value.value as string);
+    expect(up.outputs!.host!.value).toBe(AWS_HOST);
+    // The token exists on the workspace, carries the comment, and works.
+    const created = (await liveTokens()).find((t) => t.token_id === tokenId);
+    expect(created?.comment).toMatch(/^e2e token \[pulumi:[0-9a-f]{8}\]$/);
+    expect((await h.call("GET", "/api/2.0/token/list", { token: value.value as string })).status).toBe(200);
+    const expiry = Date.parse(up.outputs!.expiryTime!.value as string);
+    expect(Math.round((expiry - Date.now()) / 86_400_000)).toBe(30);
+
+    // A preview of an unchanged program sends no request at all to the service.
+    await clearRequests();
+    const noop = await run("preview", { expectNoChanges: true });
+    expect(noop.changeSummary).toEqual({ same: 2 });
+    expect(await apiRequests()).toEqual([]);
+
+    const refresh = await run("refresh", { expectNoChanges: true });
+    expect(refresh.changeSummary).toEqual({ same: 2 });
+
+    // Revoked out of band, as a person would in the workspace UI.
+    expect((await h.call("POST", "/api/2.0/token/delete", { body: { token_id: tokenId } })).status).toBe(200);
+    const refreshAfterRevoke = await run("refresh");
+    expect(refreshAfterRevoke.changeSummary).toEqual({ same: 1, delete: 1 });
+
+    const upAgain = await run("up");
+    expect(upAgain.changeSummary).toEqual({ same: 1, create: 1 });
+    const newId = upAgain.outputs!.tokenId!.value as string;
+    expect(newId).not.toBe(tokenId);
+    seenValues.push(upAgain.outputs!.value!.value as string);
+    expect((await liveTokens()).map((t) => t.token_id)).toContain(newId);
+
+    // No plaintext token, nor the credential in config, in the exported stack or engine output.
+    const exported = JSON.stringify((await run("export")).deployment);
+    for (const secret of [...seenValues, ADMIN_TOKEN]) {
+      expect(exported).not.toContain(secret);
+      expect(up.output + upAgain.output + refresh.output).not.toContain(secret);
+    }
+    expect(exported).toContain(newId);
+
+    const destroy = await run("destroy");
+    expect(destroy.changeSummary).toEqual({ delete: 2 });
+    // Only the seed token of the admin is left.
+    expect((await liveTokens()).map((t) => t.comment)).toEqual(["seed"]);
+  });
+
+  test("bad input fails at check time, naming the field and the rule, and creates nothing", async () => {
+    const badLifetime = await stackOp({
+      ...base,
+      stackName: "bad-lifetime",
+      op: "preview",
+      config: { ...base.config, "test:lifetimeDays": "0" },
+    });
+    expect(badLifetime.ok).toBe(false);
+    expect(badLifetime.output).toMatch(/lifetimeDays: must be at least 1 day/);
+
+    const badHost = await stackOp({
+      ...base,
+      stackName: "bad-host",
+      op: "up",
+      config: { ...base.config, "test:host": "https://dbc-1a2b3c4d-5e6f.cloud.databricks.com/?o=123#workspace" },
+    });
+    expect(badHost.ok).toBe(false);
+    expect(badHost.output).toMatch(/host: must be the workspace host only, without a path/);
+
+    const notDatabricks = await stackOp({
+      ...base,
+      stackName: "bad-host-2",
+      op: "preview",
+      config: { ...base.config, "test:host": "example.com" },
+    });
+    expect(notDatabricks.ok).toBe(false);
+    expect(notDatabricks.output).toMatch(/host: "example.com" is not a Databricks workspace host; expected forms are AWS: /);
+    expect((await liveTokens()).map((t) => t.comment)).toEqual(["seed"]);
+  });
+});
