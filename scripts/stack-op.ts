@@ -4,6 +4,7 @@
  * Pulumi program and its closure serialization run in a plain Node process, not inside the
  * test runner's module sandbox.
  */
+import type { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { openStack, type EngineStackOptions } from "./engine";
 
 export const RESULT_MARKER = "@@stack-op-result@@";
@@ -52,8 +53,15 @@ async function run(request: StackOpRequest): Promise<StackOpResult> {
         const r = await stack.destroy(common);
         return { ok: true, output, changeSummary: r.summary.resourceChanges as Record<string, number> };
       }
-      case "export":
-        return { ok: true, output, deployment: await stack.exportStack() };
+      case "export": {
+        // `pulumi stack export` as a person runs it. (The Automation API's exportStack adds
+        // --show-secrets, which would defeat the point of looking for plaintext secrets.)
+        const ws = stack.workspace as LocalWorkspace;
+        // `run` is public at run time but not in the SDK's type declarations.
+        const cli = ws.pulumiCommand as unknown as { run(args: string[], cwd: string, env: Record<string, string>): Promise<{ stdout: string }> };
+        const r = await cli.run(["stack", "export", "--stack", stack.name], ws.workDir, ws.envVars);
+        return { ok: true, output, deployment: JSON.parse(r.stdout) };
+      }
       case "outputs":
         return { ok: true, output, outputs: await stack.outputs() };
     }

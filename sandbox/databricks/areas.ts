@@ -2,6 +2,11 @@ import type { WorkspaceArea } from "./workspace";
 import { clustersArea } from "./clusters";
 import { clusterPermissionsArea } from "./permissions";
 import { librariesArea } from "./libraries";
+import { dbfsArea } from "./dbfs";
+import { workspaceFilesArea } from "./workspace-files";
+import { unityCatalogArea } from "./unity-catalog";
+import { filesApiArea } from "./files-api";
+import { sqlWarehousesArea } from "./sql-warehouses";
 
 /**
  * The API areas every sandbox workspace serves besides tokens. Each lives in its own module
@@ -11,4 +16,9 @@ export const workspaceAreas: WorkspaceArea<unknown>[] = [
   clustersArea as WorkspaceArea<unknown>,
   clusterPermissionsArea as WorkspaceArea<unknown>,
   librariesArea as WorkspaceArea<unknown>,
+  dbfsArea as WorkspaceArea<unknown>,
+  workspaceFilesArea as WorkspaceArea<unknown>,
+  unityCatalogArea as WorkspaceArea<unknown>,
+  filesApiArea as WorkspaceArea<unknown>,
+  sqlWarehousesArea as WorkspaceArea<unknown>,
 ];

@@ -73,7 +73,8 @@ export function eventsPage(rec: ClusterRecord, req: EventsRequest, now: number) 
   const order = req.order ?? "DESC";
   const types = req.event_types && req.event_types.length > 0 ? new Set<string>(req.event_types) : undefined;
   const matching = rec.events
-    .filter((e) => (req.start_time === undefined || e.timestamp >= req.start_time) && (req.end_time === undefined || e.timestamp <= req.end_time))
+    .filter((e) => req.start_time === undefined || e.timestamp >= req.start_time)
+    .filter((e) => req.end_time === undefined || e.timestamp <= req.end_time)
     .filter((e) => !types || types.has(e.type))
     .sort((a, b) => (a.timestamp - b.timestamp || a.seq - b.seq) * (order === "ASC" ? 1 : -1));
 

@@ -29,7 +29,13 @@ export const userRequestReason = (userName: string): TerminationReason => ({
   parameters: { username: userName },
 });
 
-export function recordEvent(ws: WorkspaceRuntime, rec: ClusterRecord, type: string, timestamp: number, details: Record<string, unknown> = {}): void {
+export function recordEvent(
+  ws: WorkspaceRuntime,
+  rec: ClusterRecord,
+  type: string,
+  timestamp: number,
+  details: Record<string, unknown> = {},
+): void {
   rec.events.push({ seq: ws.newId(), timestamp, type, details });
 }
 
@@ -60,12 +66,13 @@ export function settleCluster(ws: WorkspaceRuntime, rec: ClusterRecord, now = ws
     enter(lc, to, dueAt);
     if (to === "RUNNING") {
       // A resize keeps the driver (and its libraries) up; a launch brings up a fresh one.
-      if (from !== "RESIZING" || lc.upSince === null) lc.upSince = dueAt;
       if (from !== "RESIZING") {
+        lc.upSince = dueAt;
         const workers = workerCount(rec.spec);
         recordEvent(ws, rec, "RUNNING", dueAt, { current_num_workers: workers, target_num_workers: workers });
       }
     } else if (to === "TERMINATED") {
+      // No event marks the end: the real event types have no TERMINATED (TERMINATING carries the reason).
       lc.terminatedTime = dueAt;
       lc.stateMessage = lc.terminationReason?.parameters?.username
         ? `Termination requested by ${lc.terminationReason.parameters.username}`

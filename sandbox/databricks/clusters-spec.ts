@@ -70,7 +70,10 @@ const specSchema = z.looseObject({
       message: `a cluster can have at most ${MAX_CUSTOM_TAGS} custom tags`,
     })
     .optional(),
-  init_scripts: z.array(z.record(z.string(), z.unknown())).max(MAX_INIT_SCRIPTS, { message: `at most ${MAX_INIT_SCRIPTS} init scripts are allowed` }).optional(),
+  init_scripts: z
+    .array(z.record(z.string(), z.unknown()))
+    .max(MAX_INIT_SCRIPTS, { message: `at most ${MAX_INIT_SCRIPTS} init scripts are allowed` })
+    .optional(),
   data_security_mode: z.enum(DATA_SECURITY_MODES).optional(),
   single_user_name: z.string().optional(),
   runtime_engine: z.enum(["NULL", "STANDARD", "PHOTON"]).optional(),
@@ -81,7 +84,8 @@ const specSchema = z.looseObject({
   gcp_attributes: z.record(z.string(), z.unknown()).optional(),
 });
 
-function firstIssue(error: z.ZodError): string {
+/** A zod failure as the one-line message the API would give: `field.path: problem`. */
+export function firstIssue(error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return "Invalid request";
   const where = issue.path.join(".");
@@ -166,4 +170,3 @@ export const resizeSchema = z
     message: "Exactly one of num_workers or autoscale must be specified",
   });
 
-export { firstIssue };

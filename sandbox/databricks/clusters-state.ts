@@ -108,11 +108,12 @@ export function loadCluster(ws: WorkspaceRuntime, clusterId: string): ClusterRec
 export function newClusterId(now: number, isTaken: (id: string) => boolean): string {
   const d = new Date(now);
   const two = (n: number) => String(n).padStart(2, "0");
-  const prefix = `${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}-${two(d.getUTCHours())}${two(d.getUTCMinutes())}${two(d.getUTCSeconds())}`;
+  const date = `${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}`;
+  const time = `${two(d.getUTCHours())}${two(d.getUTCMinutes())}${two(d.getUTCSeconds())}`;
   const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
   for (;;) {
     const suffix = Array.from(randomBytes(8), (b) => alphabet[b % alphabet.length]).join("");
-    const id = `${prefix}-${suffix}`;
+    const id = `${date}-${time}-${suffix}`;
     if (!isTaken(id)) return id;
   }
 }

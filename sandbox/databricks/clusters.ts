@@ -58,6 +58,15 @@ function requireClusterId(source: unknown): string {
   return id;
 }
 
+/** A seed's spec, validated like a create body; a bad seed fails loudly at startup. */
+function seededSpec(spec: Record<string, unknown>, host: string, owner: string): Record<string, unknown> {
+  try {
+    return acceptSpec(spec, { host, callerUserName: owner });
+  } catch (err) {
+    throw new Error(`invalid seed cluster ${JSON.stringify(spec.cluster_name)}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 function seedRecord(seed: ClusterSeed, ws: WorkspaceRuntime, now: number, taken: Set<string>): ClusterRecord {
   const { cluster_id: seededId, owner, acl, state, cluster_source: source, ...spec } = seed;
   const clusterId = seededId ?? newClusterId(now, (id) => taken.has(id));
@@ -68,13 +77,17 @@ function seedRecord(seed: ClusterSeed, ws: WorkspaceRuntime, now: number, taken:
     // Seeded clusters stand for ones people made in the UI, unless the seed says otherwise.
     clusterSource: typeof source === "string" ? source : "UI",
     createdAt: now,
-    spec: acceptSpec(spec, { host: ws.host, callerUserName: owner }),
+    spec: seededSpec(spec, ws.host, owner),
     lifecycle: seededLifecycle(state, now, owner),
-    acl: [creatorGrant(owner), ...acl.filter((e) => e.user_name !== owner).map((e) => ({ kind: "user_name" as const, name: e.user_name, level: e.permission_level }))],
+    acl: [
+      creatorGrant(owner),
+      ...acl.filter((e) => e.user_name !== owner).map((e) => ({ kind: "user_name" as const, name: e.user_name, level: e.permission_level })),
+    ],
     events: [],
   };
   recordEvent(ws, rec, "CREATING", now, { user: owner });
-  if (state === "RUNNING") recordEvent(ws, rec, "RUNNING", now, { current_num_workers: workerCount(rec.spec), target_num_workers: workerCount(rec.spec) });
+  const workers = workerCount(rec.spec);
+  if (state === "RUNNING") recordEvent(ws, rec, "RUNNING", now, { current_num_workers: workers, target_num_workers: workers });
   else recordEvent(ws, rec, "TERMINATING", now, { reason: rec.lifecycle.terminationReason });
   return rec;
 }
@@ -194,7 +207,11 @@ export const clustersArea: WorkspaceArea<ClustersState> = {
         delete spec.autoscale;
         rec.spec = { ...spec, ...(autoscale ? { autoscale } : { num_workers: numWorkers }) };
         beginResize(ws, rec);
-        recordEvent(ws, rec, "RESIZING", ws.clock.now(), { current_num_workers: before, target_num_workers: workerCount(rec.spec), user: caller.userName });
+        recordEvent(ws, rec, "RESIZING", ws.clock.now(), {
+          current_num_workers: before,
+          target_num_workers: workerCount(rec.spec),
+          user: caller.userName,
+        });
         ws.save();
         return {};
       });

@@ -5,6 +5,7 @@ import type { WorkspaceArea, WorkspaceRuntime } from "./workspace";
 import { acceptMultipart, isMultipart } from "./dbfs-multipart";
 import {
   ROOT,
+  ancestorsOf,
   assertWritable,
   childrenOf,
   dbfsAlreadyExists,
@@ -14,7 +15,6 @@ import {
   fileInfo,
   moveTree,
   normalizeDbfsPath,
-  ancestorsOf,
   subtreeOf,
   writeFile,
   type DbfsNodes,

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { SandboxUser, WorkspaceArea, WorkspaceRuntime } from "./workspace";
-import { DatabricksApiError, invalidParameter, permissionDenied } from "./errors";
+import { invalidParameter, notFound, permissionDenied } from "./errors";
 import {
   CLUSTER_PERMISSION_LEVELS,
   findClusterRecord,
@@ -98,7 +98,8 @@ function toGrants(ws: WorkspaceRuntime, entries: AclRequestEntry[]): ClusterAclE
     const name = entry[kind]!;
     const level = entry.permission_level;
     if (!(CLUSTER_PERMISSION_LEVELS as readonly string[]).includes(level)) {
-      throw invalidParameter(`Permission level ${level} is not supported for clusters; allowed levels: ${CLUSTER_PERMISSION_LEVELS.join(", ")}`);
+      const allowed = CLUSTER_PERMISSION_LEVELS.join(", ");
+      throw invalidParameter(`Permission level ${level} is not supported for clusters; allowed levels: ${allowed}`);
     }
     if (kind === "group_name" && name === ADMINS_GROUP) {
       if (level !== "CAN_MANAGE") throw invalidParameter(`Cannot change permissions for group '${ADMINS_GROUP}' to ${level}.`);
@@ -135,7 +136,7 @@ export const clusterPermissionsArea: WorkspaceArea<Record<string, never>> = {
 
     const load = (clusterId: string): ClusterRecord => {
       const rec = findClusterRecord(ws, clusterId);
-      if (!rec) throw new DatabricksApiError(404, "RESOURCE_DOES_NOT_EXIST", `Cluster ${clusterId} does not exist`);
+      if (!rec) throw notFound(`Cluster ${clusterId} does not exist`);
       if (settleCluster(ws, rec)) ws.save();
       return rec;
     };

@@ -7,6 +7,12 @@ import type { StackOpRequest } from "../../scripts/stack-op";
 
 jest.setTimeout(180_000);
 
+/** Every file under a folder, concatenated: what an attacker with the state backend would see. */
+const readTree = (dir: string): string =>
+  fs.readdirSync(dir, { withFileTypes: true })
+    .map((e) => (e.isDirectory() ? readTree(path.join(dir, e.name)) : fs.readFileSync(path.join(dir, e.name), "latin1")))
+    .join("\n");
+
 /**
  * The access token through the real engine: preview, up, no-op preview (zero requests),
  * refresh, out-of-band revocation, refresh drops it, up recreates it, destroy leaves nothing.
@@ -14,12 +20,14 @@ jest.setTimeout(180_000);
 describe("DatabricksAccessToken end to end (real engine, sandbox workspace)", () => {
   let h: SandboxHarness;
   let stateDir: string;
+  let logFile: string;
   let base: Omit<StackOpRequest, "op">;
   const seenValues: string[] = [];
 
   beforeAll(async () => {
     h = await startTestSandbox({ timeScale: 0.001 });
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pdi-e2e-token-"));
+    logFile = path.join(stateDir, "provider.log");
     base = {
       programModule: compiledProgram("test/e2e/programs/access-token.ts"),
       projectName: "token-e2e",
@@ -32,6 +40,7 @@ describe("DatabricksAccessToken end to end (real engine, sandbox workspace)", ()
         "test:lifetimeDays": "30",
       },
       secretConfig: { "databricks:token": ADMIN_TOKEN },
+      env: { PULUMI_DATABRICKS_INTEGRATIONS_LOG: logFile },
     };
   });
   afterAll(async () => h?.close());
@@ -88,13 +97,19 @@ describe("DatabricksAccessToken end to end (real engine, sandbox workspace)", ()
     seenValues.push(upAgain.outputs!.value!.value as string);
     expect((await liveTokens()).map((t) => t.token_id)).toContain(newId);
 
-    // No plaintext token, nor the credential in config, in the exported stack or engine output.
+    // No plaintext token, nor the credential in config, in the exported stack, the raw state
+    // files, the engine output or the provider's log.
     const exported = JSON.stringify((await run("export")).deployment);
+    expect(exported).toContain(newId);
+    const stateFiles = readTree(path.join(stateDir, "backend"));
+    const providerLog = fs.readFileSync(logFile, "utf8");
+    expect(providerLog).toMatch(/Databricks POST \/api\/2.0\/token\/create/);
     for (const secret of [...seenValues, ADMIN_TOKEN]) {
       expect(exported).not.toContain(secret);
-      expect(up.output + upAgain.output + refresh.output).not.toContain(secret);
+      expect(stateFiles).not.toContain(secret);
+      expect(providerLog).not.toContain(secret);
+      expect(up.output + upAgain.output + refresh.output + refreshAfterRevoke.output).not.toContain(secret);
     }
-    expect(exported).toContain(newId);
 
     const destroy = await run("destroy");
     expect(destroy.changeSummary).toEqual({ delete: 2 });

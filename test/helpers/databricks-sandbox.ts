@@ -123,3 +123,19 @@ export async function eventually<T>(probe: () => Promise<T | undefined | false>,
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/**
+ * Stops the sandbox's clock so a test can step through intermediate states without racing real
+ * time. `advanceReal(ms)` moves it on by a real-world duration, scaled like the sandbox's own.
+ */
+export function freezeSandboxClock(h: SandboxHarness): { advanceReal(realMs: number): void; now(): number } {
+  const clock = h.sandbox.control.clock;
+  let frozenAt = clock.now();
+  clock.now = () => frozenAt;
+  return {
+    advanceReal: (realMs) => {
+      frozenAt += clock.duration(realMs);
+    },
+    now: () => frozenAt,
+  };
+}

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The README's main command: deploys the main example against the local sandbox.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/bootstrap.sh
+npx tsc -p tsconfig.json
+node dist/scripts/main.js

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The README's test command: type-checks and builds, then runs every test (unit, sandbox
+# contract and end-to-end tests against the real Pulumi engine).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=$(date +%s)
+source scripts/bootstrap.sh
+node scripts/link-self.js
+npx tsc -p tsconfig.json
+npx jest --ci "$@"
+echo "test suite wall time: $(( $(date +%s) - started )) s"
