@@ -18,6 +18,14 @@
 # directly. PDI_CACHE overrides the cache root.
 # Safe to run repeatedly and concurrently: every cache entry is built in a temp dir and moved into
 # place with one rename; a pulumi cache dir without its .complete stamp is rebuilt.
+#
+# Driving the engine with the Automation API (see scripts/engine-smoke.js, which proves it):
+#   pulumiCommand: await PulumiCommand.get({ root: process.env.PDI_PULUMI_ROOT })
+#   envVars: PULUMI_BACKEND_URL=file://<dir>, PULUMI_CONFIG_PASSPHRASE=<anything>
+#   workDir: a dir with node_modules -> <repo>/node_modules (the dynamic-provider plugin runs with
+#     cwd = the program dir and resolves @pulumi/pulumi and captured modules from there)
+#   projectSettings: { name, runtime: "nodejs" } with NO main: the default one made for inline
+#     programs has main = process.cwd(), which moves the plugin's cwd to wherever the caller is.
 
 _pdi_log() { printf '[bootstrap] %s\n' "$*" >&2; }
 _pdi_die() { printf '[bootstrap] ERROR: %s\n' "$*" >&2; return 1; }
@@ -115,21 +123,10 @@ _pdi_deps() {
     fi
     _pdi_log "installing node_modules: npm ci --no-audit --no-fund (in ${PDI_REPO})"
     mkdir -p "${PDI_CACHE}/logs"
-    local logf="${PDI_CACHE}/logs/npm-ci.log" lockhash
+    local logf="${PDI_CACHE}/logs/npm-ci.log"
     : >"$logf"
-    if ! (cd "$PDI_REPO" && _pdi_run_logged "$logf" "running npm ci" npm ci --no-audit --no-fund); then
-        # npm 11 writes locks without the other platforms' optional packages (e.g. @unrs/resolver-binding-*)
-        # and then its own `npm ci` rejects them as "not in sync"; `npm install` takes the same lock
-        # as it is (it leaves package-lock.json unchanged in that case).
-        grep -q 'can only install packages when your package.json and package-lock.json' "$logf" ||
-            { _pdi_die "npm ci failed (see ${logf})"; return 1; }
-        _pdi_log "npm ci rejected package-lock.json as out of sync (npm's cross-platform optional packages issue); falling back to npm install --no-audit --no-fund"
-        lockhash=$(cksum <"${PDI_REPO}/package-lock.json")
-        (cd "$PDI_REPO" && _pdi_run_logged "$logf" "running npm install" npm install --no-audit --no-fund) ||
-            { _pdi_die "npm install failed (see ${logf})"; return 1; }
-        [ "$lockhash" = "$(cksum <"${PDI_REPO}/package-lock.json")" ] ||
-            _pdi_log "WARNING: npm install rewrote package-lock.json: review and commit it"
-    fi
+    (cd "$PDI_REPO" && _pdi_run_logged "$logf" "running npm ci" npm ci --no-audit --no-fund) ||
+        { _pdi_die "npm ci failed (see ${logf})"; return 1; }
     grep -c 'install-scripts' "$logf" >/dev/null && _pdi_log "(npm warned about install scripts not covered by allowScripts: expected, harmless here)"
     touch "$stamp"
 }
@@ -141,8 +138,10 @@ _PDI_PULUMI_VERSION=v3.259.0
 # (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3); the last sdk/v3 release
 # that still carried the host as a package (sdk/v3/nodejs/cmd/pulumi-language-nodejs) is v3.68.0.
 _PDI_LANGHOST_SDK_VERSION=v3.68.0
+# Bumped when the layout of the pulumi cache dir changes: a dir with an older stamp is rebuilt.
+_PDI_CACHE_LAYOUT=2
 
-# Finds a Go >= 1.25 (or one that can fetch it); prints the env assignments to use, or fails.
+# Finds a Go >= 1.25 (or a Go >= 1.21 that can fetch it): sets _PDI_GO and _PDI_GO_TOOLCHAIN.
 _pdi_go_env() {
     local go gov
     go=$(command -v go 2>/dev/null || true)
@@ -182,20 +181,23 @@ _pdi_go_module_copy() {
     cp -r "$dir" "$dest" && chmod -R u+w "$dest"
 }
 
-# Writes the dynamic-provider plugin into BIN: a wrapper that runs the @pulumi/pulumi dynamic
-# provider (resolved from the plugin's cwd, as the npm package's own script does) with node >= 22
-# even when the caller's PATH has an older node first.
-_pdi_write_dynamic_plugin() {
-    local bin="$1" f="$1/pulumi-resource-pulumi-nodejs"
+# Writes the plugin wrappers into BIN, pinned to a node >= 22 even when the caller's PATH has an
+# older node first: the dynamic-provider plugin pulumi-resource-pulumi-nodejs (the script at the
+# root of the @pulumi/pulumi npm package, which resolves @pulumi/pulumi from the plugin's cwd), and,
+# if BIN/../libexec/pulumi-language-nodejs exists, the pulumi-language-nodejs host (it and the
+# program it starts run `node` from PATH: the wrapper puts node >= 22 first).
+_pdi_write_plugins() {
+    local bin="$1" f
     [ -f "${PDI_REPO}/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs" ] ||
         { _pdi_die "node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs is missing"; return 1; }
+    f="$bin/pulumi-resource-pulumi-nodejs"
     cat >"$f.tmp" <<EOF
 #!/bin/sh
 # pulumi-resource-pulumi-nodejs, written by scripts/bootstrap.sh (pulumi-databricks-integrations).
 # Same as the script at the root of the @pulumi/pulumi npm package, but pinned to a node >= 22:
 # \$PDI_NODE if set, else the node bootstrap resolved, else node from PATH.
-# @pulumi/pulumi is resolved from the current directory (the Pulumi project dir): it needs a
-# node_modules there (a symlink to the repo's node_modules will do).
+# @pulumi/pulumi is resolved from the current directory (the Pulumi program's directory): it needs
+# a node_modules there (a symlink to the repo's node_modules will do).
 NODE="\${PDI_NODE:-${PDI_NODE}}"
 [ -x "\$NODE" ] || NODE=node
 SCRIPT=\$("\$NODE" -e "console.log(require.resolve('@pulumi/pulumi/cmd/dynamic-provider'))")
@@ -205,7 +207,23 @@ if [ -z "\$SCRIPT" ]; then
 fi
 exec "\$NODE" "\$SCRIPT" "\$@"
 EOF
-    chmod 755 "$f.tmp" && mv -f "$f.tmp" "$f"
+    chmod 755 "$f.tmp" && mv -f "$f.tmp" "$f" || return 1
+    if [ -x "$bin/../libexec/pulumi-language-nodejs" ]; then
+        f="$bin/pulumi-language-nodejs"
+        cat >"$f.tmp" <<EOF
+#!/bin/sh
+# pulumi-language-nodejs, written by scripts/bootstrap.sh (pulumi-databricks-integrations): runs
+# the real host (../libexec/pulumi-language-nodejs) with a node >= 22 first on PATH, since the
+# host and the program it starts run node from PATH.
+NODE="\${PDI_NODE:-${PDI_NODE}}"
+if [ -x "\$NODE" ]; then
+    PATH="\$(dirname "\$NODE"):\$PATH"
+    export PATH
+fi
+exec "\$(dirname "\$0")/../libexec/pulumi-language-nodejs" "\$@"
+EOF
+        chmod 755 "$f.tmp" && mv -f "$f.tmp" "$f" || return 1
+    fi
 }
 
 # Builds pulumi (+ plugins) into PDI_CACHE/pulumi-vX/bin via a temp dir and one rename.
@@ -216,7 +234,7 @@ _pdi_build_pulumi() {
     : >"$logf"
     _pdi_go_env || return 1
     tmp=$(mktemp -d "${PDI_CACHE}/.tmp-pulumi.XXXXXX") || { _pdi_die "cannot create a temp dir in ${PDI_CACHE}"; return 1; }
-    mkdir -p "$tmp/bin"
+    mkdir -p "$tmp/bin" "$tmp/libexec"
     t0=$(_pdi_now)
     _pdi_log "building pulumi ${_PDI_PULUMI_VERSION} from github.com/pulumi/pulumi/pkg/v3 with $("$_PDI_GO" version | cut -d' ' -f3) (first build: several minutes on 2 cores; log: ${logf})"
     src="$tmp/src-pkg"
@@ -230,7 +248,7 @@ _pdi_build_pulumi() {
     _pdi_log "built pulumi in $(($(_pdi_now) - t0)) s"
 
     _pdi_build_langhost "$tmp" "$logf"
-    _pdi_write_dynamic_plugin "$tmp/bin" || { rm -rf "$tmp"; return 1; }
+    _pdi_write_plugins "$tmp/bin" || { rm -rf "$tmp"; return 1; }
 
     local got
     got=$("$tmp/bin/pulumi" version 2>/dev/null)
@@ -240,8 +258,9 @@ _pdi_build_pulumi() {
         return 1
     fi
     rm -rf "$tmp"/src-*
-    date -u +%FT%TZ >"$tmp/.complete"
-    if [ -e "$final" ]; then # incomplete leftover (no stamp): replace it
+    printf 'layout %s\nbuilt %s\n' "$_PDI_CACHE_LAYOUT" "$(date -u +%FT%TZ)" >"$tmp/.complete"
+    chmod 755 "$tmp"
+    if [ -e "$final" ]; then # incomplete leftover (no stamp) or older layout: replace it
         rm -rf "${final}.old.$$" && mv -T "$final" "${final}.old.$$" 2>/dev/null && rm -rf "${final}.old.$$"
     fi
     mv -T "$tmp" "$final" 2>/dev/null || true # another run may have won the race: keep its copy
@@ -257,11 +276,11 @@ _pdi_build_langhost() {
     t0=$(_pdi_now)
     _pdi_log "building pulumi-language-nodejs from github.com/pulumi/pulumi/sdk/v3@${_PDI_LANGHOST_SDK_VERSION} (optional)"
     if _pdi_go_module_copy "github.com/pulumi/pulumi/sdk/v3@${_PDI_LANGHOST_SDK_VERSION}" "$src" "$logf" &&
-        _pdi_go_build "$src" "$tmp/bin/pulumi-language-nodejs" "$logf" "building pulumi-language-nodejs" \
+        _pdi_go_build "$src" "$tmp/libexec/pulumi-language-nodejs" "$logf" "building pulumi-language-nodejs" \
             ./nodejs/cmd/pulumi-language-nodejs "$_PDI_LANGHOST_SDK_VERSION"; then
         _pdi_log "built pulumi-language-nodejs (${_PDI_LANGHOST_SDK_VERSION}) in $(($(_pdi_now) - t0)) s"
     else
-        rm -f "$tmp/bin/pulumi-language-nodejs"
+        rm -f "$tmp/libexec/pulumi-language-nodejs"
         _pdi_log "could not build pulumi-language-nodejs (see ${logf}); continuing without it"
     fi
 }
@@ -283,14 +302,14 @@ _pdi_pulumi() {
             p="$d/pulumi-language-nodejs"
             [ -x "$p" ] || p=$(command -v pulumi-language-nodejs 2>/dev/null || true)
             [ -n "$p" ] && ln -sfn "$p" "$bin/pulumi-language-nodejs"
-            _pdi_write_dynamic_plugin "$bin" || return 1
+            _pdi_write_plugins "$bin" || return 1
             PDI_PULUMI_ROOT="${PDI_CACHE}/pulumi-external"
             _pdi_log "pulumi ${extv} on PATH (${ext}) is new enough: using it via ${PDI_PULUMI_ROOT}/bin"
             return 0
         fi
         _pdi_log "pulumi on PATH (${ext}) reports '${extv}', older than ${_PDI_PULUMI_VERSION}: not used"
     fi
-    if [ -f "$final/.complete" ] && [ -x "$final/bin/pulumi" ]; then
+    if [ -x "$final/bin/pulumi" ] && grep -qx "layout ${_PDI_CACHE_LAYOUT}" "$final/.complete" 2>/dev/null; then
         _pdi_log "pulumi ${_PDI_PULUMI_VERSION} cached in ${final}"
     else
         _pdi_build_pulumi "$final" || return 1
@@ -298,7 +317,7 @@ _pdi_pulumi() {
     PDI_PULUMI_ROOT="$final"
     # Refresh the wrapper if the node it pins moved (cheap; keeps the cache valid across nodes).
     if ! grep -qF "PDI_NODE:-${PDI_NODE}}" "$final/bin/pulumi-resource-pulumi-nodejs" 2>/dev/null; then
-        _pdi_write_dynamic_plugin "$final/bin" || return 1
+        _pdi_write_plugins "$final/bin" || return 1
     fi
 }
 
@@ -379,9 +398,9 @@ EOF
 
 _pdi_cleanup_fns() {
     unset -f _pdi_log _pdi_die _pdi_now _pdi_ver_ge _pdi_run_logged _pdi_path_prepend _pdi_node _pdi_deps \
-        _pdi_go_env _pdi_go_build _pdi_go_module_copy _pdi_write_dynamic_plugin _pdi_build_pulumi \
+        _pdi_go_env _pdi_go_build _pdi_go_module_copy _pdi_write_plugins _pdi_build_pulumi \
         _pdi_build_langhost _pdi_pulumi _pdi_main _pdi_summary _pdi_cleanup_fns
-    unset _PDI_NODE_VERSION _PDI_PULUMI_VERSION _PDI_LANGHOST_SDK_VERSION _PDI_GO _PDI_GO_TOOLCHAIN \
+    unset _PDI_NODE_VERSION _PDI_PULUMI_VERSION _PDI_LANGHOST_SDK_VERSION _PDI_CACHE_LAYOUT _PDI_GO _PDI_GO_TOOLCHAIN \
         _PDI_T_NODE _PDI_T_DEPS _PDI_T_PULUMI _PDI_T_SMOKE _PDI_T_ALL _PDI_SMOKE _PDI_SOURCED _PDI_RC
 }
 

@@ -26,17 +26,22 @@ const secs = (t0) => ((Date.now() - t0) / 1000).toFixed(1) + "s";
 // by the pulumi-resource-pulumi-nodejs plugin, in a separate node process whose cwd is workDir.
 const smokeProvider = {
     async create(inputs) {
-        return { id: "x", outs: { message: inputs.message, created: true } };
+        return { id: "x", outs: { message: inputs.message, created: true, node: process.version } };
     },
     async update(id, olds, news) {
-        return { outs: { message: news.message, created: true } };
+        return { outs: { message: news.message, created: true, node: process.version } };
     },
     async delete() {},
 };
 
 async function inlineProgram() {
-    const res = new pulumi.dynamic.Resource(smokeProvider, "smoke", { message: "hello", created: undefined }, {});
-    return { message: res.message, created: res.created };
+    const res = new pulumi.dynamic.Resource(
+        smokeProvider,
+        "smoke",
+        { message: "hello", created: undefined, node: undefined },
+        {},
+    );
+    return { message: res.message, created: res.created, providerNode: res.node, programNode: process.version };
 }
 
 // Creates <tmp>/<name> holding a node_modules symlink to the repo's node_modules: the dynamic
@@ -60,8 +65,16 @@ async function deployAndDestroy(label, stack, extraOpts) {
     if (created !== true || message !== "hello") {
         throw new Error(`${label}: unexpected outputs ${JSON.stringify(up.outputs)}`);
     }
+    const out = (k) => (up.outputs[k] ? up.outputs[k].value : undefined);
+    for (const k of ["providerNode", "programNode"]) {
+        const m = /^v(\d+)\./.exec(String(out(k)));
+        if (!m || Number(m[1]) < 22) throw new Error(`${label}: ${k} is ${out(k)}, expected node >= 22`);
+    }
     const changes = up.summary.resourceChanges || {};
-    log(`${label}: outputs ok (created=${created}, message=${message}), changes ${JSON.stringify(changes)}`);
+    log(
+        `${label}: outputs ok (created=${created}, message=${message}, node: provider ${out("providerNode")}, ` +
+            `program ${out("programNode")}), changes ${JSON.stringify(changes)}`,
+    );
 
     t = Date.now();
     const state = await stack.exportStack();
@@ -105,9 +118,12 @@ async function main() {
         // 1. Inline program: the CLI is started with --client=<addr> and calls back into this process.
         let t = Date.now();
         const workDir = makeWorkDir(tmp, "inline");
+        // projectSettings without `main`: the default one LocalWorkspace makes for inline programs
+        // has main = process.cwd(), and the engine starts plugins (the dynamic provider) in the
+        // program directory, i.e. wherever the caller happened to be, not in workDir.
         const stack = await LocalWorkspace.createOrSelectStack(
             { stackName: "smoke", projectName: "pdi-smoke", program: inlineProgram },
-            { workDir, pulumiCommand, envVars },
+            { workDir, pulumiCommand, envVars, projectSettings: { name: "pdi-smoke", runtime: "nodejs" } },
         );
         log(`inline: stack ready in ${secs(t)}`);
         await deployAndDestroy("inline", stack, debugOpts);
@@ -124,12 +140,14 @@ async function main() {
                     '"use strict";',
                     'const pulumi = require("@pulumi/pulumi");',
                     "const provider = {",
-                    '    async create(inputs) { return { id: "x", outs: { message: inputs.message, created: true } }; },',
+                    '    async create(inputs) { return { id: "x", outs: { message: inputs.message, created: true, node: process.version } }; },',
                     "    async delete() {},",
                     "};",
-                    'const res = new pulumi.dynamic.Resource(provider, "smoke", { message: "hello", created: undefined }, {});',
+                    'const res = new pulumi.dynamic.Resource(provider, "smoke", { message: "hello", created: undefined, node: undefined }, {});',
                     "exports.message = res.message;",
                     "exports.created = res.created;",
+                    "exports.providerNode = res.node;",
+                    "exports.programNode = process.version;",
                     "",
                 ].join("\n"),
             );
