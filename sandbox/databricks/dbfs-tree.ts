@@ -1,3 +1,5 @@
+import { ancestorsOf, isUnder, parentOf, ROOT } from "../common/paths";
+export { ancestorsOf, parentOf, ROOT };
 import { DatabricksApiError, invalidParameter } from "./errors";
 
 /**
@@ -15,7 +17,6 @@ export interface DbfsNode {
 
 export type DbfsNodes = Record<string, DbfsNode>;
 
-export const ROOT = "/";
 
 // ---- errors with the real DBFS wording and status ----
 
@@ -38,15 +39,8 @@ export function normalizeDbfsPath(raw: string | undefined): string {
   return `/${parts.join("/")}`;
 }
 
-export const parentOf = (path: string) => (path === ROOT ? ROOT : path.slice(0, path.lastIndexOf("/")) || ROOT);
 
-/** Strict ancestors, outermost first, excluding the root. */
-export function ancestorsOf(path: string): string[] {
-  const parts = path.split("/").filter(Boolean);
-  return parts.slice(0, -1).map((_, i) => `/${parts.slice(0, i + 1).join("/")}`);
-}
 
-const isUnder = (path: string, dir: string) => (dir === ROOT ? path !== ROOT : path.startsWith(`${dir}/`));
 
 /** Direct children of a directory, sorted by path. */
 export function childrenOf(nodes: DbfsNodes, dir: string): string[] {

@@ -1,3 +1,4 @@
+import { parseBody } from "./request";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { DatabricksApiError, invalidParameter } from "./errors";
@@ -67,14 +68,6 @@ const deleteBody = z.object({ path: z.string(), recursive: flag.optional() });
 const mkdirsBody = z.object({ path: z.string() });
 const moveBody = z.object({ source_path: z.string(), destination_path: z.string() });
 
-function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body ?? {});
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const field = issue?.path.join(".") || "request";
-  if (issue?.code === "invalid_type" && issue.message.includes("undefined")) throw invalidParameter(`Missing required field: ${field}`);
-  throw invalidParameter(`Invalid value for field ${field}: ${issue?.message ?? "invalid"}`);
-}
 
 function parseOffset(value: string | undefined, field: string, fallback: number): number {
   if (value === undefined || value === "") return fallback;

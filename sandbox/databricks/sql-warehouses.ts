@@ -1,3 +1,4 @@
+import { parseBody } from "./request";
 import { createHash } from "crypto";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
@@ -53,14 +54,6 @@ const createBody = z.object({
   tags: z.object({ custom_tags: z.array(z.object({ key: z.string(), value: z.string() })).default([]) }).optional(),
 });
 
-function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body ?? {});
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const field = issue?.path.join(".") || "request";
-  if (issue?.code === "invalid_type" && issue.message.includes("undefined")) throw invalidParameter(`Missing required field: ${field}`);
-  throw invalidParameter(`Invalid value for field ${field}: ${issue?.message ?? "invalid"}`);
-}
 
 /** Warehouse ids are 16 hex digits; derived from the host and a counter so runs are repeatable. */
 const newWarehouseId = (ws: WorkspaceRuntime) => createHash("sha256").update(`warehouse:${ws.host}:${ws.newId()}`).digest("hex").slice(0, 16);

@@ -1,3 +1,4 @@
+export { parseBody as parseUcBody } from "./request";
 import { createHash, randomUUID } from "crypto";
 import { z } from "zod";
 import { DatabricksApiError, invalidParameter, permissionDenied } from "./errors";
@@ -237,15 +238,6 @@ export const createVolumeBody = z.object({
   comment: z.string().optional(),
 });
 
-/** zod failure → Databricks' INVALID_PARAMETER_VALUE, naming the field like the real API does. */
-export function parseUcBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body ?? {});
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const field = issue?.path.join(".") || "request";
-  if (issue?.code === "invalid_type" && issue.message.includes("undefined")) throw invalidParameter(`Missing required field: ${field}`);
-  throw invalidParameter(`Invalid value for field ${field}: ${issue?.message ?? "invalid"}`);
-}
 
 /** `?force=true` as sent by the SDKs (query strings are strings). */
 export const isForce = (query: unknown) => String((query as Record<string, unknown> | undefined)?.force ?? "").toLowerCase() === "true";

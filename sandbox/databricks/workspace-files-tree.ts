@@ -1,3 +1,5 @@
+import { ancestorsOf, isUnder, parentOf, ROOT } from "../common/paths";
+export { ancestorsOf, parentOf, ROOT };
 import { DatabricksApiError, invalidParameter } from "./errors";
 import type { NotebookFormat, NotebookLanguage } from "./workspace-files-notebooks";
 
@@ -25,7 +27,6 @@ export interface WorkspaceFilesState {
   objects: Record<string, WorkspaceObject>;
 }
 
-export const ROOT = "/";
 /** Folders every workspace has; the API refuses to delete them. */
 export const SYSTEM_FOLDERS = ["/", "/Users", "/Shared", "/Repos"];
 
@@ -47,15 +48,8 @@ export function normalizeWorkspacePath(raw: string | undefined): string {
   return `/${parts.join("/")}`;
 }
 
-export const parentOf = (path: string) => (path === ROOT ? ROOT : path.slice(0, path.lastIndexOf("/")) || ROOT);
 
-/** Strict ancestors, outermost first, excluding the root. */
-export function ancestorsOf(path: string): string[] {
-  const parts = path.split("/").filter(Boolean);
-  return parts.slice(0, -1).map((_, i) => `/${parts.slice(0, i + 1).join("/")}`);
-}
 
-const isUnder = (path: string, dir: string) => (dir === ROOT ? path !== ROOT : path.startsWith(`${dir}/`));
 
 export function childrenOf(objects: Record<string, WorkspaceObject>, dir: string): string[] {
   return Object.keys(objects)
