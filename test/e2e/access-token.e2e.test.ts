@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ADMIN_TOKEN, AWS_HOST, startTestSandbox, type SandboxHarness } from "../helpers/databricks-sandbox";
+import { ADMIN_TOKEN, ALICE_TOKEN, AWS_HOST, startTestSandbox, type SandboxHarness } from "../helpers/databricks-sandbox";
 import { compiledProgram, stackOp } from "../helpers/engine";
 import type { StackOpRequest } from "../../scripts/stack-op";
 
@@ -115,6 +115,22 @@ describe("DatabricksAccessToken end to end (real engine, sandbox workspace)", ()
     expect(destroy.changeSummary).toEqual({ delete: 2 });
     // Only the seed token of the admin is left.
     expect((await liveTokens()).map((t) => t.comment)).toEqual(["seed"]);
+  });
+
+  test("a per-resource authToken overrides the stack's credentials and stays secret", async () => {
+    const request = { ...base, stackName: "as-alice", secretConfig: { ...base.secretConfig, "test:authToken": ALICE_TOKEN } };
+    const up = await stackOp({ ...request, op: "up" });
+    if (!up.ok) throw new Error(`${up.error}\n${up.output}`);
+    const tokenId = up.outputs!.tokenId!.value as string;
+    const alices = (await h.call("GET", "/api/2.0/token/list", { token: ALICE_TOKEN })).body.token_infos as { token_id: string }[];
+    expect(alices.map((t) => t.token_id)).toContain(tokenId);
+    expect((await liveTokens()).map((t) => t.token_id)).not.toContain(tokenId);
+    const exported = JSON.stringify((await stackOp({ ...request, op: "export" })).deployment);
+    expect(exported).toContain(tokenId);
+    expect(exported).not.toContain(ALICE_TOKEN);
+    expect(exported).not.toContain(up.outputs!.value!.value as string);
+    expect((await stackOp({ ...request, op: "destroy" })).ok).toBe(true);
+    expect((await h.call("GET", "/api/2.0/token/list", { token: ALICE_TOKEN })).body.token_infos).toHaveLength(1);
   });
 
   test("bad input fails at check time, naming the field and the rule, and creates nothing", async () => {

@@ -10,6 +10,8 @@ export = async () => {
     comment: config.get("comment") ?? "e2e",
     lifetimeDays: lifetime,
     rotateBeforeDays: config.getNumber("rotateBeforeDays"),
+    // Per-resource credentials instead of the `databricks:token` stack config, when given.
+    authToken: config.getSecret("authToken"),
   });
   return { tokenId: token.tokenId, value: token.value, expiryTime: token.expiryTime, host: token.host };
 };
