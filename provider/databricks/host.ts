@@ -13,13 +13,16 @@ export const EXPECTED_HOST_FORMS = HOST_FORMS.map((f) => `${f.cloud}: ${f.exampl
  * Normalises what people paste as a workspace (a bare host, or the workspace URL that
  * `databricks:host` usually holds) to the bare lower-case host, or says what is wrong.
  */
-export function parseWorkspaceHost(raw: string): { host: string } | { error: string } {
+export function parseWorkspaceHost(raw: string, options: { allowUrl?: boolean } = {}): { host: string } | { error: string } {
   let value = raw.trim();
   if (value !== raw) return { error: "has leading or trailing whitespace; remove it" };
   const jdbc = /^jdbc:[a-z]+:\/\/([^/:;?]+)/i.exec(value);
   if (jdbc) return { error: `is a JDBC URL; use only its host: "${jdbc[1]!.toLowerCase()}"` };
   let path = "";
   const url = /^https?:\/\/([^/?#]+)([^?#]*)?([?#].*)?$/i.exec(value);
+  if (url && options.allowUrl === false) {
+    return { error: `is a URL; the server hostname is only its host: "${url[1]!.toLowerCase()}"` };
+  }
   if (url) {
     value = url[1]!;
     path = (url[2] ?? "") + (url[3] ?? "");
@@ -48,7 +51,20 @@ export const workspaceHostSchema = z
         : "must be a string",
   })
   .transform((raw, ctx) => {
-  const parsed = parseWorkspaceHost(raw);
+    const parsed = parseWorkspaceHost(raw);
+    if ("error" in parsed) {
+      ctx.addIssue({ code: "custom", message: parsed.error });
+      return z.NEVER;
+    }
+    return parsed.host;
+  });
+
+/**
+ * A zod field for a "Server Hostname" as SQL clients (and Qualytics' form) take it: the bare
+ * workspace host. A pasted URL is refused with the host to use instead.
+ */
+export const serverHostnameSchema = z.string({ error: "required: the workspace host, e.g. dbc-1a2b3c4d-5e6f.cloud.databricks.com" }).transform((raw, ctx) => {
+  const parsed = parseWorkspaceHost(raw, { allowUrl: false });
   if ("error" in parsed) {
     ctx.addIssue({ code: "custom", message: parsed.error });
     return z.NEVER;

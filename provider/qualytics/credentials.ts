@@ -1,0 +1,52 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigurationError } from "../core/errors";
+import { setting } from "../core/settings";
+
+export interface QualyticsCredentials {
+  /** Host of the instance, e.g. `acme.qualytics.io`. */
+  host: string;
+  /** Path prefix of the API on that host (`/api` on Qualytics' own deployments). */
+  basePath: string;
+  token: string;
+}
+
+/**
+ * Splits what people configure as their Qualytics instance (`https://acme.qualytics.io`,
+ * `https://acme.qualytics.io/api`, or `acme.qualytics.io`) into host and API path.
+ */
+export function parseQualyticsUrl(raw: string): { host: string; basePath: string } | { error: string } {
+  const value = raw.trim();
+  if (value !== raw) return { error: "has leading or trailing whitespace; remove it" };
+  const match = /^(?:https:\/\/)?([a-z0-9.-]+(?::\d+)?)(\/[^?#]*)?$/i.exec(value);
+  if (!match) return { error: `"${value}" is not a Qualytics URL; expected e.g. https://acme.qualytics.io/api` };
+  const path = (match[2] ?? "").replace(/\/+$/, "");
+  if (path && path !== "/api") return { error: `has an unexpected path "${path}"; use the instance URL, e.g. https://${match[1]!.toLowerCase()}/api` };
+  return { host: match[1]!.toLowerCase(), basePath: "/api" };
+}
+
+/**
+ * The instance and token a Qualytics call uses: the resource's own inputs when given, else the
+ * `qualytics:url` / `qualytics:token` stack config, else `QUALYTICS_URL` / `QUALYTICS_TOKEN`.
+ */
+export function qualyticsCredentials(override: { url?: string; token?: string } = {}): QualyticsCredentials {
+  const rawUrl = override.url ?? setting("qualytics:url", "QUALYTICS_URL");
+  if (!rawUrl) {
+    throw new ConfigurationError(
+      "no Qualytics instance: set the resource's `qualyticsUrl` input, or `pulumi config set qualytics:url https://<instance>.qualytics.io/api`, or QUALYTICS_URL",
+    );
+  }
+  const parsed = parseQualyticsUrl(rawUrl);
+  if ("error" in parsed) throw new ConfigurationError(`Qualytics URL ${parsed.error}`);
+  const token = override.token ?? setting("qualytics:token", "QUALYTICS_TOKEN");
+  if (!token) {
+    throw new ConfigurationError(
+      "no Qualytics token: set the resource's `qualyticsToken` input, or `pulumi config set --secret qualytics:token <token>`, or QUALYTICS_TOKEN",
+    );
+  }
+  return { ...parsed, token };
+}
+
+/** The instance a resource targets when its `qualyticsUrl` input is omitted (read in the program). */
+export function defaultQualyticsUrl(): string | undefined {
+  return new pulumi.Config("qualytics").get("url") ?? (process.env.QUALYTICS_URL || undefined);
+}

@@ -1,0 +1,260 @@
+import { z } from "zod";
+import { ServiceError } from "../core/errors";
+import { definedProvider } from "../core/dynamic";
+import { checkWithSchema } from "../core/check";
+import { httpPathSchema } from "../databricks/http-path";
+import { serverHostnameSchema } from "../databricks/host";
+import { QualyticsClient, type Datastore, type DatastorePayload } from "./client";
+import { parseQualyticsUrl, qualyticsCredentials } from "./credentials";
+
+/**
+ * The lifecycle shared by Qualytics' Databricks datastores (source and enrichment): they are
+ * one API object (`/datastores`) told apart by `enrichment_only`. Each resource file supplies
+ * its schema and the few fields only it has.
+ */
+
+const qualyticsUrlSchema = z.string({ error: "required: set the `qualyticsUrl` input, or `pulumi config set qualytics:url https://<instance>.qualytics.io/api`, or QUALYTICS_URL" }).superRefine((raw, ctx) => {
+  const parsed = parseQualyticsUrl(raw);
+  if ("error" in parsed) ctx.addIssue({ code: "custom", message: parsed.error });
+});
+
+/** The inputs every Databricks datastore has: the guide's form fields plus Qualytics metadata. */
+export const datastoreBaseShape = {
+  /** Qualytics instance; defaults to `qualytics:url` config or `QUALYTICS_URL`. Changing it replaces the datastore. */
+  qualyticsUrl: qualyticsUrlSchema,
+  /** Token for this resource's Qualytics calls instead of `qualytics:token`. Secret. */
+  qualyticsToken: z.string().min(1, "must not be empty").refine((v) => v.trim() === v, "has leading or trailing whitespace; remove it").optional(),
+  /** Datastore name (unique in the instance). */
+  name: z.string({ error: "required: the datastore's name" }).min(1, "must not be empty").max(255, "must be at most 255 characters"),
+  /** "Server Hostname": the workspace host. */
+  serverHostname: serverHostnameSchema,
+  /** "Http Path" of a SQL warehouse or cluster. */
+  httpPath: httpPathSchema,
+  /** "Catalog" (Unity Catalog); omitted, Qualytics uses the connection's default. */
+  catalog: z.string().min(1, "must not be empty; omit it instead").optional(),
+  /** "Database": the schema inside the catalog. Needs `catalog`. */
+  database: z.string().min(1, "must not be empty; omit it instead").optional(),
+  /** "Personal Access Token" Qualytics connects with. Secret; never readable back. */
+  personalAccessToken: z
+    .string({ error: "required: a Databricks personal access token (for example a DatabricksAccessToken's `value`)" })
+    .min(1, "must not be empty")
+    .refine((v) => v.trim() === v, "has leading or trailing whitespace (often a pasted newline); remove it"),
+  /** Teams that may see the datastore. */
+  teams: z.array(z.string().min(1)).default(["Public"]),
+  /** Tags of the datastore. */
+  tags: z.array(z.string().min(1)).default([]),
+  description: z.string().optional(),
+  /** Manage an existing datastore of the same name instead of failing (there is no `pulumi import` for these resources). */
+  adopt: z.boolean().default(false),
+};
+
+export const SECRET_INPUTS = ["qualyticsToken", "personalAccessToken"] as const;
+
+export const refineCatalogDatabase = (v: { catalog?: string; database?: string }, ctx: z.RefinementCtx) => {
+  if (v.database !== undefined && v.catalog === undefined) {
+    ctx.addIssue({ code: "custom", path: ["database"], message: "needs `catalog`: a database (schema) lives inside a catalog" });
+  }
+};
+
+/** Inputs common to both kinds, as validated. */
+export interface DatastoreBaseInputs {
+  qualyticsUrl: string;
+  qualyticsToken?: string;
+  name: string;
+  serverHostname: string;
+  httpPath: string;
+  catalog?: string;
+  database?: string;
+  personalAccessToken: string;
+  teams: string[];
+  tags: string[];
+  description?: string;
+  adopt: boolean;
+}
+
+/** What state keeps: inputs plus what the service assigned or reports. */
+export interface DatastoreBaseOutputs extends DatastoreBaseInputs {
+  datastoreId: number;
+  connectionId: number;
+  /** The live result of Qualytics' last connection test. */
+  connected: boolean;
+}
+
+/** How one kind of datastore differs from the other. */
+export interface DatastoreKind<I extends DatastoreBaseInputs, O extends DatastoreBaseOutputs & I> {
+  label: string;
+  enrichmentOnly: boolean;
+  schema: z.ZodType;
+  /** Fields of the payload only this kind sets. */
+  payloadExtras(inputs: I): Partial<DatastorePayload>;
+  /** Fields only this kind reads back from the live datastore. */
+  liveExtras(live: Datastore): Partial<O>;
+  /** Fields only this kind compares in diff (beyond the common ones). */
+  diffKeys: (keyof I & string)[];
+  /** After create/update: bring links etc. in line with the inputs; returns extra outputs. */
+  afterWrite?(client: QualyticsClient, live: Datastore, inputs: I): Promise<Partial<O>>;
+  /** Turns a delete failure into advice, if this kind has something to say. */
+  deleteError?(err: ServiceError, olds: O): Error | undefined;
+}
+
+const COMMON_DIFF_KEYS = ["name", "serverHostname", "httpPath", "catalog", "database", "personalAccessToken", "teams", "tags", "description", "qualyticsToken"] as const;
+const CONNECTION_KEYS = ["serverHostname", "httpPath", "personalAccessToken", "catalog", "database"] as const;
+
+const clientFor = (s: { qualyticsUrl: string; qualyticsToken?: string }) =>
+  new QualyticsClient(qualyticsCredentials({ url: s.qualyticsUrl, token: s.qualyticsToken }));
+
+const names = (list: (string | { name: string })[] | undefined) => (list ?? []).map((t) => (typeof t === "string" ? t : t.name));
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+const isAmbiguous = (err: unknown) =>
+  err instanceof ServiceError && (err.status === undefined || err.status === 500 || err.status === 502 || err.status === 504);
+
+function payloadFor<I extends DatastoreBaseInputs>(kind: DatastoreKind<I, never>, inputs: I, extra: Partial<DatastorePayload> = {}): DatastorePayload {
+  return {
+    name: inputs.name,
+    teams: inputs.teams,
+    tags: inputs.tags,
+    description: inputs.description ?? null,
+    database: inputs.catalog ?? null,
+    schema: inputs.database ?? null,
+    enrichment_only: kind.enrichmentOnly,
+    connection: {
+      name: `${inputs.name}_connection`,
+      type: "databricks",
+      host: inputs.serverHostname,
+      port: 443,
+      password: inputs.personalAccessToken,
+      parameters: { path: inputs.httpPath },
+    },
+    ...kind.payloadExtras(inputs),
+    ...extra,
+  };
+}
+
+/** The live datastore as output fields (everything but what cannot be read back). */
+function liveCommon(live: Datastore): Partial<DatastoreBaseOutputs> {
+  return {
+    datastoreId: live.id,
+    connectionId: live.connection_id,
+    connected: live.connected === true,
+    name: live.name,
+    serverHostname: live.host,
+    httpPath: live.parameters?.path ?? "",
+    catalog: live.database ?? undefined,
+    database: live.schema ?? undefined,
+    teams: names(live.teams),
+    tags: names(live.global_tags),
+    description: live.description ?? undefined,
+  };
+}
+
+/** Builds the dynamic provider of one kind of Databricks datastore. */
+export function datastoreProvider<I extends DatastoreBaseInputs, O extends DatastoreBaseOutputs & I>(kind: DatastoreKind<I, O>) {
+  const outputsOf = async (client: QualyticsClient, live: Datastore, inputs: I): Promise<O> => {
+    const extras = kind.afterWrite ? await kind.afterWrite(client, live, inputs) : {};
+    // Qualytics records the outcome of a saved-connection test as `connected`.
+    const test = await client.testDatastoreConnection(live.id);
+    return { ...inputs, ...liveCommon(live), ...kind.liveExtras(live), ...extras, connected: test.connected, personalAccessToken: inputs.personalAccessToken } as unknown as O;
+  };
+
+  const failIfConnectionFails = async (client: QualyticsClient, payload: DatastorePayload, name: string) => {
+    const reason = await client.testUnsavedConnection(payload);
+    if (reason) throw new Error(`Qualytics could not connect ${kind.label} "${name}" to Databricks: ${reason}. Nothing was created or changed.`);
+  };
+
+  /** Writes the inputs onto an existing datastore (update, and adoption). */
+  const writeOnto = async (client: QualyticsClient, live: Datastore, inputs: I, connectionChanged: boolean): Promise<O> => {
+    if (connectionChanged) {
+      const { connection } = payloadFor(kind as DatastoreKind<I, never>, inputs);
+      await client.updateConnection(live.connection_id, connection!);
+    }
+    const { connection: _inline, ...fields } = payloadFor(kind as DatastoreKind<I, never>, inputs);
+    const updated = await client.updateDatastore(live.id, { ...fields, connection_id: live.connection_id });
+    return outputsOf(client, updated, inputs);
+  };
+
+  return definedProvider({
+    async check(_olds, news) {
+      return checkWithSchema(kind.schema, news, SECRET_INPUTS);
+    },
+
+    async diff(_id, olds: O, news: I) {
+      const replaces: string[] = [];
+      if (olds.qualyticsUrl !== news.qualyticsUrl) replaces.push("qualyticsUrl");
+      const changed = [...COMMON_DIFF_KEYS, ...kind.diffKeys].filter((k) => !same((olds as Record<string, unknown>)[k], (news as Record<string, unknown>)[k]));
+      return { changes: replaces.length > 0 || changed.length > 0, replaces, deleteBeforeReplace: false };
+    },
+
+    async create(inputs: I) {
+      const client = clientFor(inputs);
+      const payload = payloadFor(kind as DatastoreKind<I, never>, inputs);
+      await failIfConnectionFails(client, payload, inputs.name);
+
+      const existing = (await client.findDatastoresByName(inputs.name))[0];
+      if (existing) {
+        if (!inputs.adopt) {
+          throw new Error(
+            `a Qualytics datastore named "${inputs.name}" already exists (id ${existing.id}). To manage it with this resource set \`adopt: true\`; otherwise choose another name.`,
+          );
+        }
+        if (existing.enrichment_only !== kind.enrichmentOnly) {
+          throw new Error(`the existing datastore "${inputs.name}" (id ${existing.id}) is ${existing.enrichment_only ? "an enrichment" : "a source"} datastore; it cannot be adopted as ${kind.label}.`);
+        }
+        const outs = await writeOnto(client, existing, inputs, true);
+        return { id: String(existing.id), outs };
+      }
+
+      let created: Datastore;
+      try {
+        created = await client.createDatastore(payload);
+      } catch (err) {
+        // The answer may be lost after the datastore was made. The name was free a moment ago,
+        // so a datastore of that name now is ours: take it rather than leave a twin behind.
+        if (!isAmbiguous(err)) throw err;
+        const made = (await client.findDatastoresByName(inputs.name))[0];
+        if (!made) throw err;
+        created = made;
+      }
+      try {
+        const outs = await outputsOf(client, created, inputs);
+        return { id: String(created.id), outs };
+      } catch (err) {
+        // The datastore exists: record it (partial failure) so the next `up` finishes the job.
+        throw Object.assign(new Error(err instanceof Error ? err.message : String(err)), {
+          id: String(created.id),
+          properties: { ...inputs, ...liveCommon(created), ...kind.liveExtras(created) },
+        });
+      }
+    },
+
+    async read(id: string, props: O) {
+      const live = await clientFor(props).getDatastore(Number(id));
+      // Deleted out of band: the resource leaves the state; the next `up` creates it again.
+      if (!live) return { id: undefined, props: {} };
+      return { id, props: { ...props, ...liveCommon(live), ...kind.liveExtras(live) } };
+    },
+
+    async update(id: string, olds: O, news: I) {
+      const client = clientFor(news);
+      const connectionChanged = CONNECTION_KEYS.some((k) => !same(olds[k], news[k]));
+      if (connectionChanged) await failIfConnectionFails(client, payloadFor(kind as DatastoreKind<I, never>, news), news.name);
+      const live = await client.getDatastore(Number(id));
+      if (!live) throw new Error(`the Qualytics datastore ${id} ("${olds.name}") no longer exists; run \`pulumi refresh\` and then \`pulumi up\` to create it again.`);
+      const outs = await writeOnto(client, live, news, connectionChanged);
+      return { outs };
+    },
+
+    async delete(id: string, olds: O) {
+      const client = clientFor(olds);
+      try {
+        await client.deleteDatastore(Number(id));
+      } catch (err) {
+        const advice = err instanceof ServiceError ? kind.deleteError?.(err, olds) : undefined;
+        throw advice ?? err;
+      }
+      // The connection was made for this datastore; it goes too unless something else uses it.
+      if (olds.connectionId) await client.deleteConnectionIfUnused(olds.connectionId);
+    },
+  });
+}

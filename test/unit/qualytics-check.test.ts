@@ -1,0 +1,66 @@
+import { provider as sourceProvider } from "../../provider/qualytics/databricks-datastore";
+import { provider as enrichmentProvider } from "../../provider/qualytics/databricks-enrichment-datastore";
+import { parseHttpPath } from "../../provider/databricks/http-path";
+import { UNKNOWN } from "../../provider/core/check";
+
+const valid = {
+  qualyticsUrl: "https://acme.qualytics.io/api",
+  name: "dbx_sales",
+  serverHostname: "dbc-1a2b3c4d-5e6f.cloud.databricks.com",
+  httpPath: "/sql/1.0/warehouses/abcdef0123456789",
+  personalAccessToken: "pat-value-for-tests",
+};
+const check = (news: Record<string, unknown>) => sourceProvider.check!({}, { ...valid, ...news });
+
+describe("Qualytics Databricks datastore check", () => {
+  test("valid inputs pass with defaults filled in", async () => {
+    const result = await check({});
+    expect(result.failures).toBeUndefined();
+    expect(result.inputs).toMatchObject({ teams: ["Public"], tags: [], adopt: false, triggerSync: false });
+  });
+
+  test.each([
+    [{ serverHostname: "https://dbc-1a2b3c4d-5e6f.cloud.databricks.com" }, "serverHostname", /is a URL; the server hostname is only its host: "dbc-1a2b3c4d-5e6f.cloud.databricks.com"/],
+    [{ serverHostname: "warehouse.example.com" }, "serverHostname", /expected forms are AWS: /],
+    [{ httpPath: "jdbc:databricks://dbc-1a2b3c4d-5e6f.cloud.databricks.com:443/default;transportMode=http;httpPath=/sql/1.0/warehouses/abc" }, "httpPath", /is a JDBC URL; use only its httpPath: "\/sql\/1.0\/warehouses\/abc"/],
+    [{ httpPath: "/sql/2.0/things/abc" }, "httpPath", /expected forms are SQL warehouse: \/sql\/1.0\/warehouses\/<warehouse-id>; cluster: sql\/protocolv1\/o\/<org-id>\/<cluster-id>/],
+    [{ database: "sales" }, "database", /needs `catalog`/],
+    [{ name: "" }, "name", /must not be empty/],
+    [{ enrichmentDatastoreId: "7" }, "enrichmentDatastoreId", /must be a datastore id/],
+    [{ qualyticsUrl: "https://acme.qualytics.io/api/v2" }, "qualyticsUrl", /unexpected path/],
+  ])("%j fails on %s", async (override, property, reason) => {
+    const result = await check(override);
+    expect(result.failures).toEqual([{ property, reason: expect.stringMatching(reason) }]);
+  });
+
+  test("a token with whitespace is refused without echoing it", async () => {
+    const err = await check({ personalAccessToken: "pat-with-newline\n" }).catch((e) => e);
+    expect(err.message).toMatch(/personalAccessToken: has leading or trailing whitespace/);
+    expect(err.message).not.toContain("pat-with-newline");
+  });
+
+  test("unknown values during preview are not judged", async () => {
+    expect((await check({ personalAccessToken: UNKNOWN, enrichmentDatastoreId: UNKNOWN })).failures).toBeUndefined();
+  });
+
+  test("enrichment settings are validated", async () => {
+    const result = await enrichmentProvider.check!({}, { ...valid, enrichmentRemediationStrategy: "merge", enrichmentPrefix: "9x" });
+    expect(result.failures?.map((f) => f.property).sort()).toEqual(["enrichmentPrefix", "enrichmentRemediationStrategy"]);
+  });
+
+  test("HTTP path forms", () => {
+    expect(parseHttpPath("/sql/1.0/warehouses/abcdef0123456789")).toMatchObject({ target: { kind: "warehouse", warehouseId: "abcdef0123456789" } });
+    expect(parseHttpPath("sql/protocolv1/o/4242424242424242/0101-000000-aaaaaaaa")).toMatchObject({
+      target: { kind: "cluster", orgId: "4242424242424242", clusterId: "0101-000000-aaaaaaaa" },
+    });
+  });
+
+  test("diff: everything updates in place; only another instance replaces", async () => {
+    const olds = { ...valid, teams: ["Public"], tags: [], adopt: false, triggerSync: false, datastoreId: 1, connectionId: 2, connected: true };
+    const news = { ...olds };
+    expect(await sourceProvider.diff!("1", olds, news)).toMatchObject({ changes: false, replaces: [] });
+    expect(await sourceProvider.diff!("1", olds, { ...news, personalAccessToken: "rotated" })).toMatchObject({ changes: true, replaces: [] });
+    expect(await sourceProvider.diff!("1", olds, { ...news, enrichmentDatastoreId: 9 })).toMatchObject({ changes: true, replaces: [] });
+    expect(await sourceProvider.diff!("1", olds, { ...news, qualyticsUrl: "https://other.qualytics.io/api" })).toMatchObject({ changes: true, replaces: ["qualyticsUrl"] });
+  });
+});
