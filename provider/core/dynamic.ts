@@ -47,16 +47,27 @@ export function definedProvider(impl: Omit<Provider, "configure">): Provider {
         throw sanitizeError(err);
       }
     };
+  const create = impl.create;
+  const read = impl.read;
+  const update = impl.update;
+  const check = impl.check;
   return {
     configure: async (req) => useStackConfig(req.config),
-    check: impl.check && guard(impl.check),
+    check: check && guard(async (olds, news) => jsonOnly(await check(olds, news))),
     diff: impl.diff && guard(impl.diff),
-    create: guard(impl.create),
-    read: impl.read && guard(impl.read),
-    update: impl.update && guard(impl.update),
+    create: guard(async (inputs) => jsonOnly(await create(inputs))),
+    read: read && guard(async (id, props) => jsonOnly(await read(id, props))),
+    update: update && guard(async (id, olds, news) => jsonOnly(await update(id, olds, news))),
     delete: impl.delete && guard(impl.delete),
   };
 }
+
+/**
+ * The provider host packs results into protobuf Structs, which cannot hold `undefined`: one
+ * stray `undefined` output fails the call after the object was made. Results are plain JSON, so
+ * a JSON round trip drops those keys and changes nothing else.
+ */
+const jsonOnly = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 /**
  * Errors leave the provider as plain `Error`s with redacted messages and no stack that could
@@ -68,7 +79,10 @@ function sanitizeError(err: unknown): Error {
   const clean = new Error(redact(message));
   const partial = err as { id?: unknown; properties?: unknown; reasons?: unknown };
   if (partial && typeof partial === "object" && partial.id !== undefined) {
-    Object.assign(clean, { id: partial.id, properties: partial.properties, reasons: partial.reasons });
+    // The engine packs `properties` into a protobuf Struct, which cannot hold `undefined`
+    // (packing would throw and the RPC would never answer): keep only JSON values.
+    const properties = jsonOnly(partial.properties ?? {});
+    Object.assign(clean, { id: partial.id, properties, reasons: partial.reasons });
   }
   clean.stack = clean.message;
   return clean;

@@ -134,7 +134,8 @@ export class HttpClient {
           url: req.path,
           params: req.query,
           data: req.body,
-          headers: { ...(req.body !== undefined ? { "Content-Type": "application/json" } : {}), ...auth, ...req.headers },
+          // No body, no Content-Type (axios would otherwise claim a form on body-less POSTs).
+          headers: { "Content-Type": req.body !== undefined ? "application/json" : false, ...auth, ...req.headers },
         });
       } catch (err) {
         transportCode = (err as { code?: string }).code ?? "ECONNRESET";

@@ -68,6 +68,14 @@ export interface Datastore {
   latest_operation?: { id: number; type?: string; status?: string; result?: string } | null;
 }
 
+export interface Connection {
+  id: number;
+  name: string;
+  type: string;
+  host: string;
+  datastores?: { id: number; name: string }[];
+}
+
 interface Page<T> {
   items: T[];
   total: number;
@@ -202,6 +210,17 @@ export class QualyticsClient {
       path: `${this.base}/datastores/${id}/enrichment`,
       operation: "datastores/{id}/enrichment (unlink)",
     });
+  }
+
+  /** Connections with exactly this name, with the datastores that use each. */
+  async findConnectionsByName(name: string): Promise<Connection[]> {
+    const { data } = await this.http.request<Page<Connection>>({
+      method: "GET",
+      path: `${this.base}/connections`,
+      query: { name, page: 1, size: 100 },
+      operation: "connections/list",
+    });
+    return data.items.filter((c) => c.name === name);
   }
 
   async updateConnection(id: number, connection: Partial<ConnectionPayload>): Promise<void> {

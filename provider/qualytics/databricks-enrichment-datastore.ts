@@ -7,12 +7,26 @@ import type { QualyticsDatastoreConnectionArgs } from "./datastore-args";
 
 const REMEDIATION = ["none", "append", "overwrite"] as const;
 
+/** Qualytics' documented prefix normalisation: snake_case with one leading underscore. */
+export function normalizePrefix(raw: string): string {
+  const snake = raw
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "");
+  return `_${snake}`.slice(0, 60);
+}
+
 /** Inputs of a {@link QualyticsDatabricksEnrichmentDatastore}, validated at check time. */
 export const enrichmentDatastoreInputsSchema = z
   .object({
     ...datastoreBaseShape,
-    /** Prefix of the tables Qualytics writes (anomalies, source records, remediation). */
-    enrichmentPrefix: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a table-name prefix: letters, digits and _, not starting with a digit").optional(),
+    /**
+     * Prefix of the tables Qualytics writes (anomalies, source records, remediation). Qualytics
+     * normalises it to snake_case with a leading underscore ("Analytics Bronze" becomes
+     * `_analytics_bronze`); it is normalised the same way here so the diff stays quiet.
+     */
+    enrichmentPrefix: z.string().min(1, "must not be empty; omit it to derive one from the name").max(60, "must be at most 60 characters").transform(normalizePrefix).optional(),
     /** How many source records to keep per anomaly. */
     enrichmentSourceRecordLimit: z.number().int("must be a whole number").min(1, "must be at least 1").optional(),
     /** What remediation tables receive. */
@@ -43,6 +57,7 @@ export const provider = datastoreProvider<EnrichmentDatastoreInputs, EnrichmentD
     enrichmentRemediationStrategy: (live.enrichment_remediation_strategy ?? undefined) as EnrichmentDatastoreInputs["enrichmentRemediationStrategy"],
   }),
   diffKeys: ["enrichmentPrefix", "enrichmentSourceRecordLimit", "enrichmentRemediationStrategy"],
+  serverDefaulted: ["enrichmentPrefix", "enrichmentSourceRecordLimit", "enrichmentRemediationStrategy"],
   deleteError: (err, olds) =>
     err.status === 409
       ? new Error(

@@ -91,6 +91,8 @@ export interface DatastoreKind<I extends DatastoreBaseInputs, O extends Datastor
   liveExtras(live: Datastore): Partial<O>;
   /** Fields only this kind compares in diff (beyond the common ones). */
   diffKeys: (keyof I & string)[];
+  /** Of those, the ones Qualytics fills in when omitted: compared only when the input sets them. */
+  serverDefaulted?: (keyof I & string)[];
   /** After create/update: bring links etc. in line with the inputs; returns extra outputs. */
   afterWrite?(client: QualyticsClient, live: Datastore, inputs: I): Promise<Partial<O>>;
   /** Turns a delete failure into advice, if this kind has something to say. */
@@ -182,7 +184,10 @@ export function datastoreProvider<I extends DatastoreBaseInputs, O extends Datas
     async diff(_id, olds: O, news: I) {
       const replaces: string[] = [];
       if (olds.qualyticsUrl !== news.qualyticsUrl) replaces.push("qualyticsUrl");
-      const changed = [...COMMON_DIFF_KEYS, ...kind.diffKeys].filter((k) => !same((olds as Record<string, unknown>)[k], (news as Record<string, unknown>)[k]));
+      const compared = [...COMMON_DIFF_KEYS, ...kind.diffKeys].filter(
+        (k) => !(kind.serverDefaulted as string[] | undefined)?.includes(k) || (news as Record<string, unknown>)[k] !== undefined,
+      );
+      const changed = compared.filter((k) => !same((olds as Record<string, unknown>)[k], (news as Record<string, unknown>)[k]));
       return { changes: replaces.length > 0 || changed.length > 0, replaces, deleteBeforeReplace: false };
     },
 
@@ -205,9 +210,24 @@ export function datastoreProvider<I extends DatastoreBaseInputs, O extends Datas
         return { id: String(existing.id), outs };
       }
 
+      // Qualytics keeps a datastore's connection when the datastore is deleted (by a person, or
+      // by a destroy that was interrupted): reuse that one rather than fail on its name.
+      const leftover = (await client.findConnectionsByName(payload.connection!.name))[0];
+      let createPayload = payload;
+      if (leftover) {
+        if (leftover.datastores?.length) {
+          throw new Error(
+            `the Qualytics connection "${leftover.name}" (id ${leftover.id}) already serves datastore(s) ${leftover.datastores.map((d) => `"${d.name}"`).join(", ")}; rename this datastore or that connection.`,
+          );
+        }
+        await client.updateConnection(leftover.id, payload.connection!);
+        const { connection: _inline, ...fields } = payload;
+        createPayload = { ...fields, connection_id: leftover.id };
+      }
+
       let created: Datastore;
       try {
-        created = await client.createDatastore(payload);
+        created = await client.createDatastore(createPayload);
       } catch (err) {
         // The answer may be lost after the datastore was made. The name was free a moment ago,
         // so a datastore of that name now is ours: take it rather than leave a twin behind.
@@ -237,7 +257,7 @@ export function datastoreProvider<I extends DatastoreBaseInputs, O extends Datas
 
     async update(id: string, olds: O, news: I) {
       const client = clientFor(news);
-      const connectionChanged = CONNECTION_KEYS.some((k) => !same(olds[k], news[k]));
+      const connectionChanged = CONNECTION_KEYS.some((k) => !same(olds[k], news[k])) || olds.name !== news.name;
       if (connectionChanged) await failIfConnectionFails(client, payloadFor(kind as DatastoreKind<I, never>, news), news.name);
       const live = await client.getDatastore(Number(id));
       if (!live) throw new Error(`the Qualytics datastore ${id} ("${olds.name}") no longer exists; run \`pulumi refresh\` and then \`pulumi up\` to create it again.`);

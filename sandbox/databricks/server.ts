@@ -1,3 +1,4 @@
+import { acceptEmptyBodies } from "../common/empty-bodies";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { createHash } from "crypto";
 import * as path from "path";
@@ -109,6 +110,7 @@ function buildWorkspaceApp(ws: WorkspaceRuntime, areas: WorkspaceArea<unknown>[]
   // allows 10 MB of content.
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
   control.install(app, () => ws.host);
+  acceptEmptyBodies(app);
 
   // Databricks accepts an empty body on POST (e.g. `{}` omitted); fastify would 400 on it.
   app.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) => {

@@ -1,0 +1,35 @@
+import type { FastifyInstance } from "fastify";
+import { datastoreCreateBody } from "./bodies";
+import { badRequest } from "./errors";
+import type { QualyticsInstance } from "./instance";
+import { parseBody, pathId } from "./request";
+
+/**
+ * Connection tests. For a saved datastore: 200 `{connected, message?}` whatever the outcome,
+ * and `connected` on the datastore remembers it. For an unsaved create payload: 204 when it
+ * connects, 400 `{detail}` with the reason when it does not; nothing is stored.
+ */
+export function datastoreVerifyRoutes(app: FastifyInstance, inst: QualyticsInstance): void {
+  app.post("/api/datastores/:datastore_id/connection", async (req) => {
+    inst.requireRole(req, "Member");
+    const id = pathId(req.params, "datastore_id");
+    const store = inst.datastore(id);
+    const result = await inst.tester.test(inst.connectionOf(store), store);
+    // The datastore may have gone while the test ran; the answer still stands.
+    const current = inst.data.datastores.find((d) => d.id === id);
+    if (current) {
+      current.connected = result.connected;
+      inst.save();
+    }
+    return result;
+  });
+
+  app.post("/api/datastores/connection", async (req, reply) => {
+    inst.requireRole(req, "Manager");
+    const body = parseBody(datastoreCreateBody, req.body);
+    const connection = body.connection ?? inst.connection(body.connection_id!);
+    const result = await inst.tester.test(connection, body);
+    if (!result.connected) throw badRequest(result.message);
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,5 @@
+export { startQualyticsSandbox } from "./server";
+export type { QualyticsSandbox, QualyticsSandboxOptions, RunningInstance } from "./server";
+export { qualyticsSeedSchema } from "./seed";
+export type { QualyticsSeed, QualyticsInstanceSeed } from "./seed";
+export type { DatabricksWorkspaceTarget } from "./databricks-client";

@@ -1,0 +1,86 @@
+/**
+ * What one Qualytics deployment keeps. Plain JSON only: the whole document is persisted after
+ * every mutation and read back on restart.
+ */
+
+/** Qualytics user roles, weakest first; a role includes everything the ones before it may do. */
+export const ROLES = ["Member", "Manager", "Admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface QualyticsUser {
+  email: string;
+  role: Role;
+  /** sha256 of each API token: the sandbox cannot show a token again, like the real service. */
+  tokenHashes: string[];
+}
+
+export interface TeamRecord {
+  id: number;
+  name: string;
+}
+
+export type RemediationStrategy = "none" | "append" | "overwrite";
+
+export interface ConnectionRecord {
+  id: number;
+  name: string;
+  /** The sandbox models Databricks connections only. */
+  type: "databricks";
+  host: string;
+  port: number;
+  /**
+   * The Databricks personal access token, kept in clear because later connection tests must
+   * present it; it never leaves the sandbox through the API.
+   */
+  password: string;
+  parameters: { path: string };
+  created: string;
+}
+
+export interface DatastoreRecord {
+  id: number;
+  name: string;
+  created: string;
+  updated: string;
+  connectionId: number;
+  /** The Databricks catalog. */
+  database: string | null;
+  schema: string | null;
+  description: string | null;
+  enrichmentOnly: boolean;
+  enrichmentPrefix: string;
+  enrichmentSourceRecordLimit: number;
+  enrichmentRemediationStrategy: RemediationStrategy;
+  highCountRollupThreshold: number;
+  /** The linked enrichment datastore, if any. */
+  enrichDatastoreId: number | null;
+  /** Team names (each exists in `teams`). */
+  teams: string[];
+  /** Global tag names. */
+  tags: string[];
+  /** The outcome of the last connection test. */
+  connected: boolean;
+}
+
+export interface OperationRecord {
+  id: number;
+  type: "sync";
+  datastoreId: number;
+  /** Epoch ms; the operation's progress is worked out from this on every read (no timers). */
+  startedAt: number;
+  include: string[] | null;
+  prune: boolean;
+  recreate: boolean;
+}
+
+export interface InstanceData {
+  /** The real host name, e.g. `acme.qualytics.io`. */
+  host: string;
+  users: QualyticsUser[];
+  teams: TeamRecord[];
+  connections: ConnectionRecord[];
+  datastores: DatastoreRecord[];
+  operations: OperationRecord[];
+  /** Last id handed out per table, like the real service's database sequences. */
+  lastIds: { team: number; connection: number; datastore: number; operation: number };
+}

@@ -1,0 +1,52 @@
+import { z } from "zod";
+import { datastoreCreateBody } from "./bodies";
+import { ROLES } from "./model";
+
+/** A Qualytics user and the API tokens it already has. */
+export const qualyticsUserSeedSchema = z.object({
+  email: z.string().min(1),
+  /** Defaults to Admin so a seed needs no role to use every route. */
+  role: z.enum(ROLES).default("Admin"),
+  /**
+   * Plain strings chosen by whoever writes the seed, not shaped like real (JWT) tokens; the
+   * sandbox stores only their hashes.
+   */
+  tokens: z.array(z.object({ value: z.string().min(8) })).default([]),
+});
+
+/**
+ * A datastore that exists from the start: the create body (inline `connection` or the
+ * `connection_id` of an earlier seeded connection), without a sync. Seeded datastores are not
+ * connection-tested at startup; `connected` says what the last test found.
+ */
+export const qualyticsDatastoreSeedSchema = z.intersection(
+  datastoreCreateBody,
+  z.object({
+    connected: z.boolean().default(true),
+    /** Name of a seeded enrichment datastore to link (listed earlier in `datastores`). */
+    enrich_datastore: z.string().optional(),
+  }),
+);
+
+export const qualyticsInstanceSeedSchema = z.object({
+  /** The real host name this deployment answers for, e.g. `acme.qualytics.io`. */
+  host: z.string().min(1),
+  users: z.array(qualyticsUserSeedSchema).default([]),
+  /** Team names; the first is the default team of datastores created without `teams`. */
+  teams: z.array(z.string().min(1)).default(["Public"]),
+  datastores: z.array(qualyticsDatastoreSeedSchema).default([]),
+});
+
+export const qualyticsSeedSchema = z.object({
+  /**
+   * Requests per second each deployment answers before it says 429 with `Retry-After`; null or
+   * 0 turns the limiter off (the default). Settable at runtime: `POST /__sandbox/rate-limit`.
+   */
+  rateLimit: z.object({ requestsPerSecond: z.number().min(0).nullable() }).default({ requestsPerSecond: null }),
+  instances: z.array(qualyticsInstanceSeedSchema).default([]),
+});
+
+export type QualyticsUserSeed = z.infer<typeof qualyticsUserSeedSchema>;
+export type QualyticsDatastoreSeed = z.infer<typeof qualyticsDatastoreSeedSchema>;
+export type QualyticsInstanceSeed = z.infer<typeof qualyticsInstanceSeedSchema>;
+export type QualyticsSeed = z.input<typeof qualyticsSeedSchema>;

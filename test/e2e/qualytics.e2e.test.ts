@@ -1,0 +1,185 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ADMIN_TOKEN, AWS_HOST } from "../helpers/databricks-sandbox";
+import { QUALYTICS_ADMIN_TOKEN, QUALYTICS_HOST, WAREHOUSE_PATH, startQualyticsTestSandbox, type QualyticsHarness } from "../helpers/qualytics-sandbox";
+import { compiledProgram, stackOp } from "../helpers/engine";
+import type { StackOpRequest, StackOpResult } from "../../scripts/stack-op";
+
+jest.setTimeout(600_000);
+
+const readTree = (dir: string): string =>
+  fs
+    .readdirSync(dir, { withFileTypes: true })
+    .map((e) => (e.isDirectory() ? readTree(path.join(dir, e.name)) : fs.readFileSync(path.join(dir, e.name), "latin1")))
+    .join("\n");
+
+interface LiveDatastore {
+  id: number;
+  name: string;
+  description?: string | null;
+  enrich_datastore?: { id: number } | null;
+  teams: { name: string }[];
+  connected: boolean;
+}
+
+/**
+ * Qualytics datastores through the real engine: a Databricks token, two enrichment datastores,
+ * a source linked to one and a second source without catalog and database; then every drift
+ * case, relink, unlink, token rotation and destroy.
+ */
+describe("Qualytics Databricks datastores end to end (real engine, sandboxes)", () => {
+  let h: QualyticsHarness;
+  let stateDir: string;
+  let logFile: string;
+  let base: Omit<StackOpRequest, "op">;
+
+  beforeAll(async () => {
+    h = await startQualyticsTestSandbox({ timeScale: 0.001 });
+    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pdi-e2e-qualytics-"));
+    logFile = path.join(stateDir, "provider.log");
+    const endpoints = { ...h.databricks.sandbox.endpoints, ...h.qualytics.endpoints };
+    base = {
+      programModule: compiledProgram("test/e2e/programs/qualytics.ts"),
+      projectName: "qualytics-e2e",
+      stackName: "dev",
+      stateDir,
+      config: {
+        "databricks:host": AWS_HOST,
+        "qualytics:url": `https://${QUALYTICS_HOST}/api`,
+        "databricks-integrations:endpoints": JSON.stringify(endpoints),
+        "test:serverHostname": AWS_HOST,
+        "test:httpPath": WAREHOUSE_PATH,
+      },
+      secretConfig: { "databricks:token": ADMIN_TOKEN, "qualytics:token": QUALYTICS_ADMIN_TOKEN },
+      env: { PULUMI_DATABRICKS_INTEGRATIONS_LOG: logFile },
+    };
+  });
+  afterAll(async () => h?.close());
+
+  const outputs: StackOpResult[] = [];
+  const run = async (op: StackOpRequest["op"], extra: Partial<StackOpRequest> = {}) => {
+    const result = await stackOp({ ...base, op, ...extra });
+    outputs.push(result);
+    if (!result.ok) throw new Error(`${op} failed: ${result.error}\n${result.output}`);
+    return result;
+  };
+  const withConfig = (config: Record<string, string>): Partial<StackOpRequest> => ({ config: { ...base.config, ...config } });
+  const datastore = async (id: number) => (await h.call("GET", `/api/datastores/${id}`)).body as LiveDatastore;
+  const allDatastores = async () => {
+    const sources = (await h.call("GET", "/api/datastores?size=100")).body.items as LiveDatastore[];
+    const enrichment = (await h.call("GET", "/api/datastores?size=100&enrichment_only=true")).body.items as LiveDatastore[];
+    return [...sources, ...enrichment];
+  };
+  const requestCounts = async () => {
+    const count = async (url: string) => ((await (await fetch(`${url}/__sandbox/requests`)).json()) as { requests: unknown[] }).requests.length;
+    return { databricks: await count(h.databricks.url()), qualytics: await count(h.url()) };
+  };
+  const clearRequests = async () => {
+    await fetch(`${h.databricks.url()}/__sandbox/requests`, { method: "DELETE" });
+    await fetch(`${h.url()}/__sandbox/requests`, { method: "DELETE" });
+  };
+
+  test("the full lifecycle", async () => {
+    const up = await run("up");
+    expect(up.changeSummary).toEqual({ create: 6 });
+    expect(up.output).toMatch(/no enrichment datastore/i.test(up.output) ? /x^/ : /.*/); // every source here has one: no warning
+    const ids = Object.fromEntries(Object.entries(up.outputs!).map(([k, v]) => [k, v.value])) as Record<string, number>;
+    const sales = await datastore(ids.salesId!);
+    expect(sales).toMatchObject({ name: "dbx_sales", description: "Sales tables", connected: true, enrich_datastore: { id: ids.enrichmentAId } });
+    expect(sales.teams.map((t) => t.name).sort()).toEqual(["Data Engineering", "Public"]);
+    expect((await datastore(ids.rawId!)).enrich_datastore?.id).toBe(ids.enrichmentAId);
+    expect(up.outputs!.salesConnected!.value).toBe(true);
+    const firstPat = up.outputs!.pat!.value as string;
+
+    // No-op preview: zero requests to either service. Refresh: no changes.
+    await clearRequests();
+    expect((await run("preview", { expectNoChanges: true })).changeSummary).toEqual({ same: 6 });
+    expect(await requestCounts()).toEqual({ databricks: 0, qualytics: 0 });
+    expect((await run("refresh", { expectNoChanges: true })).changeSummary).toEqual({ same: 6 });
+
+    // Drift 1: fields edited out of band (as a person in the UI would, with a full PUT).
+    const current = await datastore(ids.salesId!);
+    const edited = await h.call("PUT", `/api/datastores/${ids.salesId}`, {
+      body: { name: "dbx_sales_renamed", description: "edited in the UI", teams: ["Public"], tags: [], database: "main", schema: "sales", enrichment_only: false, connection_id: (current as unknown as { connection_id: number }).connection_id },
+    });
+    expect(edited.status).toBe(200);
+    expect((await run("refresh")).changeSummary).toEqual({ same: 5, update: 1 });
+    expect((await run("up")).changeSummary).toEqual({ same: 5, update: 1 });
+    expect(await datastore(ids.salesId!)).toMatchObject({ name: "dbx_sales", description: "Sales tables", enrich_datastore: { id: ids.enrichmentAId } });
+
+    // Drift 2: the link changed to the other enrichment store, then removed.
+    expect((await h.call("PATCH", `/api/datastores/${ids.salesId}/enrichment/${ids.enrichmentBId}`)).status).toBe(200);
+    expect((await run("refresh")).changeSummary).toEqual({ same: 5, update: 1 });
+    await run("up");
+    expect((await datastore(ids.salesId!)).enrich_datastore?.id).toBe(ids.enrichmentAId);
+    expect((await h.call("DELETE", `/api/datastores/${ids.salesId}/enrichment`)).status).toBe(204);
+    expect((await run("refresh")).changeSummary).toEqual({ same: 5, update: 1 });
+    await run("up");
+    expect((await datastore(ids.salesId!)).enrich_datastore?.id).toBe(ids.enrichmentAId);
+
+    // Drift 3: a datastore deleted out of band is dropped by refresh and recreated by up.
+    expect((await h.call("DELETE", `/api/datastores/${ids.rawId}`)).status).toBe(204);
+    expect((await run("refresh")).changeSummary).toEqual({ same: 5, delete: 1 });
+    const recreated = await run("up");
+    expect(recreated.changeSummary).toEqual({ same: 5, create: 1 });
+    const newRawId = recreated.outputs!.rawId!.value as number;
+    expect((await datastore(newRawId)).enrich_datastore?.id).toBe(ids.enrichmentAId);
+    expect((await run("preview", { expectNoChanges: true })).changeSummary).toEqual({ same: 6 });
+
+    // Relink to the other enrichment store, then unlink (with the warning), in place.
+    expect((await run("up", withConfig({ "test:link": "b" }))).changeSummary).toEqual({ same: 5, update: 1 });
+    expect((await datastore(ids.salesId!)).enrich_datastore?.id).toBe(ids.enrichmentBId);
+    const unlinked = await run("up", withConfig({ "test:link": "none" }));
+    expect(unlinked.changeSummary).toEqual({ same: 5, update: 1 });
+    expect(unlinked.output).toMatch(/has no enrichment datastore/);
+    expect((await datastore(ids.salesId!)).enrich_datastore ?? null).toBeNull();
+
+    // Token rotation: a new PAT replaces the old one; every datastore takes it in place.
+    const rotated = await run("up", withConfig({ "test:link": "none", "test:tokenComment": "qualytics rotated" }));
+    expect(rotated.changeSummary).toEqual({ same: 1, replace: 1, update: 4 });
+    const secondPat = rotated.outputs!.pat!.value as string;
+    expect(secondPat).not.toBe(firstPat);
+    const test = await h.call("POST", `/api/datastores/${ids.salesId}/connection`);
+    expect(test.body).toMatchObject({ connected: true });
+    expect((await h.databricks.call("GET", "/api/2.0/token/list", { token: firstPat })).status).toBe(401);
+
+    // Secrets: no PAT, no service credential in the exported stack, state files, output or log.
+    const exported = JSON.stringify((await run("export", withConfig({ "test:link": "none", "test:tokenComment": "qualytics rotated" }))).deployment);
+    const haystacks = [exported, readTree(path.join(stateDir, "backend")), fs.readFileSync(logFile, "utf8"), outputs.map((o) => o.output).join("\n")];
+    for (const secret of [firstPat, secondPat, ADMIN_TOKEN, QUALYTICS_ADMIN_TOKEN]) {
+      for (const haystack of haystacks) expect(haystack).not.toContain(secret);
+    }
+
+    // Destroy leaves the Qualytics sandbox empty (datastores and connections) and no PAT behind.
+    expect((await run("destroy", withConfig({ "test:link": "none", "test:tokenComment": "qualytics rotated" }))).changeSummary).toEqual({ delete: 6 });
+    expect(await allDatastores()).toEqual([]);
+    expect((await h.call("GET", "/api/connections")).body.items).toEqual([]);
+    expect(((await h.databricks.call("GET", "/api/2.0/token/list")).body.token_infos as { comment: string }[]).map((t) => t.comment)).toEqual(["seed"]);
+  });
+
+  test.each([
+    ["unknown host", { "test:serverHostname": "dbc-00000000-0000.cloud.databricks.com" }, {}, /unknown host 'dbc-00000000-0000.cloud.databricks.com'/],
+    ["bad token", {}, { "test:pat": "not-a-valid-token" }, /invalid access token/],
+    ["unknown warehouse", { "test:httpPath": "/sql/1.0/warehouses/ffffffffffffffff" }, {}, /SQL warehouse 'ffffffffffffffff' does not exist/],
+    ["unknown catalog", { "test:catalog": "nope" }, {}, /catalog 'nope' not found/],
+    ["unknown schema", { "test:catalog": "main", "test:database": "nope" }, {}, /schema 'nope' not found in catalog 'main'/],
+  ])("a failed connection test (%s) fails the deployment with the reason and leaves nothing", async (label, config, secretConfig, reason) => {
+    const request: StackOpRequest = {
+      ...base,
+      programModule: compiledProgram("test/e2e/programs/qualytics-source.ts"),
+      projectName: "qualytics-bad",
+      stackName: label.replace(/\s+/g, "-"),
+      op: "up",
+      config: { ...base.config, "test:name": `bad_${label.replace(/\s+/g, "_")}`, ...config },
+      secretConfig: { ...base.secretConfig, "test:pat": ADMIN_TOKEN, ...secretConfig },
+    };
+    const result = await stackOp(request);
+    expect(result.ok).toBe(false);
+    expect(result.output).toMatch(reason);
+    expect(result.output).toMatch(/Qualytics could not connect datastore "bad_/);
+    expect(await allDatastores()).toEqual([]);
+    expect((await h.call("GET", "/api/connections")).body.items).toEqual([]);
+    expect(result.output).not.toContain(ADMIN_TOKEN);
+  });
+});

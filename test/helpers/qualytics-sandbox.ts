@@ -1,0 +1,157 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ScaledClock } from "../../sandbox/common/clock";
+import { startQualyticsSandbox, type QualyticsSandbox, type QualyticsSeed } from "../../sandbox/qualytics";
+import { ADMIN_TOKEN, AWS_HOST, startTestSandbox, type ApiResult, type SandboxHarness } from "./databricks-sandbox";
+
+export { eventually } from "./databricks-sandbox";
+
+export const QUALYTICS_HOST = "acme.qualytics.io";
+/** Seed token values: deliberately not shaped like real (JWT) tokens. */
+export const QUALYTICS_ADMIN_TOKEN = "sandbox-qualytics-admin-token";
+export const QUALYTICS_MANAGER_TOKEN = "sandbox-qualytics-manager-token";
+export const QUALYTICS_MEMBER_TOKEN = "sandbox-qualytics-member-token";
+
+/** The Databricks test seed's resources the connection tests point at. */
+export const WAREHOUSE_ID = "abcdef0123456789";
+export const WAREHOUSE_PATH = `/sql/1.0/warehouses/${WAREHOUSE_ID}`;
+export const CLUSTER_ID = "0101-000000-aaaaaaaa";
+export const ORG_ID = "4242424242424242";
+export const CLUSTER_PATH = `sql/protocolv1/o/${ORG_ID}/${CLUSTER_ID}`;
+
+/** One deployment with an Admin, a Manager and a Member, and two teams; no datastores. */
+export function qualyticsTestSeed(): QualyticsSeed {
+  return {
+    instances: [
+      {
+        host: QUALYTICS_HOST,
+        users: [
+          { email: "admin@example.com", role: "Admin", tokens: [{ value: QUALYTICS_ADMIN_TOKEN }] },
+          { email: "manager@example.com", role: "Manager", tokens: [{ value: QUALYTICS_MANAGER_TOKEN }] },
+          { email: "member@example.com", role: "Member", tokens: [{ value: QUALYTICS_MEMBER_TOKEN }] },
+        ],
+        teams: ["Public", "Data Engineering"],
+      },
+    ],
+  };
+}
+
+/** An inline Databricks connection to the test workspace's warehouse, with the admin's token. */
+export function databricksConnection(overrides: Partial<{ name: string; host: string; password: string; path: string }> = {}) {
+  return {
+    name: overrides.name ?? "dbx_conn",
+    type: "databricks" as const,
+    host: overrides.host ?? AWS_HOST,
+    password: overrides.password ?? ADMIN_TOKEN,
+    parameters: { path: overrides.path ?? WAREHOUSE_PATH },
+  };
+}
+
+/** A create body for a source datastore on `main.sales` with its own inline connection. */
+export function datastoreBody(name: string, overrides: Record<string, unknown> = {}) {
+  return {
+    name,
+    teams: ["Public"],
+    database: "main",
+    schema: "sales",
+    connection: databricksConnection({ name: `${name}_conn` }),
+    ...overrides,
+  };
+}
+
+export interface QualyticsHarness {
+  qualytics: QualyticsSandbox;
+  clock: ScaledClock;
+  databricks: SandboxHarness;
+  stateDir: string;
+  url(): string;
+  /** Calls the deployment's REST API as a client would (admin token unless told otherwise). */
+  call(method: string, apiPath: string, options?: { token?: string | null; body?: unknown; rawBody?: string }): Promise<ApiResult>;
+  /** Calls `/__sandbox/...` on the deployment. */
+  control(method: string, controlPath: string, body?: unknown): Promise<ApiResult>;
+  /** Stops the Qualytics sandbox and starts it again on the same state (Databricks keeps running). */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function toResult(res: Response): Promise<ApiResult> {
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* not JSON: keep the text */
+  }
+  return { status: res.status, headers: res.headers, body: parsed };
+}
+
+/**
+ * A Databricks test sandbox plus a Qualytics sandbox wired to it, both on fresh state and a
+ * time scale of 0.001 (a one-minute sync takes 60 ms).
+ */
+export async function startQualyticsTestSandbox(options: { timeScale?: number; seed?: QualyticsSeed } = {}): Promise<QualyticsHarness> {
+  const timeScale = options.timeScale ?? 0.001;
+  const databricks = await startTestSandbox({ timeScale });
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pdi-qualytics-"));
+  // One clock across restarts, so a test can stop it and step through a run that spans one.
+  const clock = new ScaledClock(timeScale);
+  const start = () =>
+    startQualyticsSandbox({
+      seed: options.seed ?? qualyticsTestSeed(),
+      stateDir,
+      clock,
+      databricksWorkspaces: databricks.sandbox.workspaces.map((w) => ({ host: w.host, url: w.url, orgId: w.runtime.orgId })),
+    });
+  let first: QualyticsSandbox;
+  try {
+    first = await start();
+  } catch (err) {
+    await databricks.close();
+    throw err;
+  }
+  const harness: QualyticsHarness = {
+    qualytics: first,
+    clock,
+    databricks,
+    stateDir,
+    url: () => harness.qualytics.endpoints[QUALYTICS_HOST]!,
+    async call(method, apiPath, { token = QUALYTICS_ADMIN_TOKEN, body, rawBody } = {}) {
+      const headers: Record<string, string> = {};
+      if (token !== null) headers.authorization = `Bearer ${token}`;
+      if (body !== undefined || rawBody !== undefined) headers["content-type"] = "application/json";
+      const res = await fetch(`${harness.url()}${apiPath}`, { method, headers, body: rawBody ?? (body !== undefined ? JSON.stringify(body) : undefined) });
+      return toResult(res);
+    },
+    async control(method, controlPath, body) {
+      const res = await fetch(`${harness.url()}/__sandbox${controlPath}`, {
+        method,
+        headers: body !== undefined ? { "content-type": "application/json" } : {},
+        body: body !== undefined ? JSON.stringify(body) : undefined,
+      });
+      return toResult(res);
+    },
+    async restart() {
+      await harness.qualytics.close();
+      harness.qualytics = await start();
+    },
+    async close() {
+      await Promise.all([harness.qualytics.close(), databricks.close()]);
+    },
+  };
+  return harness;
+}
+
+/**
+ * Stops the Qualytics sandbox's clock so a test can see a sync under way without racing real
+ * time; `advanceReal(ms)` moves it on by a real-world duration, scaled like the sandbox's own.
+ */
+export function freezeQualyticsClock(h: QualyticsHarness): { advanceReal(realMs: number): void } {
+  let frozenAt = h.clock.now();
+  h.clock.now = () => frozenAt;
+  return {
+    advanceReal: (realMs) => {
+      frozenAt += h.clock.duration(realMs);
+    },
+  };
+}
