@@ -2,9 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { implementationPath, lazyProvider } from "../core/dynamic";
 import type { Datastore } from "./client";
-import { defaultQualyticsUrl } from "./credentials";
 import { datastoreBaseShape, datastoreProvider, refineCatalogDatabase, type DatastoreBaseInputs, type DatastoreBaseOutputs } from "./datastore-lifecycle";
-import type { QualyticsDatastoreConnectionArgs } from "./datastore-args";
+import { connectionInputs, type QualyticsDatastoreConnectionArgs } from "./datastore-args";
 
 /** Inputs of a {@link QualyticsDatabricksDatastore}, validated at check time. */
 export const databricksDatastoreInputsSchema = z
@@ -79,18 +78,7 @@ export class QualyticsDatabricksDatastore extends pulumi.dynamic.Resource {
       datastoreProviderRef,
       name,
       {
-        qualyticsUrl: args.qualyticsUrl ?? defaultQualyticsUrl(),
-        qualyticsToken: args.qualyticsToken === undefined ? undefined : pulumi.secret(args.qualyticsToken),
-        name: args.name,
-        serverHostname: args.serverHostname,
-        httpPath: args.httpPath,
-        catalog: args.catalog,
-        database: args.database,
-        personalAccessToken: pulumi.secret(args.personalAccessToken),
-        teams: args.teams,
-        tags: args.tags,
-        description: args.description,
-        adopt: args.adopt,
+        ...connectionInputs(args),
         enrichmentDatastoreId: args.enrichmentDatastoreId,
         triggerSync: args.triggerSync,
         datastoreId: undefined,

@@ -1,9 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { implementationPath, lazyProvider } from "../core/dynamic";
-import { defaultQualyticsUrl } from "./credentials";
 import { datastoreBaseShape, datastoreProvider, refineCatalogDatabase, type DatastoreBaseInputs, type DatastoreBaseOutputs } from "./datastore-lifecycle";
-import type { QualyticsDatastoreConnectionArgs } from "./datastore-args";
+import { connectionInputs, type QualyticsDatastoreConnectionArgs } from "./datastore-args";
 
 const REMEDIATION = ["none", "append", "overwrite"] as const;
 
@@ -94,18 +93,7 @@ export class QualyticsDatabricksEnrichmentDatastore extends pulumi.dynamic.Resou
       enrichmentProviderRef,
       name,
       {
-        qualyticsUrl: args.qualyticsUrl ?? defaultQualyticsUrl(),
-        qualyticsToken: args.qualyticsToken === undefined ? undefined : pulumi.secret(args.qualyticsToken),
-        name: args.name,
-        serverHostname: args.serverHostname,
-        httpPath: args.httpPath,
-        catalog: args.catalog,
-        database: args.database,
-        personalAccessToken: pulumi.secret(args.personalAccessToken),
-        teams: args.teams,
-        tags: args.tags,
-        description: args.description,
-        adopt: args.adopt,
+        ...connectionInputs(args),
         enrichmentPrefix: args.enrichmentPrefix,
         enrichmentSourceRecordLimit: args.enrichmentSourceRecordLimit,
         enrichmentRemediationStrategy: args.enrichmentRemediationStrategy,

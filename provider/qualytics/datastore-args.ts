@@ -1,4 +1,5 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
+import { defaultQualyticsUrl } from "./credentials";
 
 /** The connection form both Databricks datastores share (Qualytics' "Add Datastore" fields). */
 export interface QualyticsDatastoreConnectionArgs {
@@ -25,4 +26,22 @@ export interface QualyticsDatastoreConnectionArgs {
   description?: pulumi.Input<string>;
   /** Manage an existing datastore of the same name instead of failing. Dynamic resources cannot be `pulumi import`ed; this is the way to take one over. */
   adopt?: pulumi.Input<boolean>;
+}
+
+/** The resource inputs for the shared fields: defaults filled in, secrets marked secret. */
+export function connectionInputs(args: QualyticsDatastoreConnectionArgs) {
+  return {
+    qualyticsUrl: args.qualyticsUrl ?? defaultQualyticsUrl(),
+    qualyticsToken: args.qualyticsToken === undefined ? undefined : pulumi.secret(args.qualyticsToken),
+    name: args.name,
+    serverHostname: args.serverHostname,
+    httpPath: args.httpPath,
+    catalog: args.catalog,
+    database: args.database,
+    personalAccessToken: pulumi.secret(args.personalAccessToken),
+    teams: args.teams,
+    tags: args.tags,
+    description: args.description,
+    adopt: args.adopt,
+  };
 }

@@ -18,6 +18,8 @@ interface LiveDatastore {
   id: number;
   name: string;
   description?: string | null;
+  database?: string | null;
+  schema?: string | null;
   enrich_datastore?: { id: number } | null;
   teams: { name: string }[];
   connected: boolean;
@@ -83,7 +85,7 @@ describe("Qualytics Databricks datastores end to end (real engine, sandboxes)", 
   test("the full lifecycle", async () => {
     const up = await run("up");
     expect(up.changeSummary).toEqual({ create: 6 });
-    expect(up.output).toMatch(/no enrichment datastore/i.test(up.output) ? /x^/ : /.*/); // every source here has one: no warning
+    expect(up.output).not.toMatch(/has no enrichment datastore/); // every source here has one: no warning
     const ids = Object.fromEntries(Object.entries(up.outputs!).map(([k, v]) => [k, v.value])) as Record<string, number>;
     const sales = await datastore(ids.salesId!);
     expect(sales).toMatchObject({ name: "dbx_sales", description: "Sales tables", connected: true, enrich_datastore: { id: ids.enrichmentAId } });
@@ -151,11 +153,54 @@ describe("Qualytics Databricks datastores end to end (real engine, sandboxes)", 
       for (const haystack of haystacks) expect(haystack).not.toContain(secret);
     }
 
+    // An enrichment store that a datastore outside the stack still links cannot be deleted;
+    // the error says what to do. (Inside one stack the engine deletes linking sources first.)
+    const final = withConfig({ "test:link": "none", "test:tokenComment": "qualytics rotated" });
+    const outsider = await h.call("POST", "/api/datastores", {
+      body: { name: "outside_stack", teams: ["Public"], database: "main", schema: "sales", enrichment_only: false, connection: { name: "outside_conn", type: "databricks", host: AWS_HOST, password: ADMIN_TOKEN, parameters: { path: WAREHOUSE_PATH } } },
+    });
+    expect(outsider.status).toBe(200);
+    expect((await h.call("PATCH", `/api/datastores/${outsider.body.id}/enrichment/${ids.enrichmentAId}`)).status).toBe(200);
+    const blocked = await stackOp({ ...base, ...final, op: "destroy" });
+    expect(blocked.ok).toBe(false);
+    expect(blocked.output).toMatch(/cannot delete enrichment datastore "dbx_enrichment_a" \(id \d+\): .*Unlink it from those datastores first/);
+    expect((await h.call("DELETE", `/api/datastores/${outsider.body.id}`)).status).toBe(204);
+    expect((await h.call("DELETE", `/api/connections/${outsider.body.connection_id}`)).status).toBe(204);
+
     // Destroy leaves the Qualytics sandbox empty (datastores and connections) and no PAT behind.
-    expect((await run("destroy", withConfig({ "test:link": "none", "test:tokenComment": "qualytics rotated" }))).changeSummary).toEqual({ delete: 6 });
+    const destroyed = await run("destroy", final);
+    expect(Object.values(destroyed.changeSummary!).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     expect(await allDatastores()).toEqual([]);
     expect((await h.call("GET", "/api/connections")).body.items).toEqual([]);
     expect(((await h.databricks.call("GET", "/api/2.0/token/list")).body.token_infos as { comment: string }[]).map((t) => t.comment)).toEqual(["seed"]);
+  });
+
+  test("an existing datastore of the same name is adopted only when asked", async () => {
+    const existing = await h.call("POST", "/api/datastores", {
+      body: { name: "preexisting", teams: ["Public"], enrichment_only: false, connection: { name: "preexisting_connection", type: "databricks", host: AWS_HOST, password: ADMIN_TOKEN, parameters: { path: WAREHOUSE_PATH } } },
+    });
+    expect(existing.status).toBe(200);
+    const request: StackOpRequest = {
+      ...base,
+      programModule: compiledProgram("test/e2e/programs/qualytics-source.ts"),
+      projectName: "qualytics-adopt",
+      stackName: "dev",
+      op: "up",
+      config: { ...base.config, "test:name": "preexisting", "test:catalog": "main", "test:database": "sales" },
+      secretConfig: { ...base.secretConfig, "test:pat": ADMIN_TOKEN },
+    };
+    const refused = await stackOp(request);
+    expect(refused.ok).toBe(false);
+    expect(refused.output).toMatch(new RegExp(`a Qualytics datastore named "preexisting" already exists \\(id ${existing.body.id}\\)\\. To manage it with this resource set \`adopt: true\``));
+
+    const adopted = await stackOp({ ...request, config: { ...request.config, "test:adopt": "true" } });
+    if (!adopted.ok) throw new Error(adopted.output);
+    expect(adopted.outputs!.id!.value).toBe(existing.body.id);
+    // Adoption brought it in line with the program (catalog and database were unset).
+    expect(await datastore(existing.body.id)).toMatchObject({ database: "main", schema: "sales" });
+    expect((await stackOp({ ...request, op: "destroy" })).ok).toBe(true);
+    expect(await allDatastores()).toEqual([]);
+    expect((await h.call("GET", "/api/connections")).body.items).toEqual([]);
   });
 
   test.each([
