@@ -44,8 +44,13 @@ describe("Qualytics Databricks datastore check", () => {
   });
 
   test("enrichment settings are validated", async () => {
-    const result = await enrichmentProvider.check!({}, { ...valid, enrichmentRemediationStrategy: "merge", enrichmentPrefix: "9x" });
+    const result = await enrichmentProvider.check!({}, { ...valid, enrichmentRemediationStrategy: "merge", enrichmentPrefix: "" });
     expect(result.failures?.map((f) => f.property).sort()).toEqual(["enrichmentPrefix", "enrichmentRemediationStrategy"]);
+  });
+
+  test("the enrichment prefix is normalised as Qualytics does, so the diff stays quiet", async () => {
+    const result = await enrichmentProvider.check!({}, { ...valid, enrichmentPrefix: "Analytics Bronze" });
+    expect(result.inputs.enrichmentPrefix).toBe("_analytics_bronze");
   });
 
   test("HTTP path forms", () => {
