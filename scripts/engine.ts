@@ -51,6 +51,8 @@ export async function openStack(options: EngineStackOptions): Promise<Stack> {
         PULUMI_HOME: homeDir,
         PULUMI_SKIP_UPDATE_CHECK: "true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        // Node 24 warns that SQLite is experimental whenever a dependency loads it; noise here.
+        NODE_OPTIONS: [process.env.NODE_OPTIONS, "--disable-warning=ExperimentalWarning"].filter(Boolean).join(" "),
         PATH: `${path.join(pulumiRoot, "bin")}${path.delimiter}${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ""}`,
         ...options.env,
       },
