@@ -95,11 +95,13 @@ describe("the HTTP layer", () => {
   });
 
   test("secrets never appear in errors, even when the service echoes them", async () => {
-    const s = await scriptedServer([(r) => json(r, 400, { error_code: "INVALID_PARAMETER_VALUE", message: "bad token secret-token-value-123 and dapi0123456789abcdef0123456789abcdef" })]);
+    // Built at run time so no token-shaped literal sits in the repository.
+    const patShaped = `dapi${"0123456789abcdef".repeat(2)}`;
+    const s = await scriptedServer([(r) => json(r, 400, { error_code: "INVALID_PARAMETER_VALUE", message: `bad token secret-token-value-123 and ${patShaped}` })]);
     try {
       const err = await client(s.url).request({ method: "GET", path: "/echo" }).catch((e) => e);
       expect(err.message).not.toContain("secret-token-value-123");
-      expect(err.message).not.toContain("dapi0123456789abcdef0123456789abcdef");
+      expect(err.message).not.toContain(patShaped);
       expect(err.message).toContain("[REDACTED]");
     } finally {
       await s.close();
