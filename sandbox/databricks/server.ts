@@ -4,6 +4,7 @@ import { createHash } from "crypto";
 import * as path from "path";
 import { ScaledClock } from "../common/clock";
 import { ControlPlane } from "../common/control";
+import { listenAll } from "../common/listen";
 import { JsonFile } from "../common/persistence";
 import { DatabricksApiError, unauthenticated } from "./errors";
 import { databricksSeedSchema, type DatabricksSeed, type WorkspaceSeed } from "./seed";
@@ -81,19 +82,9 @@ export async function startDatabricksSandbox(options: DatabricksSandboxOptions):
   }
   save();
 
-  const apps: FastifyInstance[] = [];
-  const workspaces: RunningWorkspace[] = [];
-  try {
-    for (const runtime of runtimes) {
-      const app = buildWorkspaceApp(runtime, areas, control);
-      const url = await app.listen({ host: options.listenHost ?? "127.0.0.1", port: 0 });
-      apps.push(app);
-      workspaces.push({ host: runtime.host, url: url.replace("localhost", "127.0.0.1"), runtime });
-    }
-  } catch (err) {
-    await Promise.all(apps.map((a) => a.close()));
-    throw err;
-  }
+  const apps = runtimes.map((runtime) => buildWorkspaceApp(runtime, areas, control));
+  const urls = await listenAll(apps, options.listenHost);
+  const workspaces: RunningWorkspace[] = runtimes.map((runtime, i) => ({ host: runtime.host, url: urls[i]!, runtime }));
 
   return {
     endpoints: Object.fromEntries(workspaces.map((w) => [w.host, w.url])),

@@ -1,4 +1,5 @@
 import { acceptEmptyBodies } from "../common/empty-bodies";
+import { listenAll } from "../common/listen";
 import Fastify, { type FastifyInstance } from "fastify";
 import * as path from "path";
 import { ScaledClock } from "../common/clock";
@@ -87,19 +88,9 @@ export async function startQualyticsSandbox(options: QualyticsSandboxOptions): P
   }
   save();
 
-  const apps: FastifyInstance[] = [];
-  const running: RunningInstance[] = [];
-  try {
-    for (const instance of instances) {
-      const app = buildInstanceApp(instance, control, rateLimiter);
-      const url = await app.listen({ host: options.listenHost ?? "127.0.0.1", port: 0 });
-      apps.push(app);
-      running.push({ host: instance.host, url: url.replace("localhost", "127.0.0.1"), instance });
-    }
-  } catch (err) {
-    await Promise.all(apps.map((a) => a.close()));
-    throw err;
-  }
+  const apps = instances.map((instance) => buildInstanceApp(instance, control, rateLimiter));
+  const urls = await listenAll(apps, options.listenHost);
+  const running: RunningInstance[] = instances.map((instance, i) => ({ host: instance.host, url: urls[i]!, instance }));
 
   return {
     endpoints: Object.fromEntries(running.map((r) => [r.host, r.url])),
