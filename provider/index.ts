@@ -5,3 +5,7 @@ export { ServiceError, ConfigurationError } from "./core/errors";
 export { QualyticsDatabricksDatastore, type QualyticsDatabricksDatastoreArgs } from "./qualytics/databricks-datastore";
 export { QualyticsDatabricksEnrichmentDatastore, type QualyticsDatabricksEnrichmentDatastoreArgs } from "./qualytics/databricks-enrichment-datastore";
 export { QualyticsClient } from "./qualytics/client";
+export { HopsworksDatabricksInstance, type HopsworksDatabricksInstanceArgs } from "./hopsworks/databricks-instance";
+export { HopsworksConfiguredCluster, type HopsworksConfiguredClusterArgs } from "./hopsworks/configured-cluster";
+export { HopsworksClient } from "./hopsworks/client";
+export type { NotebookConnection } from "./hopsworks/notebook";

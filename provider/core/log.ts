@@ -13,3 +13,14 @@ export function log(message: string, fields?: Record<string, unknown>): void {
   if (target === "stderr") process.stderr.write(line);
   else fs.appendFileSync(target, line);
 }
+
+/**
+ * A message the person running the deployment should see (what a resource restored, why a
+ * cluster restarts). Dynamic providers have no per-resource log channel; the engine shows a
+ * plugin's stderr as diagnostics, so notices go there, redacted, and into the log.
+ */
+export function notice(message: string): void {
+  const text = redact(message);
+  process.stderr.write(`${text}\n`);
+  log(`notice: ${text}`);
+}

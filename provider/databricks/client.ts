@@ -86,4 +86,89 @@ export class DatabricksClient {
       throw err;
     }
   }
+
+  // ---- clusters (/api/2.1/clusters) ----
+
+  /** A cluster as `clusters/get` returns it, or undefined when the workspace has no such cluster. */
+  async getCluster(clusterId: string): Promise<ClusterInfo | undefined> {
+    try {
+      const { data } = await this.http.request<ClusterInfo>({
+        method: "GET",
+        path: "/api/2.1/clusters/get",
+        query: { cluster_id: clusterId },
+        operation: "clusters/get",
+      });
+      return data;
+    } catch (err) {
+      if (isDatabricksNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Replaces a cluster's spec (the API resets whatever the body omits). */
+  async editCluster(spec: Record<string, unknown>): Promise<void> {
+    await this.http.request({
+      method: "POST",
+      path: "/api/2.1/clusters/edit",
+      body: spec,
+      // The same full spec twice ends in the same cluster.
+      idempotent: true,
+      operation: "clusters/edit",
+    });
+  }
+
+  /**
+   * Whether the caller may manage the cluster. Reading a cluster's permissions is itself a
+   * Can Manage ability, so a 403 here means the caller lacks it.
+   */
+  async canManageCluster(clusterId: string): Promise<boolean> {
+    try {
+      await this.http.request({ method: "GET", path: `/api/2.0/permissions/clusters/${encodeURIComponent(clusterId)}`, operation: "permissions/clusters get" });
+      return true;
+    } catch (err) {
+      if (err instanceof ServiceError && err.status === 403) return false;
+      throw err;
+    }
+  }
+
+  // ---- libraries (/api/2.0/libraries) ----
+
+  async libraryStatuses(clusterId: string): Promise<LibraryStatus[]> {
+    const { data } = await this.http.request<{ library_statuses?: LibraryStatus[] }>({
+      method: "GET",
+      path: "/api/2.0/libraries/cluster-status",
+      query: { cluster_id: clusterId },
+      operation: "libraries/cluster-status",
+    });
+    // Proto3 JSON leaves an empty list out.
+    return data.library_statuses ?? [];
+  }
+
+  async uninstallLibraries(clusterId: string, libraries: Record<string, unknown>[]): Promise<void> {
+    await this.http.request({
+      method: "POST",
+      path: "/api/2.0/libraries/uninstall",
+      body: { cluster_id: clusterId, libraries },
+      idempotent: true,
+      operation: "libraries/uninstall",
+    });
+  }
+}
+
+/** The parts of `clusters/get` this package reads; everything else is kept as it comes. */
+export interface ClusterInfo {
+  cluster_id: string;
+  cluster_name?: string;
+  state: string;
+  state_message?: string;
+  spark_conf?: Record<string, string>;
+  custom_tags?: Record<string, string>;
+  init_scripts?: Record<string, { destination?: string } & Record<string, unknown>>[];
+  [field: string]: unknown;
+}
+
+export interface LibraryStatus {
+  library: Record<string, unknown>;
+  status: string;
+  messages?: string[];
 }

@@ -1,0 +1,196 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { checkWithSchema } from "../core/check";
+import { definedProvider, implementationPath, lazyProvider } from "../core/dynamic";
+import { ConfigurationError, ServiceError } from "../core/errors";
+import { log } from "../core/log";
+import { workspaceHostSchema } from "../databricks/host";
+import { HopsworksClient, HopsworksCode, hasCode, instanceSecretName } from "./client";
+import { defaultHopsworksHost, defaultHopsworksPort, defaultHopsworksProject, hopsworksCredentials } from "./credentials";
+import { hopsworksHostSchema, hopsworksPortSchema, projectSchema, secretStringSchema } from "./inputs";
+
+/** The inputs of a {@link HopsworksDatabricksInstance}, validated at check time. */
+export const instanceInputsSchema = z.object({
+  /** Hopsworks project the calls go through (registration itself is per user). */
+  project: projectSchema,
+  /** Hopsworks host; `hopsworks:host` by default. */
+  hopsworksHost: hopsworksHostSchema,
+  hopsworksPort: hopsworksPortSchema,
+  /** The Databricks workspace host; a workspace URL is accepted and reduced to its host. */
+  workspaceHost: workspaceHostSchema,
+  /** The Databricks personal access token Hopsworks stores and uses for this workspace. Secret. */
+  apiKey: secretStringSchema("Databricks personal access token Hopsworks will use (e.g. a DatabricksAccessToken's value)"),
+});
+export type InstanceInputs = z.infer<typeof instanceInputsSchema>;
+
+/** How the stored key compares with ours, as of the last read. */
+export type KeyStatus = "current" | "changed out of band" | "missing";
+
+export interface InstanceOutputs extends InstanceInputs {
+  projectId: number;
+  /** The Hopsworks user the registration belongs to. */
+  username: string;
+  keyStatus: KeyStatus;
+  /** True when create found this registration already there, holding our key. */
+  adopted: boolean;
+}
+
+const instanceId = (s: { hopsworksHost: string; username: string; workspaceHost: string }) => `${s.hopsworksHost}/${s.username}/${s.workspaceHost}`;
+
+const clientFor = (s: { hopsworksHost: string; hopsworksPort?: number }) =>
+  new HopsworksClient(hopsworksCredentials({ host: s.hopsworksHost, port: s.hopsworksPort }));
+
+/** Project id by name, with the errors a person can act on. */
+export async function projectIdOf(client: HopsworksClient, project: string): Promise<number> {
+  try {
+    return (await client.projectInfo(project)).projectId;
+  } catch (err) {
+    if (hasCode(err, HopsworksCode.PROJECT_NOT_FOUND) || (err instanceof ServiceError && err.status === 404)) {
+      throw new ConfigurationError(`project "${project}" does not exist on Hopsworks ${client.host}: check the name (it is case-sensitive) or create the project first`);
+    }
+    if (hasCode(err, HopsworksCode.NO_ROLE) || hasCode(err, HopsworksCode.ROLE_FORBIDDEN) || (err instanceof ServiceError && err.status === 403)) {
+      throw new ConfigurationError(`the configured Hopsworks user is not a member of project "${project}": ask one of its Data owners to add them (Project settings → Members)`);
+    }
+    throw err;
+  }
+}
+
+async function keyStatusOf(client: HopsworksClient, workspaceHost: string, apiKey: string): Promise<KeyStatus> {
+  const stored = await client.secretValue(instanceSecretName(workspaceHost));
+  if (stored === undefined) return "missing";
+  return stored === apiKey ? "current" : "changed out of band";
+}
+
+async function register(client: HopsworksClient, inputs: InstanceInputs, projectId: number): Promise<boolean> {
+  try {
+    await client.registerInstance(projectId, inputs.workspaceHost, inputs.apiKey);
+    return false;
+  } catch (err) {
+    if (!hasCode(err, HopsworksCode.INSTANCE_EXISTS) && !(err instanceof ServiceError && err.status === 409)) throw err;
+  }
+  // Already registered for this user: ours only if it holds our key (a create whose answer was
+  // lost, or the same registration made by hand). Someone else's key is not ours to replace.
+  const status = await keyStatusOf(client, inputs.workspaceHost, inputs.apiKey);
+  if (status === "current") return true;
+  throw new ConfigurationError(
+    `Databricks instance ${inputs.workspaceHost} is already registered in Hopsworks for this user with a different key. ` +
+      `Registration is per user, so this stack would take it over: either remove it in Hopsworks (Account settings → Integrations → Databricks) and run again, ` +
+      `or set apiKey to the key it holds`,
+  );
+}
+
+export const provider = definedProvider({
+  async check(_olds, news) {
+    return checkWithSchema(instanceInputsSchema, news, ["apiKey"]);
+  },
+
+  async diff(_id, olds: InstanceOutputs, news: InstanceInputs) {
+    const replaces = (["hopsworksHost", "workspaceHost"] as const).filter((k) => olds[k] !== news[k]);
+    if ((olds.hopsworksPort ?? 443) !== (news.hopsworksPort ?? 443)) replaces.push("hopsworksPort" as never);
+    const changes = replaces.length > 0 || olds.project !== news.project || olds.apiKey !== news.apiKey || olds.keyStatus !== "current";
+    return { changes, replaces, deleteBeforeReplace: true };
+  },
+
+  async create(inputs: InstanceInputs) {
+    const client = clientFor(inputs);
+    const projectId = await projectIdOf(client, inputs.project);
+    const { username } = await client.profile();
+    const adopted = await register(client, inputs, projectId);
+    if (adopted) log(`adopted existing registration of ${inputs.workspaceHost} (same key)`);
+    const outs: InstanceOutputs = { ...inputs, projectId, username, keyStatus: "current", adopted };
+    return { id: instanceId(outs), outs };
+  },
+
+  async read(id: string, props: InstanceOutputs) {
+    const client = clientFor(props);
+    const projectId = await projectIdOf(client, props.project);
+    const registered = await client.registeredInstances(projectId);
+    // Removed out of band: the resource leaves the state; the next `up` registers again.
+    if (!registered.includes(props.workspaceHost)) return { id: undefined, props: {} };
+    return { id, props: { ...props, projectId, keyStatus: await keyStatusOf(client, props.workspaceHost, props.apiKey) } };
+  },
+
+  async update(id: string, olds: InstanceOutputs, news: InstanceInputs) {
+    const client = clientFor(news);
+    const projectId = await projectIdOf(client, news.project);
+    const outs: InstanceOutputs = { ...olds, ...news, projectId, adopted: olds.adopted };
+    if (olds.apiKey === news.apiKey && olds.keyStatus === "current") return { outs };
+    // Hopsworks has no update call: rotating the key is unregister then register. If the
+    // register fails, the state records a missing key, so the next `up` registers again.
+    await client.unregisterInstance(projectId, news.workspaceHost);
+    try {
+      await client.registerInstance(projectId, news.workspaceHost, news.apiKey);
+    } catch (err) {
+      throw Object.assign(err instanceof Error ? err : new Error(String(err)), { id, properties: { ...outs, keyStatus: "missing" } });
+    }
+    return { outs: { ...outs, keyStatus: "current" as const } };
+  },
+
+  async delete(_id: string, props: InstanceOutputs) {
+    const client = clientFor(props);
+    let projectId = props.projectId;
+    try {
+      projectId = await projectIdOf(client, props.project);
+    } catch {
+      // The project may be gone; the stored id still routes the call (registration is per user).
+    }
+    await client.unregisterInstance(projectId, props.workspaceHost);
+  },
+});
+
+/** Arguments of a {@link HopsworksDatabricksInstance}. */
+export interface HopsworksDatabricksInstanceArgs {
+  /** Databricks workspace host (`dbc-….cloud.databricks.com`, `adb-….azuredatabricks.net`, `….gcp.databricks.com`) or its URL. Changing it replaces the registration. */
+  workspaceHost: pulumi.Input<string>;
+  /** Databricks personal access token Hopsworks stores (as your private secret `db_<host>`) and uses to configure clusters. Stored encrypted. Changing it rotates the key in place. Hopsworks does not validate it at registration. */
+  apiKey: pulumi.Input<string>;
+  /** Hopsworks project the calls go through. Defaults to `hopsworks:project` config or `HOPSWORKS_PROJECT`. Registration is per user, so any project you belong to works. */
+  project?: pulumi.Input<string>;
+  /** Hopsworks host, e.g. `c.app.hopsworks.ai`. Defaults to `hopsworks:host` config or `HOPSWORKS_HOST`. */
+  hopsworksHost?: pulumi.Input<string>;
+  /** Hopsworks port; defaults to `hopsworks:port` config, else 443. */
+  hopsworksPort?: pulumi.Input<number>;
+}
+
+/**
+ * A Databricks workspace registered with Hopsworks for the calling Hopsworks user, as the
+ * Integrations tab's "Databricks" form does it. The caller logs in with `hopsworks:email` and
+ * `hopsworks:password` (the integration endpoints refuse API keys). An existing registration
+ * of the same workspace is adopted only when it holds the same key. A refresh notices a
+ * registration removed out of band (dropped; the next `up` registers again) and a key changed
+ * out of band (`keyStatus`; the next `up` puts ours back).
+ */
+export class HopsworksDatabricksInstance extends pulumi.dynamic.Resource {
+  /** The registered workspace host (bare host name). */
+  declare readonly workspaceHost: pulumi.Output<string>;
+  declare readonly project: pulumi.Output<string>;
+  declare readonly projectId: pulumi.Output<number>;
+  /** The Hopsworks user the registration belongs to. */
+  declare readonly username: pulumi.Output<string>;
+  /** `current`, or what a refresh found: `changed out of band`, `missing`. */
+  declare readonly keyStatus: pulumi.Output<KeyStatus>;
+  declare readonly adopted: pulumi.Output<boolean>;
+
+  constructor(name: string, args: HopsworksDatabricksInstanceArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      instanceProvider,
+      name,
+      {
+        project: args.project ?? defaultHopsworksProject(),
+        hopsworksHost: args.hopsworksHost ?? defaultHopsworksHost(),
+        hopsworksPort: args.hopsworksPort ?? defaultHopsworksPort(),
+        workspaceHost: args.workspaceHost,
+        apiKey: pulumi.secret(args.apiKey),
+        projectId: undefined,
+        username: undefined,
+        keyStatus: undefined,
+        adopted: undefined,
+      },
+      { ...opts, additionalSecretOutputs: ["apiKey", ...(opts?.additionalSecretOutputs ?? [])] },
+      "databricks-integrations",
+      "HopsworksDatabricksInstance",
+    );
+  }
+}
+
+const instanceProvider = lazyProvider(implementationPath("hopsworks/databricks-instance"));

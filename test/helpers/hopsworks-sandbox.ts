@@ -1,0 +1,212 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ScaledClock } from "../../sandbox/common/clock";
+import type { DatabricksSeed } from "../../sandbox/databricks/seed";
+import { startHopsworksSandbox, type HopsworksSandbox, type HopsworksSeed } from "../../sandbox/hopsworks";
+import { AWS_HOST, startTestSandbox, testSeed, type ApiResult, type SandboxHarness } from "./databricks-sandbox";
+
+export { eventually } from "./databricks-sandbox";
+
+export const HOPSWORKS_HOST = "hopsworks.example.com";
+export const HOPSWORKS_VERSION = "4.2.1";
+export const HSFS_REQUIREMENT = "hsfs~=4.2.0";
+export const PROJECT = "fraud_detection";
+export const PROJECT_ID = 119;
+export const OTHER_PROJECT = "churn";
+export const OTHER_PROJECT_ID = 120;
+
+/** Where every Hopsworks REST path starts. */
+const API_BASE = "/hopsworks-api/api";
+
+export interface HopsworksTestUser {
+  email: string;
+  password: string;
+  username: string;
+  apiKey: string;
+}
+
+/** Seed secrets: deliberately not shaped like real ones (no JWT, no `dapi` prefix). */
+const testUser = (email: string, username: string, word: string): HopsworksTestUser => ({
+  email,
+  username,
+  password: `sandbox-password-${word}`,
+  apiKey: `sandbox-hopsworks-apikey-${word}`,
+});
+
+/** Data owner of fraud_detection. */
+export const OWNER = testUser("owner@example.com", "owner01", "owner");
+/** Data scientist in fraud_detection. */
+export const SCIENTIST = testUser("scientist@example.com", "scient01", "scientist");
+/** Not in fraud_detection; owner of churn. */
+export const OUTSIDER = testUser("outsider@example.com", "outsider1", "outsider");
+
+/** RUNNING, owned by alice: a user init script, AWS attributes, Spark conf and a tag of its own. */
+export const MANAGED_CLUSTER = "0101-000000-aaaaaaaa";
+/** TERMINATED, owned by alice: a policy and single-user access mode Hopsworks' edit drops. */
+export const TERMINATED_CLUSTER = "0101-000000-bbbbbbbb";
+/** RUNNING, owned by admin@example.com; alice may only attach to it. */
+export const ATTACH_ONLY_CLUSTER = "0101-000000-cccccccc";
+
+/**
+ * The Databricks test seed with clusters that carry what a configure must merge or drop: user
+ * Spark conf and tags (kept), an init script (replaced), cloud attributes, a policy and an access
+ * mode (lost by Hopsworks' lossy edit), plus a cluster alice cannot manage.
+ */
+export function hopsworksDatabricksSeed(): DatabricksSeed {
+  const seed = testSeed();
+  const aws = seed.workspaces.find((w) => w.host === AWS_HOST)!;
+  const byId = (id: string) => aws.clusters.find((c) => c.cluster_id === id)!;
+  Object.assign(byId(MANAGED_CLUSTER), {
+    init_scripts: [{ workspace: { destination: "/Users/alice@example.com/init/setup.sh" } }],
+    aws_attributes: { availability: "ON_DEMAND", zone_id: "us-west-2a", first_on_demand: 1 },
+    spark_conf: { "spark.sql.shuffle.partitions": "64" },
+    custom_tags: { team: "fraud" },
+    autotermination_minutes: 60,
+  });
+  Object.assign(byId(TERMINATED_CLUSTER), {
+    policy_id: "E0631F5C0D0006C9",
+    data_security_mode: "SINGLE_USER",
+    single_user_name: "alice@example.com",
+    spark_conf: { "spark.databricks.delta.preview.enabled": "true" },
+    custom_tags: { cost_center: "ml" },
+  });
+  aws.clusters.push({
+    cluster_id: ATTACH_ONLY_CLUSTER,
+    cluster_name: "admin-only",
+    spark_version: "15.4.x-scala2.12",
+    node_type_id: "i3.xlarge",
+    num_workers: 1,
+    state: "RUNNING",
+    owner: "admin@example.com",
+    acl: [{ user_name: "alice@example.com", permission_level: "CAN_ATTACH_TO" }],
+  });
+  return seed;
+}
+
+/** One cluster with the three test users and two projects (fraud_detection 119, churn 120). */
+export function hopsworksTestSeed(): HopsworksSeed {
+  const seedUser = (u: HopsworksTestUser, firstname: string, lastname: string) => ({
+    email: u.email,
+    password: u.password,
+    username: u.username,
+    firstname,
+    lastname,
+    apiKeys: [{ name: "seed", value: u.apiKey }],
+  });
+  return {
+    instances: [
+      {
+        host: HOPSWORKS_HOST,
+        version: HOPSWORKS_VERSION,
+        users: [seedUser(OWNER, "Olivia", "Owner"), seedUser(SCIENTIST, "Sam", "Scientist"), seedUser(OUTSIDER, "Oscar", "Outsider")],
+        projects: [
+          { name: PROJECT, owner: OWNER.email, members: [{ email: SCIENTIST.email, role: "Data scientist" }] },
+          { name: OTHER_PROJECT, owner: OUTSIDER.email },
+        ],
+      },
+    ],
+  };
+}
+
+export interface HopsworksHarness {
+  hopsworks: HopsworksSandbox;
+  databricks: SandboxHarness;
+  clock: ScaledClock;
+  stateDir: string;
+  /** Local base URL of HOPSWORKS_HOST (no base path). */
+  url(): string;
+  /** Logs in through `POST /auth/login`; returns the JWT (without "Bearer "). */
+  login(user?: HopsworksTestUser): Promise<string>;
+  /** Calls the REST API (`apiPath` relative to `/hopsworks-api/api`); no credentials unless given. */
+  call(
+    method: string,
+    apiPath: string,
+    options?: { jwt?: string; apiKey?: string; body?: unknown; form?: Record<string, string> },
+  ): Promise<ApiResult>;
+  /** Calls `/__sandbox/...` on the Hopsworks listener. */
+  control(method: string, controlPath: string, body?: unknown): Promise<ApiResult>;
+  /** Stops Hopsworks and starts it again on the same state; Databricks keeps running. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function toResult(res: Response): Promise<ApiResult> {
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* not JSON: keep the text */
+  }
+  return { status: res.status, headers: res.headers, body: parsed };
+}
+
+/**
+ * A Databricks test sandbox (hopsworksDatabricksSeed) plus a Hopsworks sandbox wired to it, both
+ * on fresh state; time scale 0.001 unless told (a 4-minute cluster start takes 240 ms).
+ */
+export async function startHopsworksTestSandbox(options: { timeScale?: number } = {}): Promise<HopsworksHarness> {
+  const timeScale = options.timeScale ?? 0.001;
+  const databricks = await startTestSandbox({ seed: hopsworksDatabricksSeed(), timeScale });
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pdi-hopsworks-"));
+  // One clock across restarts, so a test can stop it and step through time that spans one.
+  const clock = new ScaledClock(timeScale);
+  const start = () =>
+    startHopsworksSandbox({
+      seed: hopsworksTestSeed(),
+      stateDir,
+      clock,
+      databricksWorkspaces: databricks.sandbox.workspaces.map((w) => ({ host: w.host, url: w.url })),
+    });
+  let first: HopsworksSandbox;
+  try {
+    first = await start();
+  } catch (err) {
+    await databricks.close();
+    throw err;
+  }
+  const harness: HopsworksHarness = {
+    hopsworks: first,
+    databricks,
+    clock,
+    stateDir,
+    url: () => harness.hopsworks.endpoints[HOPSWORKS_HOST]!,
+    async login(user = OWNER) {
+      const res = await harness.call("POST", "/auth/login", { form: { email: user.email, password: user.password } });
+      const header = res.headers.get("authorization") ?? "";
+      if (res.status !== 200 || !header.startsWith("Bearer ")) throw new Error(`login as ${user.email} failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return header.slice("Bearer ".length);
+    },
+    async call(method, apiPath, { jwt, apiKey, body, form } = {}) {
+      const headers: Record<string, string> = {};
+      if (jwt !== undefined) headers.authorization = `Bearer ${jwt}`;
+      else if (apiKey !== undefined) headers.authorization = `ApiKey ${apiKey}`;
+      let payload: string | undefined;
+      if (form !== undefined) {
+        headers["content-type"] = "application/x-www-form-urlencoded";
+        payload = new URLSearchParams(form).toString();
+      } else if (body !== undefined) {
+        headers["content-type"] = "application/json";
+        payload = JSON.stringify(body);
+      }
+      return toResult(await fetch(`${harness.url()}${API_BASE}${apiPath}`, { method, headers, body: payload }));
+    },
+    async control(method, controlPath, body) {
+      const res = await fetch(`${harness.url()}/__sandbox${controlPath}`, {
+        method,
+        headers: body !== undefined ? { "content-type": "application/json" } : {},
+        body: body !== undefined ? JSON.stringify(body) : undefined,
+      });
+      return toResult(res);
+    },
+    async restart() {
+      await harness.hopsworks.close();
+      harness.hopsworks = await start();
+    },
+    async close() {
+      await Promise.all([harness.hopsworks.close(), databricks.close()]);
+    },
+  };
+  return harness;
+}
