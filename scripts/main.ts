@@ -20,7 +20,7 @@ async function main(): Promise<void> {
 
   heading("Starting the sandbox");
   const sandbox = await startSandbox({ configFile, stateDir: path.join(projectState, "services") });
-  for (const [host, url] of Object.entries(sandbox.endpoints)) say(`  Databricks workspace ${host} -> ${url}`);
+  for (const [host, url] of Object.entries(sandbox.endpoints)) say(`  ${host} -> ${url}`);
 
   try {
     const stack = await openStack({
