@@ -2,16 +2,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ADMIN_TOKEN, ALICE_TOKEN, AWS_HOST, startTestSandbox, type SandboxHarness } from "../helpers/databricks-sandbox";
-import { compiledProgram, stackOp } from "../helpers/engine";
+import { compiledProgram, stackOp, readAllFiles } from "../helpers/engine";
 import type { StackOpRequest } from "../../scripts/stack-op";
 
 jest.setTimeout(180_000);
 
 /** Every file under a folder, concatenated: what an attacker with the state backend would see. */
-const readTree = (dir: string): string =>
-  fs.readdirSync(dir, { withFileTypes: true })
-    .map((e) => (e.isDirectory() ? readTree(path.join(dir, e.name)) : fs.readFileSync(path.join(dir, e.name), "latin1")))
-    .join("\n");
 
 /**
  * The access token through the real engine: preview, up, no-op preview (zero requests),
@@ -101,7 +97,7 @@ describe("DatabricksAccessToken end to end (real engine, sandbox workspace)", ()
     // files, the engine output or the provider's log.
     const exported = JSON.stringify((await run("export")).deployment);
     expect(exported).toContain(newId);
-    const stateFiles = readTree(path.join(stateDir, "backend"));
+    const stateFiles = readAllFiles(path.join(stateDir, "backend"));
     const providerLog = fs.readFileSync(logFile, "utf8");
     expect(providerLog).toMatch(/Databricks POST \/api\/2.0\/token\/create/);
     for (const secret of [...seenValues, ADMIN_TOKEN]) {

@@ -17,16 +17,11 @@ import {
   startHopsworksTestSandbox,
   type HopsworksHarness,
 } from "../helpers/hopsworks-sandbox";
-import { compiledProgram, stackOp } from "../helpers/engine";
+import { compiledProgram, stackOp, readAllFiles } from "../helpers/engine";
 import type { StackOpRequest, StackOpResult } from "../../scripts/stack-op";
 
 jest.setTimeout(900_000);
 
-const readTree = (dir: string): string =>
-  fs
-    .readdirSync(dir, { withFileTypes: true })
-    .map((e) => (e.isDirectory() ? readTree(path.join(dir, e.name)) : fs.readFileSync(path.join(dir, e.name), "latin1")))
-    .join("\n");
 
 interface StateResource {
   urn: string;
@@ -303,14 +298,19 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
 
     // Secrets: no PAT, password, API key or login session in the exported stack, state, output or log.
     const exported = JSON.stringify((await run("export")).deployment);
-    const haystacks = [exported, readTree(path.join(stateDir, "backend")), fs.readFileSync(logFile, "utf8"), outputs.map((o) => o.output).join("\n")];
+    const haystacks = [exported, readAllFiles(path.join(stateDir, "backend")), fs.readFileSync(logFile, "utf8"), outputs.map((o) => o.output).join("\n")];
     for (const secret of [firstPat, secondPat, ALICE_TOKEN, OWNER.password, SCIENTIST.password, OWNER.apiKey]) {
       for (const haystack of haystacks) expect(haystack).not.toContain(secret);
     }
     for (const haystack of haystacks) expect(haystack).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\./);
 
+    // The training cluster terminates (as an idle cluster would): destroy must not start it.
+    expect((await h.databricks.call("POST", "/api/2.1/clusters/delete", { body: { cluster_id: TERMINATED_CLUSTER } })).status).toBe(200);
+    await eventually(async () => (await cluster(TERMINATED_CLUSTER)).state === "TERMINATED");
+
     // Destroy: the registration is gone and each cluster's spec is what it was before.
     expect((await run("destroy")).changeSummary).toEqual({ delete: 6 });
+    expect((await cluster(TERMINATED_CLUSTER)).state).toBe("TERMINATED");
     expect(registrations()).toEqual([]);
     expect(await userSpec(MANAGED_CLUSTER)).toEqual(before.running);
     expect(await userSpec(TERMINATED_CLUSTER)).toEqual(before.terminated);

@@ -3,16 +3,11 @@ import * as os from "os";
 import * as path from "path";
 import { ADMIN_TOKEN, AWS_HOST } from "../helpers/databricks-sandbox";
 import { QUALYTICS_ADMIN_TOKEN, QUALYTICS_HOST, WAREHOUSE_PATH, startQualyticsTestSandbox, type QualyticsHarness } from "../helpers/qualytics-sandbox";
-import { compiledProgram, stackOp } from "../helpers/engine";
+import { compiledProgram, stackOp, readAllFiles } from "../helpers/engine";
 import type { StackOpRequest, StackOpResult } from "../../scripts/stack-op";
 
 jest.setTimeout(600_000);
 
-const readTree = (dir: string): string =>
-  fs
-    .readdirSync(dir, { withFileTypes: true })
-    .map((e) => (e.isDirectory() ? readTree(path.join(dir, e.name)) : fs.readFileSync(path.join(dir, e.name), "latin1")))
-    .join("\n");
 
 interface LiveDatastore {
   id: number;
@@ -148,7 +143,7 @@ describe("Qualytics Databricks datastores end to end (real engine, sandboxes)", 
 
     // Secrets: no PAT, no service credential in the exported stack, state files, output or log.
     const exported = JSON.stringify((await run("export", withConfig({ "test:link": "none", "test:tokenComment": "qualytics rotated" }))).deployment);
-    const haystacks = [exported, readTree(path.join(stateDir, "backend")), fs.readFileSync(logFile, "utf8"), outputs.map((o) => o.output).join("\n")];
+    const haystacks = [exported, readAllFiles(path.join(stateDir, "backend")), fs.readFileSync(logFile, "utf8"), outputs.map((o) => o.output).join("\n")];
     for (const secret of [firstPat, secondPat, ADMIN_TOKEN, QUALYTICS_ADMIN_TOKEN]) {
       for (const haystack of haystacks) expect(haystack).not.toContain(secret);
     }

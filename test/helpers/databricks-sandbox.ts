@@ -139,3 +139,25 @@ export function freezeSandboxClock(h: SandboxHarness): { advanceReal(realMs: num
     now: () => frozenAt,
   };
 }
+
+/** A fetch response as an ApiResult: JSON parsed when it is JSON, else the text. */
+export async function toApiResult(res: Response): Promise<ApiResult> {
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* not JSON: keep the text */
+  }
+  return { status: res.status, headers: res.headers, body: parsed };
+}
+
+/** Calls a sandbox service's `/__sandbox/...` control route. */
+export async function controlCall(baseUrl: string, method: string, controlPath: string, body?: unknown): Promise<ApiResult> {
+  const res = await fetch(`${baseUrl}/__sandbox${controlPath}`, {
+    method,
+    headers: body !== undefined ? { "content-type": "application/json" } : {},
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  return toApiResult(res);
+}

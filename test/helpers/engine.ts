@@ -1,4 +1,5 @@
 import { spawn } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import type { StackOpRequest, StackOpResult } from "../../scripts/stack-op";
 
@@ -34,3 +35,10 @@ export async function stackOp(request: StackOpRequest): Promise<StackOpResult> {
     });
   });
 }
+
+/** Every file under `dir`, concatenated: the haystack a secret audit searches. */
+export const readAllFiles = (dir: string): string =>
+  fs
+    .readdirSync(dir, { withFileTypes: true })
+    .map((e) => (e.isDirectory() ? readAllFiles(path.join(dir, e.name)) : fs.readFileSync(path.join(dir, e.name), "latin1")))
+    .join("\n");

@@ -4,7 +4,7 @@ import * as path from "path";
 import { ScaledClock } from "../../sandbox/common/clock";
 import type { DatabricksSeed } from "../../sandbox/databricks/seed";
 import { startHopsworksSandbox, type HopsworksSandbox, type HopsworksSeed } from "../../sandbox/hopsworks";
-import { AWS_HOST, startTestSandbox, testSeed, type ApiResult, type SandboxHarness } from "./databricks-sandbox";
+import { AWS_HOST, startTestSandbox, testSeed, controlCall, toApiResult, type ApiResult, type SandboxHarness } from "./databricks-sandbox";
 
 export { eventually } from "./databricks-sandbox";
 
@@ -131,16 +131,6 @@ export interface HopsworksHarness {
   close(): Promise<void>;
 }
 
-async function toResult(res: Response): Promise<ApiResult> {
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    /* not JSON: keep the text */
-  }
-  return { status: res.status, headers: res.headers, body: parsed };
-}
 
 /**
  * A Databricks test sandbox (hopsworksDatabricksSeed) plus a Hopsworks sandbox wired to it, both
@@ -190,16 +180,9 @@ export async function startHopsworksTestSandbox(options: { timeScale?: number } 
         headers["content-type"] = "application/json";
         payload = JSON.stringify(body);
       }
-      return toResult(await fetch(`${harness.url()}${API_BASE}${apiPath}`, { method, headers, body: payload }));
+      return toApiResult(await fetch(`${harness.url()}${API_BASE}${apiPath}`, { method, headers, body: payload }));
     },
-    async control(method, controlPath, body) {
-      const res = await fetch(`${harness.url()}/__sandbox${controlPath}`, {
-        method,
-        headers: body !== undefined ? { "content-type": "application/json" } : {},
-        body: body !== undefined ? JSON.stringify(body) : undefined,
-      });
-      return toResult(res);
-    },
+    control: (method, controlPath, body) => controlCall(harness.url(), method, controlPath, body),
     async restart() {
       await harness.hopsworks.close();
       harness.hopsworks = await start();

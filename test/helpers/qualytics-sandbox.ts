@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { ScaledClock } from "../../sandbox/common/clock";
 import { startQualyticsSandbox, type QualyticsSandbox, type QualyticsSeed } from "../../sandbox/qualytics";
-import { ADMIN_TOKEN, AWS_HOST, startTestSandbox, type ApiResult, type SandboxHarness } from "./databricks-sandbox";
+import { ADMIN_TOKEN, AWS_HOST, startTestSandbox, controlCall, toApiResult, type ApiResult, type SandboxHarness } from "./databricks-sandbox";
 
 export { eventually } from "./databricks-sandbox";
 
@@ -75,16 +75,6 @@ export interface QualyticsHarness {
   close(): Promise<void>;
 }
 
-async function toResult(res: Response): Promise<ApiResult> {
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    /* not JSON: keep the text */
-  }
-  return { status: res.status, headers: res.headers, body: parsed };
-}
 
 /**
  * A Databricks test sandbox plus a Qualytics sandbox wired to it, both on fresh state and a
@@ -121,16 +111,9 @@ export async function startQualyticsTestSandbox(options: { timeScale?: number; s
       if (token !== null) headers.authorization = `Bearer ${token}`;
       if (body !== undefined || rawBody !== undefined) headers["content-type"] = "application/json";
       const res = await fetch(`${harness.url()}${apiPath}`, { method, headers, body: rawBody ?? (body !== undefined ? JSON.stringify(body) : undefined) });
-      return toResult(res);
+      return toApiResult(res);
     },
-    async control(method, controlPath, body) {
-      const res = await fetch(`${harness.url()}/__sandbox${controlPath}`, {
-        method,
-        headers: body !== undefined ? { "content-type": "application/json" } : {},
-        body: body !== undefined ? JSON.stringify(body) : undefined,
-      });
-      return toResult(res);
-    },
+    control: (method, controlPath, body) => controlCall(harness.url(), method, controlPath, body),
     async restart() {
       await harness.qualytics.close();
       harness.qualytics = await start();
