@@ -335,13 +335,15 @@ export const provider = definedProvider({
     const timeoutMs = props.runningTimeoutMinutes * MINUTE;
     // Edit only where Databricks allows it; a TERMINATED cluster stays terminated.
     const settled = TRANSITIONAL_STATES.has(live.state) ? await waitForSettled(databricks, props.clusterId, timeoutMs) : live;
-    const current = editableSpec(settled);
-    const restored = unconfiguredSpec(current, props.applied, props.originalSpec);
-    if (canonical(restored) !== canonical(current)) await databricks.editCluster({ ...restored, cluster_id: props.clusterId });
+    // Uninstall first: an uninstall takes effect at the next launch, which the edit below starts
+    // on a running cluster. A terminated cluster drops the library when it next starts.
     const hsfs = props.applied.hsfsRequirement;
     if (hsfs && !props.applied.hsfsPreinstalled && liveHsfs(await databricks.libraryStatuses(props.clusterId))?.requirement === hsfs) {
       await databricks.uninstallLibraries(props.clusterId, [{ pypi: { package: hsfs } }]);
     }
+    const current = editableSpec(settled);
+    const restored = unconfiguredSpec(current, props.applied, props.originalSpec);
+    if (canonical(restored) !== canonical(current)) await databricks.editCluster({ ...restored, cluster_id: props.clusterId });
   },
 });
 
