@@ -2,6 +2,7 @@ import axios, { type AxiosInstance, type AxiosResponse } from "axios";
 import { ServiceError, type ServiceName } from "./errors";
 import { log } from "./log";
 import { registerSecret } from "./redact";
+import { numberFromEnv as env, sleep } from "./timing";
 
 /** How a service words its errors: pulls the code and the human message out of a body. */
 export type ErrorBodyReader = (body: unknown, status: number) => { code?: string; detail?: string };
@@ -52,11 +53,6 @@ export interface HttpResult<T> {
   headers: Record<string, string>;
 }
 
-const env = (name: string): number | undefined => {
-  const raw = process.env[name];
-  return raw !== undefined && raw !== "" && Number.isFinite(Number(raw)) ? Number(raw) : undefined;
-};
-
 /** Defaults follow the official Databricks SDKs: about 5 minutes of retries, 10 s steps. */
 export function defaultRetryPolicy(): RetryPolicy {
   return {
@@ -93,7 +89,6 @@ export function backoffMs(attempt: number, policy: RetryPolicy, random = Math.ra
   return Math.round(step * (0.5 + random() / 2));
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The one HTTP layer of the package: every service client is built on it. It adds auth,

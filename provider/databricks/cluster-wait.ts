@@ -1,18 +1,12 @@
 import { ConfigurationError } from "../core/errors";
+import { numberFromEnv, sleep } from "../core/timing";
 import type { ClusterInfo, DatabricksClient } from "./client";
 
 /** States a cluster passes through on its own; nothing may edit it until it leaves them. */
 export const TRANSITIONAL_STATES = new Set(["PENDING", "RESTARTING", "RESIZING", "TERMINATING"]);
 
-const env = (name: string): number | undefined => {
-  const raw = process.env[name];
-  return raw !== undefined && raw !== "" && Number.isFinite(Number(raw)) ? Number(raw) : undefined;
-};
-
 /** First poll interval; it doubles up to ten times this (a real cluster start takes minutes). */
-const pollBaseMs = () => env("PULUMI_DATABRICKS_INTEGRATIONS_POLL_MS") ?? 2_000;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const pollBaseMs = () => numberFromEnv("PULUMI_DATABRICKS_INTEGRATIONS_POLL_MS") ?? 2_000;
 
 /**
  * Polls `clusters/get` with backoff until `done(cluster)` holds. Fails when the cluster

@@ -128,9 +128,9 @@ export class HopsworksClient {
   /** Project and secret calls accept an API key too; with a login configured they use it instead. */
   private async asUserOrKey<T>(req: RequestOptions): Promise<T> {
     if (this.credentials.email && this.credentials.password) return this.asUser<T>(req);
-    if (this.withKey) return (await this.withKey.request<T>(req)).data;
-    requireLogin(this.credentials);
-    throw new Error("unreachable");
+    // Without a key either, requireLogin throws the error that says what to configure.
+    if (!this.withKey) requireLogin(this.credentials);
+    return (await this.withKey!.request<T>(req)).data;
   }
 
   // ---- users and projects ----

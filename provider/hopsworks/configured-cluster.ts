@@ -4,6 +4,7 @@ import { checkWithSchema } from "../core/check";
 import { definedProvider, implementationPath, lazyProvider } from "../core/dynamic";
 import { ConfigurationError, ServiceError } from "../core/errors";
 import { notice } from "../core/log";
+import { sleep } from "../core/timing";
 import { DatabricksClient, type ClusterInfo } from "../databricks/client";
 import { TRANSITIONAL_STATES, waitForRunning, waitForSettled } from "../databricks/cluster-wait";
 import { databricksCredentials } from "../databricks/credentials";
@@ -23,7 +24,7 @@ import {
   type ClusterSpec,
 } from "./cluster-spec";
 import { defaultHopsworksHost, defaultHopsworksPort, defaultHopsworksProject, hopsworksCredentials } from "./credentials";
-import { projectIdOf } from "./databricks-instance";
+import { projectIdOf } from "./project";
 import { hopsworksHostSchema, hopsworksPortSchema, projectSchema, secretStringSchema } from "./inputs";
 import { connectionSnippet, type NotebookConnection } from "./notebook";
 
@@ -79,7 +80,6 @@ export interface ConfiguredClusterOutputs extends ConfiguredClusterInputs {
 
 const MINUTE = 60_000;
 const resourceId = (i: { workspaceHost: string; clusterId: string }) => `${i.workspaceHost}/${i.clusterId}`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Context {
   hopsworks: HopsworksClient;
@@ -145,9 +145,11 @@ function resolveTarget(inputs: ConfiguredClusterInputs, caller: string, members:
 const TRANSIENT =
   /INVALID_STATE|unexpected state|REQUEST_LIMIT_EXCEEDED|TEMPORARILY_UNAVAILABLE|RESOURCE_EXHAUSTED|INTERNAL_ERROR|temporarily|too many requests|try again|timed? ?out|connection refused|ECONNRESET|socket hang up|\b(429|500|502|503|504)\b/i;
 
+/** How Databricks says the caller lacks a permission (as wrapped by Hopsworks). */
+const PERMISSION_DENIED = /PERMISSION_DENIED|does not have .*permission/i;
+
 function isWorthRetrying(err: unknown): boolean {
   if (!(err instanceof ServiceError)) return false;
-  if (/PERMISSION_DENIED|does not have .*permission/i.test(err.message)) return false;
   if (err.service === "Hopsworks" && (err.code === HopsworksCode.DATABRICKS_ERROR || err.code === HopsworksCode.CLUSTER_START_FAILED)) return TRANSIENT.test(err.message);
   // Configuring again ends in the same place, so an answer lost in transit is retried too.
   return err.status === undefined || err.status === 500 || err.status === 502 || err.status === 504;
@@ -160,7 +162,7 @@ async function askHopsworks(ctx: Context, inputs: ConfiguredClusterInputs, timeo
       await ctx.hopsworks.configureCluster(ctx.projectId, inputs.workspaceHost, inputs.clusterId, ctx.targetUsername);
       return;
     } catch (err) {
-      if (err instanceof ServiceError && /PERMISSION_DENIED|does not have .*permission/i.test(err.message)) {
+      if (err instanceof ServiceError && PERMISSION_DENIED.test(err.message)) {
         throw noManageError(inputs.clusterId, inputs.workspaceHost, `the Databricks token registered in Hopsworks for ${ctx.callerUsername}`);
       }
       if (attempt >= 4 || !isWorthRetrying(err)) throw err;
@@ -220,7 +222,7 @@ async function configure(inputs: ConfiguredClusterInputs, previous?: ConfiguredC
   }
 
   try {
-    let after = editableSpec((await databricks.getCluster(inputs.clusterId))!);
+    const after = editableSpec((await databricks.getCluster(inputs.clusterId))!);
     const applied = appliedBy(original, after, { before: librariesBefore, after: await databricks.libraryStatuses(inputs.clusterId) });
     // On a reconfigure the hsfs found before is the one an earlier configuration installed.
     if (previous) applied.hsfsPreinstalled = previous.applied.hsfsPreinstalled;
@@ -235,7 +237,6 @@ async function configure(inputs: ConfiguredClusterInputs, previous?: ConfiguredC
         `cluster ${inputs.clusterId}: Hopsworks' configure dropped settings you own; restored ${plan.restored.join(", ")}` +
           (restarts ? " (the cluster restarts once more to apply them)" : ""),
       );
-      after = plan.spec;
     }
 
     const final = inputs.waitForRunning ? await waitUntilUsable(databricks, inputs.clusterId, applied.hsfsRequirement, timeoutMs) : (await databricks.getCluster(inputs.clusterId))!;
