@@ -9,3 +9,5 @@ export { HopsworksDatabricksInstance, type HopsworksDatabricksInstanceArgs } fro
 export { HopsworksConfiguredCluster, type HopsworksConfiguredClusterArgs } from "./hopsworks/configured-cluster";
 export { HopsworksClient } from "./hopsworks/client";
 export type { NotebookConnection } from "./hopsworks/notebook";
+export { hopsworksClusterSettings, clusterSettingsOf, type HopsworksClusterSettings, type HopsworksClusterSettingsArgs } from "./hopsworks/cluster-settings";
+export { driftReport, driftLines, type DriftReport, type DriftLine, type PreviewJson } from "./gitops/drift-report";

@@ -32,6 +32,8 @@ export interface StartSandboxOptions {
   /** Where state is kept across restarts; omitted, it lives in memory. */
   stateDir?: string;
   timeScale?: number;
+  /** Real host -> port to try first, so a restarted sandbox keeps its endpoints. */
+  preferredPorts?: Record<string, number>;
 }
 
 /**
@@ -43,7 +45,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
   const raw = options.config ?? (options.configFile ? JSON.parse(fs.readFileSync(options.configFile, "utf8")) : {});
   const config = sandboxConfigSchema.parse(raw);
   const clock = new ScaledClock(options.timeScale ?? config.timeScale);
-  const databricks = await startDatabricksSandbox({ seed: config.databricks, stateDir: options.stateDir, clock });
+  const databricks = await startDatabricksSandbox({ seed: config.databricks, stateDir: options.stateDir, clock, preferredPorts: options.preferredPorts });
   const started: { close(): Promise<void> }[] = [databricks];
   try {
     // Qualytics connection tests and Hopsworks' cluster configuration call the workspaces over HTTP.
@@ -51,6 +53,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       seed: config.qualytics,
       stateDir: options.stateDir,
       clock,
+      preferredPorts: options.preferredPorts,
       databricksWorkspaces: databricks.workspaces.map((w) => ({ host: w.host, url: w.url, orgId: w.runtime.orgId })),
     });
     started.push(qualytics);
@@ -58,6 +61,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       seed: config.hopsworks,
       stateDir: options.stateDir,
       clock,
+      preferredPorts: options.preferredPorts,
       databricksWorkspaces: databricks.workspaces.map((w) => ({ host: w.host, url: w.url })),
     });
     started.push(hopsworks);

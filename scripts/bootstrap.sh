@@ -208,6 +208,30 @@ fi
 exec "\$NODE" "\$SCRIPT" "\$@"
 EOF
     chmod 755 "$f.tmp" && mv -f "$f.tmp" "$f" || return 1
+    # The policy-pack analyzer (`pulumi preview --policy-pack <folder>`) for the CLI built here. Pulumi
+    # v3.259 starts a `runtime: nodejs` pack through the nodejs language host's RunPlugin, which the
+    # v3.68.0 host built here answers "not supported"; for a runtime <r> with no language host it
+    # runs `pulumi-analyzer-policy-<r>` from PATH in the pack's folder with `<engine-address> .`
+    # (NewPolicyAnalyzer, pkg/resource/plugin/analyzer_plugin.go). A pack folder that declares
+    # `runtime: pdi-nodejs` (test/e2e/policy.e2e.test.ts makes one from examples/gitops/policy) is
+    # run by this wrapper, as the official pulumi-analyzer-policy script ran packs.
+    f="$bin/pulumi-analyzer-policy-pdi-nodejs"
+    cat >"$f.tmp" <<EOF
+#!/bin/sh
+# pulumi-analyzer-policy-pdi-nodejs, written by scripts/bootstrap.sh (pulumi-databricks-integrations).
+# Runs the Node.js policy pack in the current directory (PulumiPolicy.yaml \`runtime: pdi-nodejs\`)
+# with @pulumi/pulumi/cmd/run-policy-pack, resolved from here, on a node >= 22: \$PDI_NODE if set,
+# else the node bootstrap resolved, else node from PATH.
+NODE="\${PDI_NODE:-${PDI_NODE}}"
+[ -x "\$NODE" ] || NODE=node
+SCRIPT=\$("\$NODE" -e "console.log(require.resolve('@pulumi/pulumi/cmd/run-policy-pack'))")
+if [ -z "\$SCRIPT" ]; then
+    echo "pulumi-analyzer-policy-pdi-nodejs: cannot resolve @pulumi/pulumi/cmd/run-policy-pack from \$(pwd) (no node_modules there or above?)" >&2
+    exit 1
+fi
+exec "\$NODE" "\$SCRIPT" "\$@"
+EOF
+    chmod 755 "$f.tmp" && mv -f "$f.tmp" "$f" || return 1
     if [ -x "$bin/../libexec/pulumi-language-nodejs" ]; then
         f="$bin/pulumi-language-nodejs"
         cat >"$f.tmp" <<EOF
@@ -315,8 +339,10 @@ _pdi_pulumi() {
         _pdi_build_pulumi "$final" || return 1
     fi
     PDI_PULUMI_ROOT="$final"
-    # Refresh the wrapper if the node it pins moved (cheap; keeps the cache valid across nodes).
-    if ! grep -qF "PDI_NODE:-${PDI_NODE}}" "$final/bin/pulumi-resource-pulumi-nodejs" 2>/dev/null; then
+    # Refresh the wrappers if the node they pin moved, or one is missing (a cache made before the
+    # analyzer wrapper existed gets it here, without a rebuild). Cheap; keeps the cache valid.
+    if ! grep -qF "PDI_NODE:-${PDI_NODE}}" "$final/bin/pulumi-resource-pulumi-nodejs" 2>/dev/null ||
+        ! grep -qF "PDI_NODE:-${PDI_NODE}}" "$final/bin/pulumi-analyzer-policy-pdi-nodejs" 2>/dev/null; then
         _pdi_write_plugins "$final/bin" || return 1
     fi
 }

@@ -44,7 +44,14 @@ export async function openStack(options: EngineStackOptions): Promise<Stack> {
     {
       workDir,
       pulumiCommand,
-      projectSettings: { name: options.projectName, runtime: "nodejs", backend: { url: `file://${backendDir}` } },
+      // `main` lets the CLI itself (`pulumi preview --json`, as CI runs it) run the same program
+      // through the language host; the Automation API's own operations run it inline.
+      projectSettings: {
+        name: options.projectName,
+        runtime: "nodejs",
+        main: path.relative(workDir, options.programModule),
+        backend: { url: `file://${backendDir}` },
+      },
       envVars: {
         PULUMI_BACKEND_URL: `file://${backendDir}`,
         PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "sandbox-passphrase",
@@ -63,6 +70,38 @@ export async function openStack(options: EngineStackOptions): Promise<Stack> {
   for (const [k, v] of Object.entries(options.secretConfig ?? {})) config[k] = { value: v, secret: true };
   if (Object.keys(config).length) await stack.setAllConfig(config);
   return stack;
+}
+
+/** The CLI behind a stack's workspace; `run` is public at run time but not in the SDK's type declarations. */
+function cliOf(stack: Stack) {
+  const ws = stack.workspace as LocalWorkspace;
+  const cli = ws.pulumiCommand as unknown as {
+    run(args: string[], cwd: string, env: Record<string, string>, onOutput?: (s: string) => void): Promise<{ stdout: string }>;
+  };
+  return (args: string[], onOutput?: (s: string) => void) => cli.run([...args, "--stack", stack.name], ws.workDir, ws.envVars, onOutput);
+}
+
+/**
+ * `pulumi preview --json [--refresh]` as a CI job runs it: the CLI itself runs the program
+ * through the language host (the stack's `main`), and secrets stay masked.
+ */
+export async function previewJson(stack: Stack, options: { refresh?: boolean; expectNoChanges?: boolean } = {}): Promise<{ json: unknown; exitCode: number }> {
+  const args = ["preview", "--json", ...(options.refresh ? ["--refresh"] : []), ...(options.expectNoChanges ? ["--expect-no-changes"] : [])];
+  let stdout = "";
+  try {
+    await cliOf(stack)(args, (s) => (stdout += s));
+    return { json: JSON.parse(stdout), exitCode: 0 };
+  } catch (err) {
+    // --expect-no-changes fails the command on changes, but the JSON document is still printed.
+    if (!stdout.trim().startsWith("{")) throw err;
+    const execError = (err as { commandResult?: { err?: { exitCode?: number } } }).commandResult?.err;
+    return { json: JSON.parse(stdout), exitCode: execError?.exitCode ?? 1 };
+  }
+}
+
+/** `pulumi stack export` as a person runs it (the Automation API's exportStack adds --show-secrets). */
+export async function exportStackMasked(stack: Stack): Promise<unknown> {
+  return JSON.parse((await cliOf(stack)(["stack", "export"])).stdout);
 }
 
 function loadProgram(modulePath: string): () => Promise<Record<string, unknown> | void> {

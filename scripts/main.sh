@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bootstrap.sh
 npx tsc -p tsconfig.json
-node --disable-warning=ExperimentalWarning dist/scripts/main.js
+node --disable-warning=ExperimentalWarning dist/scripts/main.js "$@"

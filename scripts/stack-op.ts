@@ -4,18 +4,19 @@
  * Pulumi program and its closure serialization run in a plain Node process, not inside the
  * test runner's module sandbox.
  */
-import type { LocalWorkspace } from "@pulumi/pulumi/automation";
-import { openStack, type EngineStackOptions } from "./engine";
+import { exportStackMasked, openStack, previewJson, type EngineStackOptions } from "./engine";
 
 export const RESULT_MARKER = "@@stack-op-result@@";
 
-export type StackOp = "preview" | "up" | "refresh" | "destroy" | "export" | "outputs";
+export type StackOp = "preview" | "up" | "refresh" | "destroy" | "export" | "outputs" | "preview-json";
 
 export interface StackOpRequest extends EngineStackOptions {
   op: StackOp;
   expectNoChanges?: boolean;
   /** `up`/`preview` with `--refresh`. */
   refresh?: boolean;
+  /** Policy pack folders for `preview`/`up` (`--policy-pack`). */
+  policyPacks?: string[];
 }
 
 export interface StackOpResult {
@@ -26,6 +27,8 @@ export interface StackOpResult {
   changeSummary?: Record<string, number>;
   outputs?: Record<string, { value: unknown; secret: boolean }>;
   deployment?: unknown;
+  /** `preview-json`: what `pulumi preview --json` printed, parsed. */
+  json?: unknown;
 }
 
 async function run(request: StackOpRequest): Promise<StackOpResult> {
@@ -38,11 +41,11 @@ async function run(request: StackOpRequest): Promise<StackOpResult> {
     const common = { onOutput, onError: onOutput, expectNoChanges: request.expectNoChanges };
     switch (request.op) {
       case "preview": {
-        const r = await stack.preview({ ...common, refresh: request.refresh });
+        const r = await stack.preview({ ...common, refresh: request.refresh, policyPacks: request.policyPacks });
         return { ok: true, output, changeSummary: r.changeSummary as Record<string, number> };
       }
       case "up": {
-        const r = await stack.up({ ...common, refresh: request.refresh });
+        const r = await stack.up({ ...common, refresh: request.refresh, policyPacks: request.policyPacks });
         return { ok: true, output, changeSummary: r.summary.resourceChanges as Record<string, number>, outputs: r.outputs };
       }
       case "refresh": {
@@ -53,15 +56,11 @@ async function run(request: StackOpRequest): Promise<StackOpResult> {
         const r = await stack.destroy(common);
         return { ok: true, output, changeSummary: r.summary.resourceChanges as Record<string, number> };
       }
-      case "export": {
-        // `pulumi stack export` as a person runs it. (The Automation API's exportStack adds
-        // --show-secrets, which would defeat the point of looking for plaintext secrets.)
-        const ws = stack.workspace as LocalWorkspace;
-        // `run` is public at run time but not in the SDK's type declarations.
-        const cli = ws.pulumiCommand as unknown as { run(args: string[], cwd: string, env: Record<string, string>): Promise<{ stdout: string }> };
-        const r = await cli.run(["stack", "export", "--stack", stack.name], ws.workDir, ws.envVars);
-        return { ok: true, output, deployment: JSON.parse(r.stdout) };
-      }
+      case "export":
+        // Without --show-secrets: the point is to look for plaintext secrets.
+        return { ok: true, output, deployment: await exportStackMasked(stack) };
+      case "preview-json":
+        return { ok: true, output, json: (await previewJson(stack, { refresh: request.refresh })).json };
       case "outputs":
         return { ok: true, output, outputs: await stack.outputs() };
     }

@@ -1,14 +1,16 @@
 import type { FastifyInstance } from "fastify";
 
 /**
- * Starts one app per host on its own free loopback port, all or nothing: if one fails to
- * listen, those already listening are closed. Returns each app's local base URL in order.
+ * Starts one app per host on its own loopback port, all or nothing: if one fails to listen,
+ * those already listening are closed. Returns each app's local base URL in order.
+ * `preferredPorts[i]`, when given, is tried first for `apps[i]` (so a restarted sandbox keeps its
+ * endpoints); if it is taken, the app gets a free port instead.
  */
-export async function listenAll(apps: FastifyInstance[], listenHost = "127.0.0.1"): Promise<string[]> {
+export async function listenAll(apps: FastifyInstance[], listenHost = "127.0.0.1", preferredPorts: (number | undefined)[] = []): Promise<string[]> {
   const urls: string[] = [];
   try {
-    for (const app of apps) {
-      const url = await app.listen({ host: listenHost, port: 0 });
+    for (const [i, app] of apps.entries()) {
+      const url = await listenPreferring(app, listenHost, preferredPorts[i]);
       urls.push(url.replace("localhost", "127.0.0.1"));
     }
   } catch (err) {
@@ -16,4 +18,15 @@ export async function listenAll(apps: FastifyInstance[], listenHost = "127.0.0.1
     throw err;
   }
   return urls;
+}
+
+async function listenPreferring(app: FastifyInstance, host: string, port: number | undefined): Promise<string> {
+  if (port) {
+    try {
+      return await app.listen({ host, port });
+    } catch (err) {
+      if ((err as { code?: string }).code !== "EADDRINUSE") throw err;
+    }
+  }
+  return app.listen({ host, port: 0 });
 }

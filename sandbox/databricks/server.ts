@@ -19,6 +19,8 @@ export interface DatabricksSandboxOptions {
   clock?: ScaledClock;
   /** Interface to listen on; loopback by default. */
   listenHost?: string;
+  /** Real host -> port to try first (falls back to a free port when taken). */
+  preferredPorts?: Record<string, number>;
 }
 
 export interface RunningWorkspace {
@@ -83,7 +85,7 @@ export async function startDatabricksSandbox(options: DatabricksSandboxOptions):
   save();
 
   const apps = runtimes.map((runtime) => buildWorkspaceApp(runtime, areas, control));
-  const urls = await listenAll(apps, options.listenHost);
+  const urls = await listenAll(apps, options.listenHost, runtimes.map((r) => options.preferredPorts?.[r.host]));
   const workspaces: RunningWorkspace[] = runtimes.map((runtime, i) => ({ host: runtime.host, url: urls[i]!, runtime }));
 
   return {

@@ -26,6 +26,8 @@ export interface HopsworksSandboxOptions {
   clock?: ScaledClock;
   /** Interface to listen on; loopback by default. */
   listenHost?: string;
+  /** Real host -> port to try first (falls back to a free port when taken). */
+  preferredPorts?: Record<string, number>;
   /** The Databricks workspaces the integration can reach; any other host is unknown. */
   databricksWorkspaces?: DatabricksWorkspaceTarget[];
 }
@@ -81,7 +83,7 @@ export async function startHopsworksSandbox(options: HopsworksSandboxOptions): P
   save();
 
   const apps = instances.map((instance) => buildInstanceApp(instance, control));
-  const urls = await listenAll(apps, options.listenHost);
+  const urls = await listenAll(apps, options.listenHost, instances.map((i) => options.preferredPorts?.[i.host]));
   const running = instances.map((instance, i) => ({ host: instance.host, url: urls[i]!, instance }));
 
   return {

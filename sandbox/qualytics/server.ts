@@ -29,6 +29,8 @@ export interface QualyticsSandboxOptions {
   clock?: ScaledClock;
   /** Interface to listen on; loopback by default. */
   listenHost?: string;
+  /** Real host -> port to try first (falls back to a free port when taken). */
+  preferredPorts?: Record<string, number>;
   /**
    * The Databricks workspaces connection tests may reach (real host, local URL of the running
    * Databricks sandbox, org id). A connection whose host is not here is an unknown host.
@@ -89,7 +91,7 @@ export async function startQualyticsSandbox(options: QualyticsSandboxOptions): P
   save();
 
   const apps = instances.map((instance) => buildInstanceApp(instance, control, rateLimiter));
-  const urls = await listenAll(apps, options.listenHost);
+  const urls = await listenAll(apps, options.listenHost, instances.map((i) => options.preferredPorts?.[i.host]));
   const running: RunningInstance[] = instances.map((instance, i) => ({ host: instance.host, url: urls[i]!, instance }));
 
   return {

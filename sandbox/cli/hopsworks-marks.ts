@@ -1,0 +1,34 @@
+import { dbfsLayout } from "../hopsworks/client-artifacts";
+import { HOPSWORKS_PROJECT_TAG, hopsworksSparkConf } from "../hopsworks/clusters";
+import type { Cluster } from "./services";
+
+/**
+ * What Hopsworks' "Configure" leaves on a Databricks cluster, as the sandbox's Hopsworks writes
+ * it: the Spark keys (names only; values depend on host and project), the init script under
+ * `dbfs:/hopsworks/`, the `hsfs` library and the project tag.
+ */
+export const HOPSWORKS_SPARK_KEYS: readonly string[] = Object.keys(hopsworksSparkConf("host", dbfsLayout("host", "project", "user")));
+export const HOSTNAME_VERIFIER_KEY = "spark.hadoop.hops.ssl.hostname.verifier";
+
+export const sparkConfOf = (cluster: Cluster): Record<string, string> => ({ ...(cluster.spark_conf ?? {}) });
+
+export const hopsworksKeysIn = (cluster: Cluster): string[] => HOPSWORKS_SPARK_KEYS.filter((k) => k in sparkConfOf(cluster));
+
+/** An init script entry's location, whatever its kind (`{dbfs: {destination}}`, `{workspace: ...}`, ...). */
+export const initScriptDestination = (script: Record<string, any>): string => {
+  const kind = Object.keys(script)[0] ?? "?";
+  const destination = (Object.values(script)[0] as { destination?: string } | undefined)?.destination ?? "?";
+  return destination.startsWith(`${kind}:`) ? destination : `${kind}:${destination}`;
+};
+
+export const isHopsworksInitScript = (script: Record<string, any>): boolean =>
+  typeof script.dbfs?.destination === "string" && (script.dbfs.destination as string).startsWith("dbfs:/hopsworks/");
+
+export const isHsfs = (library: Record<string, any>): boolean => typeof library.pypi?.package === "string" && /^hsfs\b/.test(library.pypi.package);
+
+export const libraryName = (library: Record<string, any>): string => {
+  const [kind, value] = Object.entries(library)[0] ?? ["?", "?"];
+  return typeof value === "string" ? `${kind}:${value}` : `${kind}:${value?.package ?? value?.coordinates ?? JSON.stringify(value)}`;
+};
+
+export const hopsworksProjectOf = (cluster: Cluster): string | undefined => cluster.custom_tags?.[HOPSWORKS_PROJECT_TAG];

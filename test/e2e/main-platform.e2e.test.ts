@@ -1,0 +1,183 @@
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as yaml from "js-yaml";
+import * as os from "os";
+import * as path from "path";
+import { compiledProgram, stackOp } from "../helpers/engine";
+import { readSeed, sandboxStackConfig } from "../../scripts/platform-config";
+
+jest.setTimeout(900_000);
+
+/**
+ * The main job as a person runs it, on the real engine: `main.js deploy` twice (the second run
+ * deploys nothing), then out-of-band changes made with the sandbox command line, each seen by
+ * `main.js drift` with the right resource and property, and repaired by the next deploy.
+ * (`scripts/main.sh` is these commands after bootstrap and build.)
+ */
+const REPO_ROOT = path.resolve(__dirname, "..", "..");
+const SEED = readSeed(REPO_ROOT);
+const [FEATURES_CLUSTER, TRAINING_CLUSTER] = SEED.databricks.workspaces[0].clusters.map((c) => c.cluster_id);
+const SECRETS = [
+  ...SEED.databricks.workspaces.flatMap((w) => w.users.flatMap((u) => u.tokens.map((t) => t.value))),
+  ...SEED.hopsworks.instances.flatMap((i) => i.users.map((u) => u.password)),
+  ...SEED.qualytics.instances.flatMap((i) => i.users.flatMap((u) => u.tokens.map((t) => t.value))),
+];
+
+interface Run {
+  code: number | null;
+  out: string;
+}
+function node(script: string, args: string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", path.join(REPO_ROOT, "dist", "scripts", script), ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+    });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, out }));
+  });
+}
+
+describe("the main job: deploy, deploy again, drift made with the sandbox command line, repair", () => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "pdi-e2e-main-"));
+  const env = { PDI_SANDBOX_HOME: home, PULUMI_DATABRICKS_INTEGRATIONS_POLL_MS: "100" };
+  const main = async (command: string, expectCode = 0) => {
+    const run = await node("main.js", [command], env);
+    if (run.code !== expectCode) throw new Error(`main.js ${command} exited ${run.code}, expected ${expectCode}:\n${run.out}`);
+    return run.out;
+  };
+  const sandbox = async (...args: string[]) => {
+    const run = await node("sandbox-cli.js", [...args, "--home", home], {});
+    if (run.code !== 0) throw new Error(`sandbox-cli ${args.join(" ")} exited ${run.code}:\n${run.out}`);
+    return run.out;
+  };
+  /** The report's bullet lines: "- `resource` (Type) · kind · `property`: detail". */
+  const driftLines = (out: string) => out.split("\n").filter((l) => l.startsWith("- `"));
+  const expectDrift = async (expected: [resource: string, kind: string, property: string][]) => {
+    const out = await main("drift", 2);
+    expect(out).toMatch(/pulumi preview exited [1-9]/); // --expect-no-changes fails, as in the nightly job
+    const lines = driftLines(out);
+    for (const [resource, kind, property] of expected) {
+      expect(lines.some((l) => l.startsWith(`- \`${resource}\` (`) && l.includes(` · ${kind} · \`${property}\``))).toBe(true);
+    }
+    for (const secret of SECRETS) expect(out).not.toContain(secret);
+    return lines;
+  };
+  const expectRepaired = async () => {
+    const out = await main("deploy");
+    expect(out).toContain("-> no changes");
+    expect(await main("drift", 0)).toContain("No drift");
+  };
+
+  afterAll(async () => {
+    await node("sandbox-cli.js", ["stop", "--home", home], {});
+  });
+
+  test("the first deploy makes the whole platform; the second preview has no changes", async () => {
+    const out = await main("deploy");
+    expect(out).toContain("this run: create 8");
+    expect(out).toContain("-> no changes");
+    expect(out).toMatch(/hsfs\.connection\(/);
+    expect(out).toContain('"sourceConnected": true');
+    expect(out).toContain("bash scripts/sandbox.sh change remove-hopsworks-spark-keys");
+    const list = await sandbox("list", "hopsworks");
+    expect(list).toContain("dbc-7f3e2a1b-9c4d.cloud.databricks.com");
+  });
+
+  test("run again, it deploys nothing new", async () => {
+    const out = await main("deploy");
+    expect(out).toContain("this run: same 8");
+    expect(out).toContain("nothing new to deploy");
+  });
+
+  test("cluster keys and init script removed, a link removed, the registered key changed: each reported, then repaired", async () => {
+    await sandbox("change", "remove-hopsworks-spark-keys", "--cluster", FEATURES_CLUSTER);
+    await sandbox("change", "remove-hopsworks-init-script", "--cluster", TRAINING_CLUSTER);
+    await sandbox("change", "unlink-enrichment", "--datastore", "databricks_sales");
+    await sandbox("change", "change-registered-key");
+    await expectDrift([
+      ["feature-engineering", "changed", "spark_conf.spark.hadoop.fs.hopsfs.impl"],
+      ["feature-engineering", "changed", "spark_conf.spark.hadoop.hops.ssl.keystore.name"],
+      ["training", "changed", "init_scripts"],
+      ["source", "changed", "enrichmentDatastoreId"],
+      ["workspace", "changed", "apiKey"],
+    ]);
+    await expectRepaired();
+  });
+
+  test("a Spark key changed, hsfs uninstalled, a datastore edited: each reported, then repaired", async () => {
+    await sandbox("change", "change-hopsworks-spark-key", "--cluster", FEATURES_CLUSTER);
+    await sandbox("change", "uninstall-hsfs", "--cluster", TRAINING_CLUSTER);
+    await sandbox("change", "edit-datastore", "--datastore", "databricks_enrichment");
+    const lines = await expectDrift([
+      ["feature-engineering", "changed", "spark_conf.spark.hadoop.hops.ssl.hostname.verifier"],
+      ["training", "changed", "libraries"],
+    ]);
+    expect(lines.some((l) => l.startsWith("- `enrichment` (QualyticsDatabricksEnrichmentDatastore) · changed · `description`: live `edited in the console"))).toBe(true);
+    await expectRepaired();
+  });
+
+  test("a token revoked, a datastore deleted, the registration removed: each reported as deleted, then recreated", async () => {
+    await sandbox("change", "revoke-token");
+    await sandbox("change", "delete-datastore", "--datastore", "databricks_sales");
+    await sandbox("change", "unregister-databricks");
+    const lines = await expectDrift([
+      ["source", "deleted", "(resource)"],
+      ["workspace", "deleted", "(resource)"],
+    ]);
+    expect(lines.some((l) => / \(DatabricksAccessToken\) · deleted · /.test(l))).toBe(true);
+    await expectRepaired();
+  });
+
+  test("destroy empties the stack", async () => {
+    const out = await main("destroy");
+    expect(out).toContain("The stack is empty");
+  });
+});
+
+describe("examples/real-services/Pulumi.production.yaml", () => {
+  const file = yaml.load(fs.readFileSync(path.join(REPO_ROOT, "examples/real-services/Pulumi.production.yaml"), "utf8")) as { config: Record<string, unknown> };
+  const asConfig = Object.fromEntries(Object.entries(file.config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+
+  test("sets every key the main program reads, and the README documents each", () => {
+    const source = fs.readFileSync(path.join(REPO_ROOT, "examples/main/index.ts"), "utf8");
+    const platformKeys = [...source.matchAll(/platform\.(?:get|require|getNumber|requireObject)(?:<[^>]+>)?\("([^"]+)"/g)].map((m) => `platform:${m[1]}`);
+    expect(platformKeys.length).toBeGreaterThan(5);
+    const sandboxKeys = Object.keys(sandboxStackConfig(SEED, {}).config).filter((k) => !k.startsWith("databricks-integrations:"));
+    const readme = fs.readFileSync(path.join(REPO_ROOT, "examples/real-services/README.md"), "utf8");
+    for (const key of new Set([...platformKeys, ...sandboxKeys])) {
+      expect({ key, inFile: key in asConfig }).toEqual({ key, inFile: true });
+      expect({ key, inReadme: readme.includes(`\`${key}\``) || readme.includes(`\`${key.split(":")[0]}:`) }).toEqual({ key, inReadme: true });
+    }
+    for (const secret of ["databricks:token", "hopsworks:password", "qualytics:token"]) {
+      expect(asConfig).not.toHaveProperty([secret]);
+      expect(readme).toContain(`pulumi config set --secret ${secret}`);
+    }
+  });
+
+  test("the main program previews with exactly those values (secrets and the endpoint override added)", async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "pdi-e2e-real-"));
+    const start = await node("sandbox-cli.js", ["start", "--home", home], {});
+    expect(start.code).toBe(0);
+    try {
+      const record = JSON.parse(fs.readFileSync(path.join(home, "sandbox.json"), "utf8")) as { endpoints: Record<string, string> };
+      const { secretConfig } = sandboxStackConfig(SEED, record.endpoints);
+      const preview = await stackOp({
+        op: "preview",
+        programModule: compiledProgram("examples/main/index.ts"),
+        projectName: "real-services-config",
+        stackName: "production",
+        stateDir: path.join(home, "pulumi"),
+        config: { ...asConfig, "databricks-integrations:endpoints": JSON.stringify(record.endpoints) },
+        secretConfig,
+      });
+      expect({ ok: preview.ok, error: preview.error }).toEqual({ ok: true, error: undefined });
+      expect(preview.changeSummary).toEqual({ create: 8 });
+    } finally {
+      await node("sandbox-cli.js", ["stop", "--home", home], {});
+    }
+  });
+});
