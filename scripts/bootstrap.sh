@@ -181,6 +181,28 @@ _pdi_go_module_copy() {
     cp -r "$dir" "$dest" && chmod -R u+w "$dest"
 }
 
+# A plugin wrapper that runs an @pulumi/pulumi command module on node >= 22: $PDI_NODE if set, else
+# the node bootstrap resolved, else node from PATH. The module is resolved from the current
+# directory (the program's or pack's folder), which needs a node_modules (a symlink will do).
+_pdi_write_node_wrapper() {
+    local f="$1" module="$2" what="$3" name
+    name=$(basename "$f")
+    cat >"$f.tmp" <<EOF
+#!/bin/sh
+# $name, written by scripts/bootstrap.sh (pulumi-databricks-integrations).
+# $what
+NODE="\${PDI_NODE:-${PDI_NODE}}"
+[ -x "\$NODE" ] || NODE=node
+SCRIPT=\$("\$NODE" -e "console.log(require.resolve('$module'))")
+if [ -z "\$SCRIPT" ]; then
+    echo "$name: cannot resolve $module from \$(pwd) (no node_modules there?)" >&2
+    exit 1
+fi
+exec "\$NODE" "\$SCRIPT" "\$@"
+EOF
+    chmod 755 "$f.tmp" && mv -f "$f.tmp" "$f"
+}
+
 # Writes the plugin wrappers into BIN, pinned to a node >= 22 even when the caller's PATH has an
 # older node first: the dynamic-provider plugin pulumi-resource-pulumi-nodejs (the script at the
 # root of the @pulumi/pulumi npm package, which resolves @pulumi/pulumi from the plugin's cwd), and,
@@ -190,24 +212,8 @@ _pdi_write_plugins() {
     local bin="$1" f
     [ -f "${PDI_REPO}/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs" ] ||
         { _pdi_die "node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs is missing"; return 1; }
-    f="$bin/pulumi-resource-pulumi-nodejs"
-    cat >"$f.tmp" <<EOF
-#!/bin/sh
-# pulumi-resource-pulumi-nodejs, written by scripts/bootstrap.sh (pulumi-databricks-integrations).
-# Same as the script at the root of the @pulumi/pulumi npm package, but pinned to a node >= 22:
-# \$PDI_NODE if set, else the node bootstrap resolved, else node from PATH.
-# @pulumi/pulumi is resolved from the current directory (the Pulumi program's directory): it needs
-# a node_modules there (a symlink to the repo's node_modules will do).
-NODE="\${PDI_NODE:-${PDI_NODE}}"
-[ -x "\$NODE" ] || NODE=node
-SCRIPT=\$("\$NODE" -e "console.log(require.resolve('@pulumi/pulumi/cmd/dynamic-provider'))")
-if [ -z "\$SCRIPT" ]; then
-    echo "pulumi-resource-pulumi-nodejs: cannot resolve @pulumi/pulumi/cmd/dynamic-provider from \$(pwd) (no node_modules there?)" >&2
-    exit 1
-fi
-exec "\$NODE" "\$SCRIPT" "\$@"
-EOF
-    chmod 755 "$f.tmp" && mv -f "$f.tmp" "$f" || return 1
+    _pdi_write_node_wrapper "$bin/pulumi-resource-pulumi-nodejs" "@pulumi/pulumi/cmd/dynamic-provider" \
+        "Same as the script at the root of the @pulumi/pulumi npm package, but pinned to node >= 22." || return 1
     # The policy-pack analyzer (`pulumi preview --policy-pack <folder>`) for the CLI built here. Pulumi
     # v3.259 starts a `runtime: nodejs` pack through the nodejs language host's RunPlugin, which the
     # v3.68.0 host built here answers "not supported"; for a runtime <r> with no language host it
@@ -215,23 +221,8 @@ EOF
     # (NewPolicyAnalyzer, pkg/resource/plugin/analyzer_plugin.go). A pack folder that declares
     # `runtime: pdi-nodejs` (test/e2e/policy.e2e.test.ts makes one from examples/gitops/policy) is
     # run by this wrapper, as the official pulumi-analyzer-policy script ran packs.
-    f="$bin/pulumi-analyzer-policy-pdi-nodejs"
-    cat >"$f.tmp" <<EOF
-#!/bin/sh
-# pulumi-analyzer-policy-pdi-nodejs, written by scripts/bootstrap.sh (pulumi-databricks-integrations).
-# Runs the Node.js policy pack in the current directory (PulumiPolicy.yaml \`runtime: pdi-nodejs\`)
-# with @pulumi/pulumi/cmd/run-policy-pack, resolved from here, on a node >= 22: \$PDI_NODE if set,
-# else the node bootstrap resolved, else node from PATH.
-NODE="\${PDI_NODE:-${PDI_NODE}}"
-[ -x "\$NODE" ] || NODE=node
-SCRIPT=\$("\$NODE" -e "console.log(require.resolve('@pulumi/pulumi/cmd/run-policy-pack'))")
-if [ -z "\$SCRIPT" ]; then
-    echo "pulumi-analyzer-policy-pdi-nodejs: cannot resolve @pulumi/pulumi/cmd/run-policy-pack from \$(pwd) (no node_modules there or above?)" >&2
-    exit 1
-fi
-exec "\$NODE" "\$SCRIPT" "\$@"
-EOF
-    chmod 755 "$f.tmp" && mv -f "$f.tmp" "$f" || return 1
+    _pdi_write_node_wrapper "$bin/pulumi-analyzer-policy-pdi-nodejs" "@pulumi/pulumi/cmd/run-policy-pack" \
+        "Runs the Node.js policy pack in the current directory (PulumiPolicy.yaml runtime: pdi-nodejs)." || return 1
     if [ -x "$bin/../libexec/pulumi-language-nodejs" ]; then
         f="$bin/pulumi-language-nodejs"
         cat >"$f.tmp" <<EOF
@@ -424,7 +415,7 @@ EOF
 
 _pdi_cleanup_fns() {
     unset -f _pdi_log _pdi_die _pdi_now _pdi_ver_ge _pdi_run_logged _pdi_path_prepend _pdi_node _pdi_deps \
-        _pdi_go_env _pdi_go_build _pdi_go_module_copy _pdi_write_plugins _pdi_build_pulumi \
+        _pdi_go_env _pdi_go_build _pdi_go_module_copy _pdi_write_node_wrapper _pdi_write_plugins _pdi_build_pulumi \
         _pdi_build_langhost _pdi_pulumi _pdi_main _pdi_summary _pdi_cleanup_fns
     unset _PDI_NODE_VERSION _PDI_PULUMI_VERSION _PDI_LANGHOST_SDK_VERSION _PDI_CACHE_LAYOUT _PDI_GO _PDI_GO_TOOLCHAIN \
         _PDI_T_NODE _PDI_T_DEPS _PDI_T_PULUMI _PDI_T_SMOKE _PDI_T_ALL _PDI_SMOKE _PDI_SOURCED _PDI_RC

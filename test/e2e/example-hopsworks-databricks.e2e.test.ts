@@ -11,6 +11,7 @@ import {
   PROJECT,
   PROJECT_ID,
   SCIENTIST,
+  hopsworksStackConfig,
   startHopsworksTestSandbox,
   type HopsworksHarness,
 } from "../helpers/hopsworks-sandbox";
@@ -63,6 +64,7 @@ describe("a cluster @pulumi/databricks owns, configured for Hopsworks", () => {
     const install = await h.databricks.call("POST", "/api/2.0/libraries/install", { token: ALICE_TOKEN, body: { cluster_id: clusterId, libraries: hops.libraries } });
     expect(install.status).toBe(200);
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pdi-e2e-declared-"));
+    const { config, secretConfig } = hopsworksStackConfig({ ...h.databricks.sandbox.endpoints, ...h.hopsworks.endpoints });
     base = {
       op: "up",
       programModule: compiledProgram("test/e2e/programs/hopsworks-declared-cluster.ts"),
@@ -70,16 +72,12 @@ describe("a cluster @pulumi/databricks owns, configured for Hopsworks", () => {
       stackName: "dev",
       stateDir,
       config: {
-        "databricks:host": AWS_HOST,
-        "hopsworks:host": HOPSWORKS_HOST,
-        "hopsworks:project": PROJECT,
-        "hopsworks:email": OWNER.email,
-        "databricks-integrations:endpoints": JSON.stringify({ ...h.databricks.sandbox.endpoints, ...h.hopsworks.endpoints }),
+        ...config,
         "test:workspaceHost": AWS_HOST,
         "test:clusterId": clusterId,
         "test:targetUser": SCIENTIST.username,
       },
-      secretConfig: { "databricks:token": ALICE_TOKEN, "hopsworks:password": OWNER.password },
+      secretConfig,
       env: { PULUMI_DATABRICKS_INTEGRATIONS_POLL_MS: "50" },
     };
   });

@@ -14,6 +14,7 @@ import {
   PROJECT_ID,
   SCIENTIST,
   TERMINATED_CLUSTER,
+  hopsworksStackConfig,
   startHopsworksTestSandbox,
   type HopsworksHarness,
 } from "../helpers/hopsworks-sandbox";
@@ -87,17 +88,14 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pdi-e2e-hopsworks-"));
     logFile = path.join(stateDir, "provider.log");
     endpoints = { ...h.databricks.sandbox.endpoints, ...h.hopsworks.endpoints };
+    const stackConfig = hopsworksStackConfig(endpoints);
     base = {
       programModule: compiledProgram("test/e2e/programs/hopsworks.ts"),
       projectName: "hopsworks-e2e",
       stackName: "dev",
       stateDir,
       config: {
-        "databricks:host": AWS_HOST,
-        "hopsworks:host": HOPSWORKS_HOST,
-        "hopsworks:project": PROJECT,
-        "hopsworks:email": OWNER.email,
-        "databricks-integrations:endpoints": JSON.stringify(endpoints),
+        ...stackConfig.config,
         "test:runningCluster": MANAGED_CLUSTER,
         "test:terminatedCluster": TERMINATED_CLUSTER,
         "test:targetUser": SCIENTIST.username,
@@ -105,7 +103,7 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
         "test:extraCluster": "",
         "test:rotate": "false",
       },
-      secretConfig: { "databricks:token": ALICE_TOKEN, "hopsworks:password": OWNER.password },
+      secretConfig: stackConfig.secretConfig,
       env: { PULUMI_DATABRICKS_INTEGRATIONS_LOG: logFile, PULUMI_DATABRICKS_INTEGRATIONS_POLL_MS: "50" },
     };
   });

@@ -4,13 +4,13 @@ import * as path from "path";
 import { ALICE_TOKEN, AWS_HOST } from "../helpers/databricks-sandbox";
 import {
   ATTACH_ONLY_CLUSTER,
-  HOPSWORKS_HOST,
   MANAGED_CLUSTER,
   OUTSIDER,
   OWNER,
   PROJECT,
   SCIENTIST,
   TERMINATED_CLUSTER,
+  hopsworksStackConfig,
   startHopsworksTestSandbox,
   type HopsworksHarness,
 } from "../helpers/hopsworks-sandbox";
@@ -85,17 +85,14 @@ describe("policy pack examples/gitops/policy on the real engine (sandboxes)", ()
     // Databricks and Hopsworks from one harness, Qualytics from the other (its own Databricks
     // sandbox is not addressed: AWS_HOST maps to the Hopsworks harness's).
     const endpoints = { ...q.qualytics.endpoints, ...hw.databricks.sandbox.endpoints, ...hw.hopsworks.endpoints };
+    const hopsworks = hopsworksStackConfig(endpoints);
     base = {
       programModule: compiledProgram("test/e2e/programs/policy-platform.ts"),
       projectName: "policy-e2e",
       stateDir,
       config: {
-        "databricks:host": AWS_HOST,
-        "hopsworks:host": HOPSWORKS_HOST,
-        "hopsworks:project": PROJECT,
-        "hopsworks:email": OWNER.email,
+        ...hopsworks.config,
         "qualytics:url": `https://${QUALYTICS_HOST}/api`,
-        "databricks-integrations:endpoints": JSON.stringify(endpoints),
         "test:serverHostname": AWS_HOST,
         "test:httpPath": WAREHOUSE_PATH,
         "test:workspaceHost": AWS_HOST,
@@ -105,7 +102,7 @@ describe("policy pack examples/gitops/policy on the real engine (sandboxes)", ()
         "test:memberUser": SCIENTIST.username,
         "test:outsiderUser": OUTSIDER.username,
       },
-      secretConfig: { "databricks:token": ALICE_TOKEN, "hopsworks:password": OWNER.password, "qualytics:token": QUALYTICS_ADMIN_TOKEN, "test:pat": STACK_PAT },
+      secretConfig: { ...hopsworks.secretConfig, "qualytics:token": QUALYTICS_ADMIN_TOKEN, "test:pat": STACK_PAT },
       // The CI identity the membership policy looks members up with (a member of the project).
       env: { HOPSWORKS_API_KEY: OWNER.apiKey },
       policyPacks: [pack],

@@ -4,7 +4,7 @@ import * as path from "path";
 import { ScaledClock } from "../../sandbox/common/clock";
 import type { DatabricksSeed } from "../../sandbox/databricks/seed";
 import { startHopsworksSandbox, type HopsworksSandbox, type HopsworksSeed } from "../../sandbox/hopsworks";
-import { AWS_HOST, startTestSandbox, testSeed, controlCall, toApiResult, type ApiResult, type SandboxHarness } from "./databricks-sandbox";
+import { ALICE_TOKEN, AWS_HOST, startTestSandbox, testSeed, controlCall, toApiResult, type ApiResult, type SandboxHarness } from "./databricks-sandbox";
 
 export { eventually } from "./databricks-sandbox";
 
@@ -192,4 +192,21 @@ export async function startHopsworksTestSandbox(options: { timeScale?: number } 
     },
   };
   return harness;
+}
+
+/**
+ * The stack config a Hopsworks program needs against the test sandboxes: the AWS workspace with
+ * alice's token, the Hopsworks login of the Data owner, and the endpoint override.
+ */
+export function hopsworksStackConfig(endpoints: Record<string, string>): { config: Record<string, string>; secretConfig: Record<string, string> } {
+  return {
+    config: {
+      "databricks:host": AWS_HOST,
+      "hopsworks:host": HOPSWORKS_HOST,
+      "hopsworks:project": PROJECT,
+      "hopsworks:email": OWNER.email,
+      "databricks-integrations:endpoints": JSON.stringify(endpoints),
+    },
+    secretConfig: { "databricks:token": ALICE_TOKEN, "hopsworks:password": OWNER.password },
+  };
 }
