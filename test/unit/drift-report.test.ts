@@ -27,8 +27,8 @@ const preview: PreviewJson = {
       op: "update",
       urn: DATASTORE,
       // What --show-secrets would print: plaintext secrets and ciphertext objects.
-      oldState: { outputs: { name: "sales", description: "typed in the console", personalAccessToken: "dapi0123456789abcdef0123456789abcdef", qualyticsToken: { [SECRET_SIG]: "x", ciphertext: "v1:abc" } } },
-      newState: { inputs: { name: "sales", personalAccessToken: "dapi00000000000000000000000000000000", qualyticsToken: "plain-qualytics-token" } },
+      oldState: { outputs: { name: "sales", description: "typed in the console", personalAccessToken: "sandbox-pat-live-value", qualyticsToken: { [SECRET_SIG]: "x", ciphertext: "v1:abc" } } },
+      newState: { inputs: { name: "sales", personalAccessToken: "sandbox-pat-program-value", qualyticsToken: "plain-qualytics-token" } },
     },
     { op: "same", urn: "urn:pulumi:prod::platform::pulumi:pulumi:Stack::platform-prod" },
   ],
@@ -51,7 +51,7 @@ describe("drift report", () => {
   });
 
   test("secrets are masked even when the preview was printed with --show-secrets", () => {
-    for (const secret of ["dapi0123456789abcdef0123456789abcdef", "dapi00000000000000000000000000000000", "plain-qualytics-token", "v1:abc"]) {
+    for (const secret of ["sandbox-pat-live-value", "sandbox-pat-program-value", "plain-qualytics-token", "v1:abc"]) {
       expect(report.markdown).not.toContain(secret);
     }
     expect(report.markdown).toContain("`personalAccessToken`: live [secret], program [secret]");
