@@ -3,9 +3,10 @@
  *
  * - deploy (default): makes sure the sandbox runs (a background process whose state lives in
  *   `.sandbox-state/`, so every run continues the last), deploys the whole platform
- *   (examples/main) with `pulumi up` on a local file backend, prints the outputs, shows that an
- *   immediate second preview has no changes, and says how to cause drift and tear down.
- * - drift: `pulumi preview --refresh --json` turned into the markdown drift report (exit 2 on drift).
+ *   (examples/main) with `pulumi up --refresh` on a local file backend, prints the outputs, shows
+ *   that an immediate second preview has no changes, and says how to cause drift and tear down.
+ * - drift: `pulumi preview --refresh --expect-no-changes --json` turned into the markdown drift
+ *   report (exit 2 on drift).
  * - destroy: `pulumi destroy` of the stack; the sandbox keeps running until `sandbox.sh stop`.
  */
 import * as path from "path";

@@ -4,11 +4,11 @@
  * Pulumi program and its closure serialization run in a plain Node process, not inside the
  * test runner's module sandbox.
  */
-import { exportStackMasked, openStack, previewJson, type EngineStackOptions } from "./engine";
+import { exportStackMasked, openStack, type EngineStackOptions } from "./engine";
 
 export const RESULT_MARKER = "@@stack-op-result@@";
 
-export type StackOp = "preview" | "up" | "refresh" | "destroy" | "export" | "outputs" | "preview-json";
+export type StackOp = "preview" | "up" | "refresh" | "destroy" | "export" | "outputs";
 
 export interface StackOpRequest extends EngineStackOptions {
   op: StackOp;
@@ -27,8 +27,6 @@ export interface StackOpResult {
   changeSummary?: Record<string, number>;
   outputs?: Record<string, { value: unknown; secret: boolean }>;
   deployment?: unknown;
-  /** `preview-json`: what `pulumi preview --json` printed, parsed. */
-  json?: unknown;
 }
 
 async function run(request: StackOpRequest): Promise<StackOpResult> {
@@ -59,8 +57,6 @@ async function run(request: StackOpRequest): Promise<StackOpResult> {
       case "export":
         // Without --show-secrets: the point is to look for plaintext secrets.
         return { ok: true, output, deployment: await exportStackMasked(stack) };
-      case "preview-json":
-        return { ok: true, output, json: (await previewJson(stack, { refresh: request.refresh })).json };
       case "outputs":
         return { ok: true, output, outputs: await stack.outputs() };
     }

@@ -1,5 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { TAG_PROJECT_ID, TAG_USER } from "./cluster-spec";
+
+/** The custom tags that say which project and user a cluster is configured for. */
+export const TAG_PROJECT_ID = "hopsworks_project_id";
+export const TAG_USER = "hopsworks_user";
 
 /**
  * What Hopsworks' "Configure" writes into a cluster, computed ahead of time so that whoever owns
@@ -37,30 +40,38 @@ export interface HopsworksClusterSettings {
   libraries: { pypi: { package: string } }[];
 }
 
+/** Where Hopsworks keeps a project user's init script and key material on DBFS. */
+const userDir = (a: { hopsworksHost: string; project: string; username: string }) => `/hopsworks/${a.hopsworksHost}/${a.project}__${a.username}`;
+
+/** The Spark properties Hopsworks' DatabricksController merges into `spark_conf`. */
+export function hopsworksSparkConf(args: Pick<HopsworksClusterSettingsArgs, "hopsworksHost" | "project" | "username" | "metastoreHost">): Record<string, string> {
+  const projectUser = `${args.project}__${args.username}`;
+  const dir = userDir(args);
+  return {
+    "spark.hadoop.fs.hopsfs.impl": "io.hops.hopsfs.client.HopsFileSystem",
+    "spark.hadoop.hops.ipc.server.ssl.enabled": "true",
+    "spark.hadoop.hops.ssl.hostname.verifier": "ALLOW_ALL",
+    "spark.hadoop.hops.rpc.socket.factory.class.default": "io.hops.hadoop.shaded.org.apache.hadoop.net.HopsSSLSocketFactory",
+    "spark.hadoop.client.rpc.ssl.enabled.protocol": "TLSv1.2",
+    "spark.hadoop.hops.ssl.keystores.passwd.name": `/dbfs${dir}/${projectUser}__cert.key`,
+    "spark.hadoop.hops.ssl.keystore.name": `/dbfs${dir}/${projectUser}__kstore.jks`,
+    "spark.hadoop.hops.ssl.trustore.name": `/dbfs${dir}/${projectUser}__tstore.jks`,
+    "spark.serializer": "org.apache.spark.serializer.KryoSerializer",
+    "spark.sql.hive.metastore.jars": "/hopsworks_metastore_jar/lib/*",
+    "spark.hadoop.hive.metastore.uris": `thrift://${args.metastoreHost ?? args.hopsworksHost}:9083`,
+  };
+}
+
 /** The settings for plain values (tests, and anyone not inside a Pulumi program). */
 export function clusterSettingsOf(args: HopsworksClusterSettingsArgs): HopsworksClusterSettings {
-  const projectUser = `${args.project}__${args.username}`;
-  const dir = `/hopsworks/${args.hopsworksHost}/${projectUser}`;
   const [major, minor] = args.hopsworksVersion.split(".");
   if (!major || !minor || !/^\d+$/.test(major) || !/^\d+$/.test(minor)) {
     throw new Error(`hopsworksVersion: "${args.hopsworksVersion}" is not a version like 4.2.1`);
   }
   return {
-    sparkConf: {
-      "spark.hadoop.fs.hopsfs.impl": "io.hops.hopsfs.client.HopsFileSystem",
-      "spark.hadoop.hops.ipc.server.ssl.enabled": "true",
-      "spark.hadoop.hops.ssl.hostname.verifier": "ALLOW_ALL",
-      "spark.hadoop.hops.rpc.socket.factory.class.default": "io.hops.hadoop.shaded.org.apache.hadoop.net.HopsSSLSocketFactory",
-      "spark.hadoop.client.rpc.ssl.enabled.protocol": "TLSv1.2",
-      "spark.hadoop.hops.ssl.keystores.passwd.name": `/dbfs${dir}/${projectUser}__cert.key`,
-      "spark.hadoop.hops.ssl.keystore.name": `/dbfs${dir}/${projectUser}__kstore.jks`,
-      "spark.hadoop.hops.ssl.trustore.name": `/dbfs${dir}/${projectUser}__tstore.jks`,
-      "spark.serializer": "org.apache.spark.serializer.KryoSerializer",
-      "spark.sql.hive.metastore.jars": "/hopsworks_metastore_jar/lib/*",
-      "spark.hadoop.hive.metastore.uris": `thrift://${args.metastoreHost ?? args.hopsworksHost}:9083`,
-    },
+    sparkConf: hopsworksSparkConf(args),
     customTags: { [TAG_PROJECT_ID]: String(args.projectId), [TAG_USER]: args.username },
-    initScripts: [{ dbfs: { destination: `dbfs:${dir}/initScript.sh` } }],
+    initScripts: [{ dbfs: { destination: `dbfs:${userDir(args)}/initScript.sh` } }],
     libraries: [{ pypi: { package: `hsfs~=${major}.${minor}.0` } }],
   };
 }

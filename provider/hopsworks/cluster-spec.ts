@@ -1,28 +1,16 @@
 import type { ClusterInfo, LibraryStatus } from "../databricks/client";
+import { TAG_PROJECT_ID, TAG_USER, hopsworksSparkConf } from "./cluster-settings";
+
+export { TAG_PROJECT_ID, TAG_USER };
 
 /**
  * What Hopsworks' "Configure" writes into a cluster, and the pure bookkeeping around it: what
  * the user owned before, what Hopsworks dropped, what to put back, what drifted.
  */
 
-/** The Spark properties Hopsworks merges into `spark_conf` (Hopsworks' DatabricksController). */
-export const HOPSWORKS_SPARK_KEYS: readonly string[] = [
-  "spark.hadoop.fs.hopsfs.impl",
-  "spark.hadoop.hops.ipc.server.ssl.enabled",
-  "spark.hadoop.hops.ssl.hostname.verifier",
-  "spark.hadoop.hops.rpc.socket.factory.class.default",
-  "spark.hadoop.client.rpc.ssl.enabled.protocol",
-  "spark.hadoop.hops.ssl.keystores.passwd.name",
-  "spark.hadoop.hops.ssl.keystore.name",
-  "spark.hadoop.hops.ssl.trustore.name",
-  "spark.serializer",
-  "spark.sql.hive.metastore.jars",
-  "spark.hadoop.hive.metastore.uris",
-];
+/** The Spark properties Hopsworks merges into `spark_conf` (their values depend on host, project and user). */
+export const HOPSWORKS_SPARK_KEYS: readonly string[] = Object.keys(hopsworksSparkConf({ hopsworksHost: "-", project: "-", username: "-" }));
 
-/** The custom tags that say which project and user a cluster is configured for. */
-export const TAG_PROJECT_ID = "hopsworks_project_id";
-export const TAG_USER = "hopsworks_user";
 export const HOPSWORKS_TAGS: readonly string[] = [TAG_PROJECT_ID, TAG_USER];
 
 /** Fields only Databricks sets: never sent back in an edit, never compared. */
