@@ -1,19 +1,26 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { ScaledClock } from "./clock";
+import { Latency, latencySchema } from "./latency";
+import { RATE_LIMIT_USAGE, TokenBucketLimiter, bindRateLimiter, rateLimitBody, rateLimiterOf } from "./rate-limit";
 
 /** Every control route lives under this prefix; no real service path starts with it. */
 export const CONTROL_PREFIX = "/__sandbox";
 
 export const faultSchema = z.object({
-  /** `METHOD /path` (no query string), or `*` for every route of the service. */
+  /** `METHOD /path` (no query string; a `*` segment matches any one segment, e.g. an id), or `*` for every route of the service. */
   route: z.string().min(1),
-  kind: z.enum(["status", "delay", "reset"]),
+  /**
+   * `delay` holds the request before the service sees it (a client that gives up first leaves
+   * nothing done); `slow-answer` lets the service act and holds only the answer (a client that
+   * gives up first never learns that it worked).
+   */
+  kind: z.enum(["status", "delay", "slow-answer", "reset"]),
   /** HTTP status to answer with when kind is `status` (429, 500, 503, ...). */
   status: z.number().int().min(400).max(599).optional(),
   /** Seconds to put in a `Retry-After` header (status faults only). */
   retryAfterSeconds: z.number().int().min(0).optional(),
-  /** Milliseconds to hold the request before handling it normally (kind `delay`). */
+  /** Milliseconds to hold the request (kind `delay`) or its answer (kind `slow-answer`). */
   delayMs: z.number().int().min(0).optional(),
   /** How many matching requests this fault affects; then it is spent. */
   count: z.number().int().min(1).default(1),
@@ -40,6 +47,10 @@ export class ControlPlane {
   private faults: Fault[] = [];
   private log: LoggedRequest[] = [];
   private seq = 0;
+  /** The service's rate limit (`/__sandbox/rate-limit`), one bucket per host; off by default. */
+  readonly rateLimiter = new TokenBucketLimiter(null);
+  /** Added latency (`/__sandbox/latency`); none by default. */
+  readonly latency = new Latency();
 
   constructor(
     readonly service: string,
@@ -58,7 +69,7 @@ export class ControlPlane {
   /** Takes one use of the first fault that matches this request, if any. */
   takeFault(method: string, path: string): Fault | undefined {
     const key = `${method.toUpperCase()} ${path}`;
-    const index = this.faults.findIndex((f) => f.route === "*" || f.route === key);
+    const index = this.faults.findIndex((f) => f.route === "*" || f.route === key || routePattern(f.route).test(key));
     if (index < 0) return undefined;
     const fault = this.faults[index]!;
     fault.count -= 1;
@@ -107,9 +118,36 @@ export class ControlPlane {
         await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 1000));
         return;
       }
+      if (fault.kind === "slow-answer") {
+        (req as RequestWithLog).sandboxAnswerDelayMs = fault.delayMs ?? 1000;
+        return;
+      }
       const status = fault.status ?? 500;
       if (fault.retryAfterSeconds !== undefined) reply.header("Retry-After", String(fault.retryAfterSeconds));
       return reply.code(status).send(this.faultBody(status));
+    });
+    // After the log and faults: the rate limit in front of the API, then the added latency.
+    if (!rateLimiterOf(app)) {
+      bindRateLimiter(app, { limiter: this.rateLimiter, key: hostOf, body: (rps) => this.rateLimitBody(rps), owner: "control" });
+    }
+    app.addHook("onRequest", async (req: FastifyRequest, reply: FastifyReply) => {
+      const path = req.url.split("?")[0]!;
+      if (path.startsWith(CONTROL_PREFIX)) return;
+      const binding = rateLimiterOf(app);
+      const verdict = binding?.limiter.take(binding.key(req));
+      if (binding && verdict && !verdict.allowed) {
+        return reply
+          .code(429)
+          .header("Retry-After", String(verdict.retryAfterSeconds))
+          .send(binding.body(binding.limiter.limit ?? 0));
+      }
+      const delayMs = this.latency.delayFor(req.method, path);
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+    });
+    app.addHook("onSend", async (req: FastifyRequest, _reply: FastifyReply, payload: unknown) => {
+      const delayMs = (req as RequestWithLog).sandboxAnswerDelayMs;
+      if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      return payload;
     });
     app.addHook("onResponse", async (req: FastifyRequest, reply: FastifyReply) => {
       const entry = (req as RequestWithLog).sandboxLog;
@@ -141,12 +179,41 @@ export class ControlPlane {
       this.clock.scale = scale;
       return { scale };
     });
+    app.get(`${CONTROL_PREFIX}/rate-limit`, async () => (rateLimiterOf(app)?.limiter ?? this.rateLimiter).settings());
+    app.post(`${CONTROL_PREFIX}/rate-limit`, async (req, reply) => {
+      const parsed = rateLimitBody.safeParse(req.body ?? {});
+      if (!parsed.success) return reply.code(400).send({ message: RATE_LIMIT_USAGE });
+      const limiter = rateLimiterOf(app)?.limiter ?? this.rateLimiter;
+      limiter.configure((parsed.data.requestsPerSecond ?? parsed.data.rps) ?? null, parsed.data.burst);
+      return limiter.settings();
+    });
+    app.get(`${CONTROL_PREFIX}/latency`, async () => this.latency.settings());
+    app.post(`${CONTROL_PREFIX}/latency`, async (req, reply) => {
+      const parsed = latencySchema.safeParse(req.body ?? {});
+      if (!parsed.success) return reply.code(400).send({ message: parsed.error.issues[0]?.message ?? "invalid latency settings" });
+      this.latency.configure(parsed.data);
+      return this.latency.settings();
+    });
+    app.delete(`${CONTROL_PREFIX}/latency`, async () => {
+      this.latency.clear();
+      return this.latency.settings();
+    });
   }
+
+  /** The 429 body when the rate limit refuses a request; the service's own 429 fault body unless set. */
+  rateLimitBody: (requestsPerSecond: number) => unknown = () => this.faultBody(429);
 
   /** The body a faulted request gets; each service overrides it with its own error shape. */
   faultBody: (status: number) => unknown = (status) => ({ message: `injected fault ${status}` });
 }
 
+/** `PUT /api/datastores/*` → a regex where each `*` segment stands for one path segment. */
+export function routePattern(route: string): RegExp {
+  const escaped = route.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\/\*(?=\/|$)/g, "/[^/]+");
+  return new RegExp(`^${escaped}$`);
+}
+
 interface RequestWithLog extends FastifyRequest {
   sandboxLog?: LoggedRequest;
+  sandboxAnswerDelayMs?: number;
 }

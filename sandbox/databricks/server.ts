@@ -6,6 +6,7 @@ import { ScaledClock } from "../common/clock";
 import { ControlPlane } from "../common/control";
 import { listenAll } from "../common/listen";
 import { JsonFile } from "../common/persistence";
+import { SecretLedger, installSecretsRoute } from "../common/secrets-route";
 import { DatabricksApiError, unauthenticated } from "./errors";
 import { databricksSeedSchema, type DatabricksSeed, type WorkspaceSeed } from "./seed";
 import { findToken, tokensArea } from "./tokens";
@@ -69,6 +70,8 @@ export async function startDatabricksSandbox(options: DatabricksSandboxOptions):
 
   const areas = allAreas();
   const runtimes: WorkspaceRuntime[] = [];
+  const secrets = new SecretLedger("databricks", options.stateDir);
+  secrets.add(...seed.workspaces.flatMap((w) => w.users.flatMap((u) => u.tokens.map((t) => t.value))));
   for (const wsSeed of seed.workspaces) {
     let wsData = data.find((w) => w.host === wsSeed.host);
     if (!wsData) {
@@ -76,7 +79,7 @@ export async function startDatabricksSandbox(options: DatabricksSandboxOptions):
       wsData.users = wsSeed.users.map((u) => ({ userName: u.userName, admin: u.admin }));
       data.push(wsData);
     }
-    const runtime = new WorkspaceRuntime(wsData, clock, save);
+    const runtime = new WorkspaceRuntime(wsData, clock, save, secrets);
     for (const area of areas) {
       if (wsData.areas[area.name] === undefined) wsData.areas[area.name] = area.init(wsSeed as WorkspaceSeed, runtime);
     }
@@ -103,6 +106,7 @@ function buildWorkspaceApp(ws: WorkspaceRuntime, areas: WorkspaceArea<unknown>[]
   // allows 10 MB of content.
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
   control.install(app, () => ws.host);
+  installSecretsRoute(app, ws.secrets);
   acceptEmptyBodies(app);
 
   // Databricks accepts an empty body on POST (e.g. `{}` omitted); fastify would 400 on it.

@@ -71,6 +71,7 @@ export const tokensArea: WorkspaceArea<TokensState> = {
       // unconfirmed; the sandbox treats <= 0 as "no expiry", as the Python SDK documents).
       const now = ws.clock.now();
       const value = newTokenValue();
+      ws.secrets.add(value);
       const record: TokenRecord = {
         tokenId: newTokenId(value),
         valueHash: hashToken(value),

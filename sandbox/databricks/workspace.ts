@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ScaledClock } from "../common/clock";
+import { SecretLedger } from "../common/secrets-route";
 import type { WorkspaceSeed } from "./seed";
 import { unauthenticated } from "./errors";
 
@@ -36,6 +37,8 @@ export class WorkspaceRuntime {
     readonly data: WorkspaceData,
     readonly clock: ScaledClock,
     private readonly persist: () => void,
+    /** Every token value this workspace was seeded with or issued (for the secret audit only). */
+    readonly secrets: SecretLedger = new SecretLedger("databricks"),
   ) {}
 
   get host(): string {

@@ -36,7 +36,9 @@ export interface DatabricksReply {
 }
 
 /** One exchange: a hung workspace must not hang the Hopsworks route. */
-const REQUEST_TIMEOUT_MS = 30_000;
+// PDI_SANDBOX_DOWNSTREAM_TIMEOUT_MS shortens it, so fault tests can make a workspace answer
+// slower than the service's own timeout without waiting the real one out.
+const requestTimeoutMs = () => Number(process.env.PDI_SANDBOX_DOWNSTREAM_TIMEOUT_MS) || 30_000;
 
 export class DatabricksClient {
   constructor(
@@ -56,10 +58,11 @@ export class DatabricksClient {
         method,
         headers: { authorization: `Bearer ${this.token}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
         body: body !== undefined ? JSON.stringify(body) : undefined,
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        signal: AbortSignal.timeout(requestTimeoutMs()),
       });
     } catch (err) {
-      const timedOut = err instanceof Error && err.name === "TimeoutError";
+      // No instanceof: the DOMException may come from another realm (tests run the sandbox in a VM context).
+      const timedOut = (err as { name?: unknown } | null)?.name === "TimeoutError";
       const reason = timedOut ? "Read timed out" : `Connect to ${this.instance}:443 failed: Connection refused`;
       throw databricksError(reason, `${where}: ${err instanceof Error ? err.message : String(err)}`);
     }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "crypto";
 import type { FastifyRequest } from "fastify";
 import type { ScaledClock } from "../common/clock";
+import { SecretLedger } from "../common/secrets-route";
 import type { DatabricksWorkspaces } from "./databricks-client";
 import { unauthorized } from "./errors";
 import { JwtRejected, signJwt, verifyJwt } from "./jwt";
@@ -24,6 +25,8 @@ export class HopsworksInstance {
     /** The Databricks workspaces configure calls reach (the running Databricks sandbox). */
     readonly databricks: DatabricksWorkspaces,
     private readonly persist: () => void,
+    /** Every secret this cluster has known: seeded credentials, issued JWTs, stored secrets (for the secret audit only). */
+    readonly secrets: SecretLedger = new SecretLedger("hopsworks"),
   ) {}
 
   get host(): string {
@@ -119,7 +122,9 @@ export class HopsworksInstance {
     if (!user) throw new Error(`no Hopsworks user ${email} on ${this.host}`);
     const iat = Math.floor((options.issuedAtMs ?? this.clock.now()) / 1000);
     const exp = iat + Math.floor((options.lifetimeMs ?? TOKEN_LIFETIME_MS) / 1000);
-    return signJwt({ sub: user.username, iss: this.host, iat, exp, aud: ["api"], roles: ["HOPS_USER"] }, this.jwtKey());
+    const token = signJwt({ sub: user.username, iss: this.host, iat, exp, aud: ["api"], roles: ["HOPS_USER"] }, this.jwtKey());
+    this.secrets.add(token);
+    return token;
   }
 
   /** The user a login JWT stands for, or AuthFilter's 401. */

@@ -5,6 +5,7 @@ import { ControlPlane } from "../common/control";
 import { acceptEmptyBodies } from "../common/empty-bodies";
 import { listenAll } from "../common/listen";
 import { JsonFile } from "../common/persistence";
+import { SecretLedger, installSecretsRoute } from "../common/secrets-route";
 import { installAuth, loginRoutes } from "./auth";
 import { DatabricksWorkspaces, type DatabricksWorkspaceTarget } from "./databricks-client";
 import { HopsworksApiError, unknownError, webApplication } from "./errors";
@@ -69,7 +70,12 @@ export async function startHopsworksSandbox(options: HopsworksSandboxOptions): P
 
   const file = new JsonFile<PersistedState>(options.stateDir ? path.join(options.stateDir, "hopsworks.json") : undefined);
   const data: InstanceData[] = file.load()?.instances ?? [];
-  const save = () => file.save({ version: 1, instances: data });
+  const secrets = new SecretLedger("hopsworks", options.stateDir);
+  secrets.add(...seed.instances.flatMap((i) => i.users.flatMap((u) => [u.password, ...u.apiKeys.map((k) => k.value)])));
+  const save = () => {
+    file.save({ version: 1, instances: data });
+    secrets.add(...heldSecrets(data));
+  };
 
   const instances: HopsworksInstance[] = [];
   for (const instanceSeed of seed.instances) {
@@ -78,7 +84,7 @@ export async function startHopsworksSandbox(options: HopsworksSandboxOptions): P
       instanceData = newInstanceData(instanceSeed, clock.now());
       data.push(instanceData);
     }
-    instances.push(new HopsworksInstance(instanceData, clock, workspaces, save));
+    instances.push(new HopsworksInstance(instanceData, clock, workspaces, save, secrets));
   }
   save();
 
@@ -96,9 +102,13 @@ export async function startHopsworksSandbox(options: HopsworksSandboxOptions): P
   };
 }
 
+/** What the clusters keep in clear: users' secrets (e.g. registered Databricks keys) and keystore passwords. */
+const heldSecrets = (data: InstanceData[]): string[] => data.flatMap((d) => [...d.secrets.map((s) => s.value), ...Object.values(d.certPasswords)]);
+
 function buildInstanceApp(inst: HopsworksInstance, control: ControlPlane): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
   control.install(app, () => inst.host);
+  installSecretsRoute(app, inst.secrets, () => heldSecrets([inst.data]));
   installAuth(app, inst);
 
   acceptEmptyBodies(app);

@@ -26,7 +26,9 @@ export interface DatabricksReply {
 export class DatabricksUnreachable extends Error {}
 
 /** One HTTP exchange with a workspace: a hung sandbox must not hang the Qualytics route. */
-const REQUEST_TIMEOUT_MS = 10_000;
+// PDI_SANDBOX_DOWNSTREAM_TIMEOUT_MS shortens it, so fault tests can make a workspace answer
+// slower than the service's own timeout without waiting the real one out.
+const requestTimeoutMs = () => Number(process.env.PDI_SANDBOX_DOWNSTREAM_TIMEOUT_MS) || 10_000;
 
 export class DatabricksWorkspaceClient {
   constructor(
@@ -39,10 +41,11 @@ export class DatabricksWorkspaceClient {
     try {
       res = await fetch(`${this.target.url}${apiPath}`, {
         headers: { authorization: `Bearer ${this.token}` },
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        signal: AbortSignal.timeout(requestTimeoutMs()),
       });
     } catch (err) {
-      const reason = err instanceof Error && err.name === "TimeoutError" ? "timed out" : "connection failed";
+      // No instanceof: the DOMException may come from another realm (tests run the sandbox in a VM context).
+      const reason = (err as { name?: unknown } | null)?.name === "TimeoutError" ? "timed out" : "connection failed";
       throw new DatabricksUnreachable(reason);
     }
     const text = await res.text().catch(() => "");

@@ -28,6 +28,7 @@ export function datastoreVerifyRoutes(app: FastifyInstance, inst: QualyticsInsta
     inst.requireRole(req, "Manager");
     const body = parseBody(datastoreCreateBody, req.body);
     const connection = body.connection ?? inst.connection(body.connection_id!);
+    inst.secrets.add(connection.password);
     const result = await inst.tester.test(connection, body);
     if (!result.connected) throw badRequest(result.message);
     return reply.code(204).send();

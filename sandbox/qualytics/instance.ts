@@ -1,6 +1,7 @@
 import { createHash } from "crypto";
 import type { FastifyRequest } from "fastify";
 import type { ScaledClock } from "../common/clock";
+import { SecretLedger } from "../common/secrets-route";
 import type { DatabricksConnectionTester } from "./connection-test";
 import { connectionNotFound, datastoreNotFound, forbidden, notAuthenticated } from "./errors";
 import { ROLES, type ConnectionRecord, type DatastoreRecord, type InstanceData, type QualyticsUser, type Role } from "./model";
@@ -15,6 +16,8 @@ export class QualyticsInstance {
     /** Decides connection tests by calling the Databricks sandbox. */
     readonly tester: DatabricksConnectionTester,
     private readonly persist: () => void,
+    /** Every secret this deployment has known: seeded API tokens and connection passwords (for the secret audit only). */
+    readonly secrets: SecretLedger = new SecretLedger("qualytics"),
   ) {}
 
   get host(): string {

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { z } from "zod";
 import { CONTROL_PREFIX } from "../common/control";
+import { RATE_LIMIT_USAGE, TokenBucketLimiter, bindRateLimiter, rateLimitBody, rateLimiterOf } from "../common/rate-limit";
 
 /**
  * The rate limiter in front of the API: a token bucket per deployment holding one second's
@@ -12,72 +12,45 @@ import { CONTROL_PREFIX } from "../common/control";
  * The limit is wall-clock: the sandbox's time scale shrinks how long work takes, not how fast
  * a client may call. The body is `{detail}` like every other error; the real limiter's
  * wording is unconfirmed.
+ *
+ * The bucket itself is the sandbox-wide one (`../common/rate-limit`); this class adds
+ * Qualytics' 429 body and its seed setting.
  */
-
-const configBody = z.object({ requestsPerSecond: z.number().min(0).nullable() });
-
-interface Bucket {
-  tokens: number;
-  refilledAt: number;
-}
-
-export class RateLimiter {
-  private requestsPerSecond: number | null = null;
-  private readonly buckets = new Map<string, Bucket>();
-
-  constructor(
-    requestsPerSecond: number | null,
-    private readonly now: () => number = () => Date.now(),
-  ) {
-    this.configure(requestsPerSecond);
+export class RateLimiter extends TokenBucketLimiter {
+  constructor(requestsPerSecond: number | null, now: () => number = () => Date.now()) {
+    super(requestsPerSecond, now);
   }
 
-  get limit(): number | null {
-    return this.requestsPerSecond;
+  /** The 429 body Qualytics answers with. */
+  body(requestsPerSecond: number): unknown {
+    return { detail: `Rate limit exceeded: ${requestsPerSecond} per 1 second` };
   }
 
-  /** A new limit starts every bucket full. */
-  configure(requestsPerSecond: number | null): void {
-    this.requestsPerSecond = requestsPerSecond && requestsPerSecond > 0 ? requestsPerSecond : null;
-    this.buckets.clear();
-  }
-
-  /** Takes a token from `key`'s bucket; when none is left, says how long until one is. */
-  take(key: string): { allowed: true } | { allowed: false; retryAfterSeconds: number } {
-    const rate = this.requestsPerSecond;
-    if (rate === null) return { allowed: true };
-    const capacity = Math.max(1, rate);
-    const now = this.now();
-    const bucket = this.buckets.get(key) ?? { tokens: capacity, refilledAt: now };
-    bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.refilledAt) / 1000) * rate);
-    bucket.refilledAt = now;
-    this.buckets.set(key, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return { allowed: true };
-    }
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / rate)) };
-  }
-
-  /** The 429 hook for one deployment (its bucket is `key`), and the control routes. */
+  /**
+   * The 429 hook for one deployment (its bucket is `key`), and the control routes. On an app
+   * whose control plane is installed (it already fronts the API with a rate limit and serves
+   * `/__sandbox/rate-limit`), this limiter takes that place; otherwise it adds both itself.
+   */
   install(app: FastifyInstance, key: string): void {
+    const controlled = rateLimiterOf(app)?.owner === "control";
+    bindRateLimiter(app, { limiter: this, key: () => key, body: (rps) => this.body(rps), owner: "service" });
+    if (controlled) return;
+
     app.addHook("onRequest", async (req: FastifyRequest, reply: FastifyReply) => {
       if (req.url.startsWith(CONTROL_PREFIX)) return;
       const verdict = this.take(key);
       if (verdict.allowed) return;
-      const rate = this.requestsPerSecond ?? 0;
       return reply
         .code(429)
         .header("Retry-After", String(verdict.retryAfterSeconds))
-        .send({ detail: `Rate limit exceeded: ${rate} per 1 second` });
+        .send(this.body(this.limit ?? 0));
     });
-
-    app.get(`${CONTROL_PREFIX}/rate-limit`, async () => ({ requestsPerSecond: this.requestsPerSecond }));
+    app.get(`${CONTROL_PREFIX}/rate-limit`, async () => this.settings());
     app.post(`${CONTROL_PREFIX}/rate-limit`, async (req, reply) => {
-      const parsed = configBody.safeParse(req.body);
-      if (!parsed.success) return reply.code(400).send({ message: "requestsPerSecond must be a number >= 0 or null" });
-      this.configure(parsed.data.requestsPerSecond);
-      return { requestsPerSecond: this.requestsPerSecond };
+      const parsed = rateLimitBody.safeParse(req.body ?? {});
+      if (!parsed.success) return reply.code(400).send({ message: RATE_LIMIT_USAGE });
+      this.configure((parsed.data.requestsPerSecond ?? parsed.data.rps) ?? null, parsed.data.burst);
+      return this.settings();
     });
   }
 }

@@ -5,6 +5,7 @@ import * as path from "path";
 import { ScaledClock } from "../common/clock";
 import { ControlPlane } from "../common/control";
 import { JsonFile } from "../common/persistence";
+import { SecretLedger, installSecretsRoute } from "../common/secrets-route";
 import { installBearerAuth } from "./auth";
 import { DatabricksConnectionTester } from "./connection-test";
 import { connectionRoutes } from "./connections";
@@ -74,7 +75,12 @@ export async function startQualyticsSandbox(options: QualyticsSandboxOptions): P
 
   const file = new JsonFile<PersistedState>(options.stateDir ? path.join(options.stateDir, "qualytics.json") : undefined);
   const data: InstanceData[] = file.load()?.instances ?? [];
-  const save = () => file.save({ version: 1, instances: data });
+  const secrets = new SecretLedger("qualytics", options.stateDir);
+  secrets.add(...seed.instances.flatMap((i) => i.users.flatMap((u) => u.tokens.map((t) => t.value))));
+  const save = () => {
+    file.save({ version: 1, instances: data });
+    secrets.add(...heldSecrets(data));
+  };
 
   const instances: QualyticsInstance[] = [];
   for (const instanceSeed of seed.instances) {
@@ -84,7 +90,7 @@ export async function startQualyticsSandbox(options: QualyticsSandboxOptions): P
       instanceData = newInstanceData(instanceSeed);
       data.push(instanceData);
     }
-    const instance = new QualyticsInstance(instanceData, clock, tester, save);
+    const instance = new QualyticsInstance(instanceData, clock, tester, save, secrets);
     if (fresh) seedDatastores(instance, instanceSeed.datastores);
     instances.push(instance);
   }
@@ -105,11 +111,15 @@ export async function startQualyticsSandbox(options: QualyticsSandboxOptions): P
   };
 }
 
+/** What the deployments keep in clear: the connections' Databricks tokens. */
+const heldSecrets = (data: InstanceData[]): string[] => data.flatMap((d) => d.connections.map((c) => c.password));
+
 function buildInstanceApp(inst: QualyticsInstance, control: ControlPlane, rateLimiter: RateLimiter): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
   // Order matters: the request log and injected faults first, then the limiter in front of the API.
   control.install(app, () => inst.host);
   rateLimiter.install(app, inst.host);
+  installSecretsRoute(app, inst.secrets, () => heldSecrets([inst.data]));
 
   // An empty body is "no body" (FastAPI's 422 `missing` for routes that need one), and malformed
   // JSON is FastAPI's 422 `json_invalid`.
