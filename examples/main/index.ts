@@ -53,6 +53,8 @@ export = async () => {
     serverHostname: qualyticsToken.host,
     httpPath: platform.require("sqlHttpPath"),
     personalAccessToken: qualyticsToken.value,
+    // Take over datastores of these names that already exist (after an interrupted deployment).
+    adopt: platform.getBoolean("adoptDatastores") ?? false,
   };
   const enrichment = new QualyticsDatabricksEnrichmentDatastore("enrichment", {
     ...connection,

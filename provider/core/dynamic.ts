@@ -82,7 +82,10 @@ function sanitizeError(err: unknown): Error {
     // The engine packs `properties` into a protobuf Struct, which cannot hold `undefined`
     // (packing would throw and the RPC would never answer): keep only JSON values.
     const properties = jsonOnly(partial.properties ?? {});
-    Object.assign(clean, { id: partial.id, properties, reasons: partial.reasons });
+    // The engine prints the reasons of a partial failure, not its message ("resource init
+    // failed" when there are none), so the message goes there too.
+    const reasons = Array.isArray(partial.reasons) && partial.reasons.length ? partial.reasons.map((r) => redact(String(r))) : [clean.message];
+    Object.assign(clean, { id: partial.id, properties, reasons });
   }
   clean.stack = clean.message;
   return clean;

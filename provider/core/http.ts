@@ -4,8 +4,11 @@ import { log } from "./log";
 import { registerSecret } from "./redact";
 import { numberFromEnv as env, sleep } from "./timing";
 
-/** How a service words its errors: pulls the code and the human message out of a body. */
-export type ErrorBodyReader = (body: unknown, status: number) => { code?: string; detail?: string };
+/**
+ * How a service words its errors: pulls the code and the human message out of a body, and may
+ * add a hint that tells the person running `pulumi up` how to fix it.
+ */
+export type ErrorBodyReader = (body: unknown, status: number) => { code?: string; detail?: string; hint?: string };
 
 export interface RetryPolicy {
   /** Attempts in total, the first included. */
@@ -63,7 +66,8 @@ export function defaultRetryPolicy(): RetryPolicy {
   };
 }
 
-const defaultTimeoutMs = () => env("PULUMI_DATABRICKS_INTEGRATIONS_TIMEOUT_MS") ?? 60_000;
+/** How long one request may take; `PULUMI_DATABRICKS_INTEGRATIONS_TIMEOUT_MS` overrides the 60 s. */
+export const defaultTimeoutMs = () => env("PULUMI_DATABRICKS_INTEGRATIONS_TIMEOUT_MS") ?? 60_000;
 
 /** Statuses that mean "try again later" for any call: the service did not act on the request. */
 const ALWAYS_RETRYABLE = new Set([429, 503]);
@@ -168,13 +172,14 @@ export class HttpClient {
             : `connection failed (${transportCode})`;
       return new ServiceError({ service: this.options.service, operation, detail, retryable, attempts });
     }
-    const { code, detail } = this.options.readError(response.data, response.status);
+    const { code, detail, hint } = this.options.readError(response.data, response.status);
+    const said = detail ?? (typeof response.data === "string" && response.data ? response.data.slice(0, 300) : response.statusText || "no details");
     return new ServiceError({
       service: this.options.service,
       operation,
       status: response.status,
       code,
-      detail: detail ?? (typeof response.data === "string" && response.data ? response.data.slice(0, 300) : response.statusText || "no details"),
+      detail: hint ? `${said} — ${hint}` : said,
       retryable,
       attempts,
     });

@@ -1,10 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
-import { randomBytes } from "crypto";
+import { createHash, randomBytes } from "crypto";
 import { z } from "zod";
-import { checkWithSchema } from "../core/check";
+import { checkWithSchema, numberAsStringAdvice, secretTokenSchema } from "../core/check";
 import { definedProvider, implementationPath, lazyProvider } from "../core/dynamic";
 import { ServiceError } from "../core/errors";
-import { DatabricksClient } from "./client";
+import { defaultTimeoutMs } from "../core/http";
+import { sleep } from "../core/timing";
+import { DatabricksClient, type TokenInfo } from "./client";
 import { databricksCredentials } from "./credentials";
 import { workspaceHostSchema } from "./host";
 import { defaultDatabricksHost } from "./program-defaults";
@@ -17,22 +19,24 @@ export const accessTokenInputsSchema = z
     /** Workspace host or URL; defaults to `databricks:host` config or `DATABRICKS_HOST`. */
     host: workspaceHostSchema,
     /** Token that authenticates this resource's calls, overriding `databricks:token`. Secret. */
-    authToken: z
-      .string()
-      .min(1, "must not be empty")
-      .refine((v) => v.trim() === v, "has leading or trailing whitespace (often a pasted newline); remove it")
-      .optional(),
+    authToken: secretTokenSchema("a Databricks personal access token (or omit it to use `databricks:token` / DATABRICKS_TOKEN)").optional(),
     /** Shown next to the token in the workspace's token list. Changing it replaces the token. */
     comment: z.string().max(200, "must be at most 200 characters").optional(),
     /** Days until the token expires; omitted, it never expires. Changing it replaces the token. */
     lifetimeDays: z
-      .number({ error: "must be a number of days" })
+      .number({ error: (i) => `must be a number of days${numberAsStringAdvice(i.input)}` })
       .int("must be a whole number of days")
       .min(1, "must be at least 1 day; omit it for a token that never expires")
       .max(3650, "must be at most 3650 days")
       .optional(),
     /** Replace the token once it is this many days (or fewer) from expiry. Needs `lifetimeDays`. */
-    rotateBeforeDays: z.number().int("must be a whole number of days").min(1, "must be at least 1 day").optional(),
+    rotateBeforeDays: z
+      .number({ error: (i) => `must be a number of days${numberAsStringAdvice(i.input)}` })
+      .int("must be a whole number of days")
+      .min(1, "must be at least 1 day")
+      .optional(),
+    /** Set by the constructor, not by users: names this resource in its tokens' comments. */
+    ownerMarker: z.string().regex(/^[0-9a-f]{8}$/, "is set by DatabricksAccessToken itself; do not pass it").optional(),
   })
   .superRefine((v, ctx) => {
     if (v.rotateBeforeDays === undefined) return;
@@ -54,17 +58,57 @@ export interface AccessTokenOutputs extends AccessTokenInputs {
   creationTime: string;
   /** ISO time of expiry; absent for a token that never expires. */
   expiryTime?: string;
-  /** Marker in the workspace-side comment that finds this token's duplicates after a lost response. */
+  /** Marker in the workspace-side comment of this token: `pulumi:<owner>:<attempt>`. */
   createMarker: string;
 }
 
-/** Databricks keeps only one comment; ours carries a marker so a lost create can be cleaned up. */
+/**
+ * Databricks keeps only one comment per token and no idempotency key, so the comment carries a
+ * marker: `[pulumi:<owner>:<attempt>]`. The owner part is fixed per resource (project, stack and
+ * name, see `ownerMarkerOf`); the attempt part is new for each create call.
+ */
 const markedComment = (comment: string | undefined, marker: string) => (comment ? `${comment} [${marker}]` : `[${marker}]`);
+const markerOf = (comment: string | undefined) => /\[(pulumi:[^\]]+)\]$/.exec(comment ?? "")?.[1];
+
+/**
+ * Tokens this provider process is replacing, by owner: `diff` notes the old token when it asks
+ * for a replacement, and the `create` that follows (same deployment, same process) spares it
+ * while it revokes any other token of the same owner. Those others are the leftovers of a create
+ * whose answer never arrived (a crash, a lost response, an `up` that gave up): their values can
+ * never be read again, so nothing can use them.
+ */
+const beingReplaced = new Map<string, Set<string>>();
 
 const clientFor = (state: { host?: string; authToken?: string }) =>
   new DatabricksClient(databricksCredentials({ host: state.host, token: state.authToken }));
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * Revokes the tokens of lost create attempts, waiting for the ones not seen yet until the last
+ * lost attempt is two client timeouts old: a service still working on a request after that has
+ * given up on it too. Whatever lands later is revoked by this resource's next create (read has
+ * no side effects: `preview --refresh` must not change anything).
+ */
+async function sweepLost(client: DatabricksClient, markers: string[], lostAt: number): Promise<void> {
+  const deadline = lostAt + 2 * defaultTimeoutMs();
+  const seen = new Set<string>();
+  for (;;) {
+    for (const t of await client.listTokens()) {
+      const marker = markerOf(t.comment);
+      if (marker && markers.includes(marker)) {
+        await client.deleteToken(t.token_id);
+        seen.add(marker);
+      }
+    }
+    if (seen.size === markers.length || Date.now() >= deadline) return;
+    await sleep(Math.min(500, Math.max(deadline - Date.now(), 0)));
+  }
+}
+
+async function revokeWhere(client: DatabricksClient, which: (t: TokenInfo) => boolean): Promise<void> {
+  for (const t of (await client.listTokens()).filter(which)) await client.deleteToken(t.token_id);
+}
 
 /** A failure after which the token may or may not exist on the workspace. */
 const isAmbiguous = (err: unknown) =>
@@ -81,7 +125,7 @@ export const provider = definedProvider({
     return checkWithSchema(accessTokenInputsSchema, news, ["authToken"]);
   },
 
-  async diff(_id, olds: AccessTokenOutputs, news: AccessTokenInputs) {
+  async diff(id, olds: AccessTokenOutputs, news: AccessTokenInputs) {
     const replaces: string[] = [];
     if (olds.host !== news.host) replaces.push("host");
     if ((olds.comment ?? "") !== (news.comment ?? "")) replaces.push("comment");
@@ -89,21 +133,31 @@ export const provider = definedProvider({
     // Expired, or inside the rotation window: a new token replaces it (created before the old
     // one is revoked, so whatever uses it is never without a valid token).
     if (!replaces.length && dueForRotation(olds, news.rotateBeforeDays)) replaces.push("expiryTime");
-    const changes = replaces.length > 0 || olds.rotateBeforeDays !== news.rotateBeforeDays || olds.authToken !== news.authToken;
+    const changes =
+      replaces.length > 0 || olds.rotateBeforeDays !== news.rotateBeforeDays || olds.authToken !== news.authToken || olds.ownerMarker !== news.ownerMarker;
+    if (replaces.length > 0 && news.ownerMarker) beingReplaced.set(news.ownerMarker, new Set([...(beingReplaced.get(news.ownerMarker) ?? []), id]));
     return { changes, replaces, deleteBeforeReplace: false };
   },
 
   async create(inputs: AccessTokenInputs) {
     const client = clientFor(inputs);
-    const createMarker = `pulumi:${randomBytes(4).toString("hex")}`;
-    const comment = markedComment(inputs.comment, createMarker);
+    const owner = inputs.ownerMarker;
+    const spared = owner ? (beingReplaced.get(owner) ?? new Set<string>()) : new Set<string>();
+    const abandoned: string[] = [];
+    // Leftovers of an earlier create of this same resource (see beingReplaced).
+    if (owner) await revokeWhere(client, (t) => !spared.has(t.token_id) && (markerOf(t.comment)?.startsWith(`pulumi:${owner}:`) ?? false));
+    let lostAt = 0;
     for (let attempt = 1; ; attempt++) {
+      const createMarker = `pulumi:${owner ? `${owner}:` : ""}${randomBytes(4).toString("hex")}`;
+      const sentAt = Date.now();
       try {
         const created = await client.createToken({
-          comment,
+          comment: markedComment(inputs.comment, createMarker),
           lifetimeSeconds: inputs.lifetimeDays ? inputs.lifetimeDays * 24 * 60 * 60 : undefined,
         });
         const info = created.token_info;
+        // Attempts whose answer was lost may land after this one: revoke them as they do.
+        if (abandoned.length) await sweepLost(client, abandoned, lostAt);
         const outs: AccessTokenOutputs = {
           ...inputs,
           tokenId: info.token_id,
@@ -115,10 +169,16 @@ export const provider = definedProvider({
         return { id: info.token_id, outs };
       } catch (err) {
         // The create may have happened with its answer lost. Its value can never be read
-        // again, so revoke whatever carries our marker and create afresh: no orphan tokens.
-        if (!isAmbiguous(err) || attempt >= 3) throw err;
-        const tokens = await client.listTokens();
-        for (const t of tokens.filter((t) => t.comment?.includes(`[${createMarker}]`))) await client.deleteToken(t.token_id);
+        // again, so whatever carries that attempt's marker is revoked (now, after the next
+        // attempt, and by the next create of this resource) and a new one is made.
+        if (!isAmbiguous(err)) throw err;
+        abandoned.push(createMarker);
+        lostAt = sentAt;
+        if (attempt >= 3) {
+          await sweepLost(client, abandoned, lostAt);
+          throw err;
+        }
+        await revokeWhere(client, (t) => abandoned.includes(markerOf(t.comment) ?? ""));
       }
     }
   },
@@ -140,7 +200,7 @@ export const provider = definedProvider({
 
   async update(_id, olds: AccessTokenOutputs, news: AccessTokenInputs) {
     // Only settings that live in Pulumi change in place; everything else replaces (see diff).
-    return { outs: { ...olds, rotateBeforeDays: news.rotateBeforeDays, authToken: news.authToken } };
+    return { outs: { ...olds, rotateBeforeDays: news.rotateBeforeDays, authToken: news.authToken, ownerMarker: news.ownerMarker } };
   },
 
   async delete(id: string, props: AccessTokenOutputs) {
@@ -190,6 +250,7 @@ export class DatabricksAccessToken extends pulumi.dynamic.Resource {
         comment: args.comment,
         lifetimeDays: args.lifetimeDays,
         rotateBeforeDays: args.rotateBeforeDays,
+        ownerMarker: ownerMarkerOf(name),
         tokenId: undefined,
         value: undefined,
         creationTime: undefined,
@@ -200,6 +261,14 @@ export class DatabricksAccessToken extends pulumi.dynamic.Resource {
       "DatabricksAccessToken",
     );
   }
+}
+
+/**
+ * The same for every deployment of this resource (project, stack, name) and different for every
+ * other resource, so a later create can tell this resource's lost tokens from everyone else's.
+ */
+function ownerMarkerOf(name: string): string {
+  return createHash("sha256").update(`${pulumi.getProject()}/${pulumi.getStack()}/${name}`).digest("hex").slice(0, 8);
 }
 
 const tokenProvider = lazyProvider(implementationPath("databricks/access-token"));

@@ -5,16 +5,24 @@ import { endpointFor } from "../core/settings";
 import type { DatabricksCredentials } from "./credentials";
 
 /** Databricks words errors as `{"error_code": "...", "message": "..."}`. */
-export const readDatabricksError: ErrorBodyReader = (body) => {
+export const readDatabricksError: ErrorBodyReader = (body, status) => {
+  let code: string | undefined;
+  let detail: string | undefined;
   if (body && typeof body === "object") {
     const b = body as { error_code?: unknown; message?: unknown; error?: unknown };
-    return {
-      code: typeof b.error_code === "string" ? b.error_code : undefined,
-      detail: typeof b.message === "string" ? b.message : typeof b.error === "string" ? b.error : undefined,
-    };
+    code = typeof b.error_code === "string" ? b.error_code : undefined;
+    detail = typeof b.message === "string" ? b.message : typeof b.error === "string" ? b.error : undefined;
   }
-  return {};
+  const text = `${detail ?? ""} ${typeof body === "string" ? body.slice(0, 300) : ""}`;
+  // A refused token: 401, or the 403 "Invalid access token." workspaces answer an expired or revoked one with.
+  const refused = status === 401 || (status === 403 && /invalid access token|token (has )?expired|expired token/i.test(text));
+  return { code, detail, hint: refused ? DATABRICKS_TOKEN_HINT : undefined };
 };
+
+/** What to do about a refused Databricks token, wherever this stack reads it from. */
+export const DATABRICKS_TOKEN_HINT =
+  "the workspace refused the token (expired, revoked or mistyped). Make a new one (User Settings → Developer → Access tokens → Generate new token, or a DatabricksAccessToken resource) " +
+  "and set it where this stack reads it: the resource's token input (authToken, databricksToken), `pulumi config set --secret databricks:token <token>`, or DATABRICKS_TOKEN";
 
 export interface TokenInfo {
   token_id: string;

@@ -7,6 +7,8 @@ const HOST_FORMS: { cloud: string; pattern: RegExp; example: string }[] = [
   { cloud: "GCP", pattern: /^\d+\.\d+\.gcp\.databricks\.com$/, example: "1234567890123456.7.gcp.databricks.com" },
 ];
 
+const ACCOUNT_CONSOLE = /^accounts(-dod)?\.(cloud\.databricks\.(com|us)|azuredatabricks\.net|gcp\.databricks\.com)$/;
+
 export const EXPECTED_HOST_FORMS = HOST_FORMS.map((f) => `${f.cloud}: ${f.example}`).join("; ");
 
 /**
@@ -32,12 +34,16 @@ export function parseWorkspaceHost(raw: string, options: { allowUrl?: boolean } 
     path = value.slice(value.indexOf("/"));
     value = value.slice(0, value.indexOf("/"));
   }
-  if (path && path !== "/") {
-    return { error: `must be the workspace host only, without a path ("${path}"): use "${value.toLowerCase()}"` };
-  }
   const host = value.toLowerCase().replace(/:443$/, "");
+  // The account console's host has a workspace host's shape on AWS, but workspace APIs are not there.
+  if (ACCOUNT_CONSOLE.test(host)) {
+    return { error: `"${host}" is the account console, not a workspace: use the host of the workspace itself (open the workspace and copy the host from its URL; ${EXPECTED_HOST_FORMS})` };
+  }
   if (!HOST_FORMS.some((f) => f.pattern.test(host))) {
     return { error: `"${host}" is not a Databricks workspace host; expected forms are ${EXPECTED_HOST_FORMS}` };
+  }
+  if (path && path !== "/") {
+    return { error: `must be the workspace host only, without a path ("${path}"): use "${host}"` };
   }
   return { host };
 }

@@ -12,10 +12,26 @@ export const readHopsworksError: ErrorBodyReader = (body) => {
   if (body && typeof body === "object") {
     const b = body as { errorCode?: unknown; errorMsg?: unknown; usrMsg?: unknown };
     const parts = [b.errorMsg, b.usrMsg].filter((p): p is string => typeof p === "string" && p !== "");
-    return { code: b.errorCode !== undefined ? String(b.errorCode) : undefined, detail: parts.length ? parts.join(": ") : undefined };
+    const code = b.errorCode !== undefined ? String(b.errorCode) : undefined;
+    return { code, detail: parts.length ? parts.join(": ") : undefined, hint: hopsworksHint(code, parts.join(" ")) };
   }
   return {};
 };
+
+/** What to do about the errors a person can fix in their configuration. */
+function hopsworksHint(code: string | undefined, text: string): string | undefined {
+  if (code === "160008") {
+    return "check hopsworks:email and hopsworks:password (`pulumi config set --secret hopsworks:password <password>`, or HOPSWORKS_EMAIL / HOPSWORKS_PASSWORD)";
+  }
+  if (code === "320002") {
+    return "the API key in hopsworks:apiKey (or HOPSWORKS_API_KEY) is unknown or was deleted: create one under Account settings → API keys and set it there";
+  }
+  // Databricks' refusal of the token Hopsworks holds for the workspace, passed through as 270125.
+  if (code === "270125" && /invalid access token|token (has )?expired|expired token|UNAUTHENTICATED/i.test(text)) {
+    return "the Databricks token registered in Hopsworks for this workspace was refused (expired or revoked): give the HopsworksDatabricksInstance a new apiKey (for example a new DatabricksAccessToken's value) and run `pulumi up`, which registers it again";
+  }
+  return undefined;
+}
 
 /** Hopsworks error codes this package acts on (from Hopsworks' RESTCodes). */
 export const HopsworksCode = {

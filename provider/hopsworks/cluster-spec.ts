@@ -92,7 +92,8 @@ export const initScriptDestination = (script: InitScript): string | undefined =>
 /** Hopsworks keeps everything it uploads under `/hopsworks/` on DBFS. */
 export const isHopsworksInitScript = (script: InitScript): boolean => /^dbfs:\/hopsworks\//.test(initScriptDestination(script) ?? "");
 
-const isConfigured = (spec: ClusterSpec) => HOPSWORKS_TAGS.some((t) => spec.custom_tags?.[t] !== undefined);
+/** Whether Hopsworks has configured the cluster (its tags are there). */
+export const isConfigured = (spec: ClusterSpec) => HOPSWORKS_TAGS.some((t) => spec.custom_tags?.[t] !== undefined);
 
 /**
  * The part of a live spec the user owns: the spec without what Hopsworks put there. With the

@@ -4,6 +4,7 @@ import { checkWithSchema } from "../core/check";
 import { definedProvider, implementationPath, lazyProvider } from "../core/dynamic";
 import { ConfigurationError, ServiceError } from "../core/errors";
 import { notice } from "../core/log";
+import { backoffMs, defaultRetryPolicy } from "../core/http";
 import { sleep } from "../core/timing";
 import { DatabricksClient, type ClusterInfo } from "../databricks/client";
 import { TRANSITIONAL_STATES, waitForRunning, waitForSettled } from "../databricks/cluster-wait";
@@ -16,6 +17,7 @@ import {
   driftOf,
   editableSpec,
   initScriptDestination,
+  isConfigured,
   liveHsfs,
   restorePlan,
   unconfiguredSpec,
@@ -25,7 +27,7 @@ import {
 } from "./cluster-spec";
 import { defaultHopsworksHost, defaultHopsworksPort, defaultHopsworksProject, hopsworksCredentials } from "./credentials";
 import { projectIdOf } from "./project";
-import { hopsworksHostSchema, hopsworksPortSchema, projectSchema, secretStringSchema } from "./inputs";
+import { clusterIdSchema, hopsworksHostSchema, hopsworksPortSchema, projectSchema, secretStringSchema } from "./inputs";
 import { connectionSnippet, type NotebookConnection } from "./notebook";
 
 /** The inputs of a {@link HopsworksConfiguredCluster}, validated at check time. */
@@ -35,10 +37,7 @@ export const configuredClusterInputsSchema = z.object({
   hopsworksPort: hopsworksPortSchema,
   /** The registered Databricks instance (workspace host). */
   workspaceHost: workspaceHostSchema,
-  clusterId: z
-    .string({ error: (i) => (i.input === undefined ? "required: the cluster id, as in the cluster's URL or Compute → cluster → Configuration → Tags (ClusterId)" : "must be a string") })
-    .trim()
-    .regex(/^\d{4}-\d{6}-[a-z0-9]{5,12}$/, "must be a Databricks cluster id like 0923-164208-abcd1234 (not the cluster's name or URL)"),
+  clusterId: clusterIdSchema,
   /** Hopsworks username or email of the project member to configure for; omitted: the caller. */
   targetUser: z.string().min(1, "must not be empty; omit it to configure for yourself").optional(),
   waitForRunning: z.boolean({ error: "must be true or false" }).default(true),
@@ -115,7 +114,10 @@ async function prepare(inputs: ConfiguredClusterInputs): Promise<Context> {
   }
   const cluster = await databricks.getCluster(inputs.clusterId);
   if (!cluster) {
-    throw new ConfigurationError(`cluster ${inputs.clusterId} does not exist in workspace ${inputs.workspaceHost} (is it a cluster id from another workspace, or was it permanently deleted?)`);
+    throw new ConfigurationError(
+      `cluster ${inputs.clusterId} does not exist in workspace ${inputs.workspaceHost} (is it a cluster id from another workspace, or was it permanently deleted?): ` +
+        `copy the id from this workspace's Compute page (the cluster's URL …/compute/clusters/<cluster-id>), or, if the cluster is in another workspace, set workspaceHost to that workspace and register it with a HopsworksDatabricksInstance`,
+    );
   }
   if (!(await databricks.canManageCluster(inputs.clusterId))) {
     throw noManageError(inputs.clusterId, inputs.workspaceHost, "the Databricks identity of the token this stack uses");
@@ -150,13 +152,20 @@ const PERMISSION_DENIED = /PERMISSION_DENIED|does not have .*permission/i;
 
 function isWorthRetrying(err: unknown): boolean {
   if (!(err instanceof ServiceError)) return false;
-  if (err.service === "Hopsworks" && (err.code === HopsworksCode.DATABRICKS_ERROR || err.code === HopsworksCode.CLUSTER_START_FAILED)) return TRANSIENT.test(err.message);
+  if (err.service === "Hopsworks" && (err.code === HopsworksCode.DATABRICKS_ERROR || err.code === HopsworksCode.CLUSTER_START_FAILED)) {
+    // Only what Databricks said counts: Hopsworks' own "HTTP 500 270125" wraps every failure.
+    return TRANSIENT.test(err.message.replace(/HTTP \d{3} \d+: /, ""));
+  }
   // Configuring again ends in the same place, so an answer lost in transit is retried too.
   return err.status === undefined || err.status === 500 || err.status === 502 || err.status === 504;
 }
 
 /** Asks Hopsworks to configure, retrying what Databricks or the network made fail for a moment. */
 async function askHopsworks(ctx: Context, inputs: ConfiguredClusterInputs, timeoutMs: number): Promise<void> {
+  // The HTTP layer's policy: each Databricks call inside a configure can fail on its own, and
+  // Hopsworks does not retry them, so a configure may need as many attempts as a single call.
+  const policy = defaultRetryPolicy();
+  let waited = 0;
   for (let attempt = 1; ; attempt++) {
     try {
       await ctx.hopsworks.configureCluster(ctx.projectId, inputs.workspaceHost, inputs.clusterId, ctx.targetUsername);
@@ -165,10 +174,12 @@ async function askHopsworks(ctx: Context, inputs: ConfiguredClusterInputs, timeo
       if (err instanceof ServiceError && PERMISSION_DENIED.test(err.message)) {
         throw noManageError(inputs.clusterId, inputs.workspaceHost, `the Databricks token registered in Hopsworks for ${ctx.callerUsername}`);
       }
-      if (attempt >= 4 || !isWorthRetrying(err)) throw err;
+      const delay = backoffMs(attempt, policy);
+      if (attempt >= policy.maxAttempts || waited + delay > policy.budgetMs || !isWorthRetrying(err)) throw err;
       // The cluster may have changed state under us (INVALID_STATE): let it settle first.
       await waitForSettled(ctx.databricks, inputs.clusterId, timeoutMs);
-      await sleep(Math.min(1000 * 2 ** (attempt - 1), 10_000));
+      await sleep(delay);
+      waited += delay;
     }
   }
 }
@@ -224,8 +235,10 @@ async function configure(inputs: ConfiguredClusterInputs, previous?: ConfiguredC
   try {
     const after = editableSpec((await databricks.getCluster(inputs.clusterId))!);
     const applied = appliedBy(original, after, { before: librariesBefore, after: await databricks.libraryStatuses(inputs.clusterId) });
-    // On a reconfigure the hsfs found before is the one an earlier configuration installed.
+    // On a reconfigure the hsfs found before is the one an earlier configuration installed; on a
+    // cluster Hopsworks had already configured (a create interrupted after Hopsworks' answer), too.
     if (previous) applied.hsfsPreinstalled = previous.applied.hsfsPreinstalled;
+    else if (isConfigured(editableSpec(before))) applied.hsfsPreinstalled = false;
     base.applied = applied;
 
     const plan = restorePlan(original, after);

@@ -48,11 +48,16 @@ async function keyStatusOf(client: HopsworksClient, workspaceHost: string, apiKe
 }
 
 async function register(client: HopsworksClient, inputs: InstanceInputs, projectId: number): Promise<boolean> {
-  try {
-    await client.registerInstance(projectId, inputs.workspaceHost, inputs.apiKey);
-    return false;
-  } catch (err) {
-    if (!hasCode(err, HopsworksCode.INSTANCE_EXISTS) && !(err instanceof ServiceError && err.status === 409)) throw err;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.registerInstance(projectId, inputs.workspaceHost, inputs.apiKey);
+      return false;
+    } catch (err) {
+      if (hasCode(err, HopsworksCode.INSTANCE_EXISTS) || (err instanceof ServiceError && err.status === 409)) break;
+      // An answer lost after Hopsworks may have stored it: registering again either works or
+      // says it exists, and then the stored key tells whether it is ours (below).
+      if (!isAmbiguous(err) || attempt >= 3) throw err;
+    }
   }
   // Already registered for this user: ours only if it holds our key (a create whose answer was
   // lost, or the same registration made by hand). Someone else's key is not ours to replace.
@@ -64,6 +69,9 @@ async function register(client: HopsworksClient, inputs: InstanceInputs, project
       `or set apiKey to the key it holds`,
   );
 }
+
+const isAmbiguous = (err: unknown) =>
+  err instanceof ServiceError && (err.status === undefined || err.status === 500 || err.status === 502 || err.status === 504);
 
 export const provider = definedProvider({
   async check(_olds, news) {
@@ -105,7 +113,7 @@ export const provider = definedProvider({
     // register fails, the state records a missing key, so the next `up` registers again.
     await client.unregisterInstance(projectId, news.workspaceHost);
     try {
-      await client.registerInstance(projectId, news.workspaceHost, news.apiKey);
+      await register(client, news, projectId);
     } catch (err) {
       throw Object.assign(err instanceof Error ? err : new Error(String(err)), { id, properties: { ...outs, keyStatus: "missing" } });
     }

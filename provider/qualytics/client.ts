@@ -5,19 +5,25 @@ import { endpointFor } from "../core/settings";
 import type { QualyticsCredentials } from "./credentials";
 
 /** Qualytics (FastAPI) words errors as `{"detail": "..."}`, or a list of field errors on 422. */
-export const readQualyticsError: ErrorBodyReader = (body) => {
-  if (!body || typeof body !== "object") return {};
+export const readQualyticsError: ErrorBodyReader = (body, status) => {
+  const hint = status === 401 ? QUALYTICS_TOKEN_HINT : undefined;
+  if (!body || typeof body !== "object") return { hint };
   const b = body as { detail?: unknown; fault_context?: { code?: unknown } };
   const code = typeof b.fault_context?.code === "string" ? b.fault_context.code : undefined;
-  if (typeof b.detail === "string") return { code, detail: b.detail };
+  if (typeof b.detail === "string") return { code, detail: b.detail, hint };
   if (Array.isArray(b.detail)) {
     const detail = b.detail
       .map((d: { loc?: unknown[]; msg?: unknown }) => `${(d.loc ?? []).filter((l) => l !== "body").join(".")}: ${String(d.msg ?? "invalid")}`)
       .join("; ");
-    return { code, detail };
+    return { code, detail, hint };
   }
-  return { code };
+  return { code, hint };
 };
+
+/** What to do about a refused Qualytics token. */
+const QUALYTICS_TOKEN_HINT =
+  "Qualytics refused the token (expired, revoked or mistyped): make a new API token in Qualytics (Settings → Tokens) and set it where this stack reads it: " +
+  "the resource's qualyticsToken input, `pulumi config set --secret qualytics:token <token>`, or QUALYTICS_TOKEN";
 
 /** The connection part of a datastore payload (a Databricks JDBC connection). */
 export interface ConnectionPayload {

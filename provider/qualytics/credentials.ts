@@ -17,8 +17,14 @@ export interface QualyticsCredentials {
 export function parseQualyticsUrl(raw: string): { host: string; basePath: string } | { error: string } {
   const value = raw.trim();
   if (value !== raw) return { error: "has leading or trailing whitespace; remove it" };
+  const insecure = /^http:\/\/([a-z0-9.-]+(?::\d+)?)/i.exec(value);
+  if (insecure) return { error: `uses http://, but Qualytics is reached over HTTPS only: use https://${insecure[1]!.toLowerCase()}/api` };
   const match = /^(?:https:\/\/)?([a-z0-9.-]+(?::\d+)?)(\/[^?#]*)?$/i.exec(value);
   if (!match) return { error: `"${value}" is not a Qualytics URL; expected e.g. https://acme.qualytics.io/api` };
+  // A bare word is the instance's name, not a host (it would fail later as an unknown host).
+  if (!/^https:\/\//i.test(value) && !/[.:]/.test(match[1]!)) {
+    return { error: `"${value}" is an instance name, not its URL; use the instance URL, e.g. https://${match[1]!.toLowerCase()}.qualytics.io/api` };
+  }
   const path = (match[2] ?? "").replace(/\/+$/, "");
   if (path && path !== "/api") return { error: `has an unexpected path "${path}"; use the instance URL, e.g. https://${match[1]!.toLowerCase()}/api` };
   return { host: match[1]!.toLowerCase(), basePath: "/api" };

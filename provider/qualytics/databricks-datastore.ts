@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { numberAsStringAdvice } from "../core/check";
 import { implementationPath, lazyProvider } from "../core/dynamic";
 import type { Datastore } from "./client";
 import { datastoreBaseShape, datastoreProvider, refineCatalogDatabase, type DatastoreBaseInputs, type DatastoreBaseOutputs } from "./datastore-lifecycle";
@@ -10,9 +11,13 @@ export const databricksDatastoreInputsSchema = z
   .object({
     ...datastoreBaseShape,
     /** Id of the enrichment datastore to link; omitted, none is linked. */
-    enrichmentDatastoreId: z.number({ error: "must be a datastore id (a number)" }).int().positive().optional(),
+    enrichmentDatastoreId: z
+      .number({ error: (i) => `must be a datastore id (a number)${numberAsStringAdvice(i.input)}` })
+      .int("must be a whole number: an enrichment datastore's `datastoreId`")
+      .positive("must be a datastore id (1 or more): an enrichment datastore's `datastoreId`")
+      .optional(),
     /** Start a sync (catalog) operation right after creation. */
-    triggerSync: z.boolean().default(false),
+    triggerSync: z.boolean({ error: "must be true or false" }).default(false),
   })
   .superRefine(refineCatalogDatabase);
 

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { numberAsStringAdvice } from "../core/check";
 import { implementationPath, lazyProvider } from "../core/dynamic";
 import { datastoreBaseShape, datastoreProvider, refineCatalogDatabase, type DatastoreBaseInputs, type DatastoreBaseOutputs } from "./datastore-lifecycle";
 import { connectionInputs, type QualyticsDatastoreConnectionArgs } from "./datastore-args";
@@ -25,9 +26,18 @@ export const enrichmentDatastoreInputsSchema = z
      * normalises it to snake_case with a leading underscore ("Analytics Bronze" becomes
      * `_analytics_bronze`); it is normalised the same way here so the diff stays quiet.
      */
-    enrichmentPrefix: z.string().min(1, "must not be empty; omit it to derive one from the name").max(60, "must be at most 60 characters").transform(normalizePrefix).optional(),
+    enrichmentPrefix: z
+      .string({ error: "must be a string" })
+      .min(1, "must not be empty; omit it to derive one from the name")
+      .max(60, "must be at most 60 characters")
+      .transform(normalizePrefix)
+      .optional(),
     /** How many source records to keep per anomaly. */
-    enrichmentSourceRecordLimit: z.number().int("must be a whole number").min(1, "must be at least 1").optional(),
+    enrichmentSourceRecordLimit: z
+      .number({ error: (i) => `must be a number of records${numberAsStringAdvice(i.input)}` })
+      .int("must be a whole number")
+      .min(1, "must be at least 1")
+      .optional(),
     /** What remediation tables receive. */
     enrichmentRemediationStrategy: z.enum(REMEDIATION, { error: `must be one of ${REMEDIATION.join(", ")}` }).optional(),
   })

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { ServiceError } from "../core/errors";
+import { backoffMs, defaultRetryPolicy } from "../core/http";
+import { sleep } from "../core/timing";
 import { definedProvider } from "../core/dynamic";
-import { checkWithSchema } from "../core/check";
+import { checkWithSchema, secretTokenSchema } from "../core/check";
 import { httpPathSchema } from "../databricks/http-path";
 import { serverHostnameSchema } from "../databricks/host";
 import { QualyticsClient, type Datastore, type DatastorePayload } from "./client";
@@ -18,12 +20,30 @@ const qualyticsUrlSchema = z.string({ error: "required: set the `qualyticsUrl` i
   if ("error" in parsed) ctx.addIssue({ code: "custom", message: parsed.error });
 });
 
+/** A Unity Catalog name; `catalog.schema` pasted into one field is split into the two inputs. */
+const unityName = (field: "catalog" | "database") =>
+  z
+    .string({ error: "must be a string" })
+    .min(1, "must not be empty; omit it instead")
+    .superRefine((value, ctx) => {
+      const parts = value.split(".");
+      if (parts.length === 2 && parts.every((p) => p !== "")) {
+        ctx.addIssue({ code: "custom", message: `is "catalog.schema"; set catalog: "${parts[0]}" and database: "${parts[1]}"` });
+      } else if (parts.length > 1) {
+        ctx.addIssue({ code: "custom", message: `must be one name without dots: ${field === "catalog" ? "the catalog alone" : "the schema alone (its catalog goes in `catalog`)"}` });
+      }
+    });
+
+/** A list of names; a single string (not in a list) is the common slip. */
+const nameList = (what: string, example: string) =>
+  z.array(z.string({ error: "must be a string" }).min(1, "must not be empty"), { error: `must be a list of ${what}, e.g. ${example}` });
+
 /** The inputs every Databricks datastore has: the guide's form fields plus Qualytics metadata. */
 export const datastoreBaseShape = {
   /** Qualytics instance; defaults to `qualytics:url` config or `QUALYTICS_URL`. Changing it replaces the datastore. */
   qualyticsUrl: qualyticsUrlSchema,
   /** Token for this resource's Qualytics calls instead of `qualytics:token`. Secret. */
-  qualyticsToken: z.string().min(1, "must not be empty").refine((v) => v.trim() === v, "has leading or trailing whitespace; remove it").optional(),
+  qualyticsToken: secretTokenSchema("a Qualytics API token (or omit it to use `qualytics:token` / QUALYTICS_TOKEN)").optional(),
   /** Datastore name (unique in the instance). */
   name: z.string({ error: "required: the datastore's name" }).min(1, "must not be empty").max(255, "must be at most 255 characters"),
   /** "Server Hostname": the workspace host. */
@@ -31,21 +51,18 @@ export const datastoreBaseShape = {
   /** "Http Path" of a SQL warehouse or cluster. */
   httpPath: httpPathSchema,
   /** "Catalog" (Unity Catalog); omitted, Qualytics uses the connection's default. */
-  catalog: z.string().min(1, "must not be empty; omit it instead").optional(),
+  catalog: unityName("catalog").optional(),
   /** "Database": the schema inside the catalog. Needs `catalog`. */
-  database: z.string().min(1, "must not be empty; omit it instead").optional(),
+  database: unityName("database").optional(),
   /** "Personal Access Token" Qualytics connects with. Secret; never readable back. */
-  personalAccessToken: z
-    .string({ error: "required: a Databricks personal access token (for example a DatabricksAccessToken's `value`)" })
-    .min(1, "must not be empty")
-    .refine((v) => v.trim() === v, "has leading or trailing whitespace (often a pasted newline); remove it"),
+  personalAccessToken: secretTokenSchema("a Databricks personal access token (for example a DatabricksAccessToken's `value`)"),
   /** Teams that may see the datastore. */
-  teams: z.array(z.string().min(1)).default(["Public"]),
+  teams: nameList("team names", '["Public"]').default(["Public"]),
   /** Tags of the datastore. */
-  tags: z.array(z.string().min(1)).default([]),
-  description: z.string().optional(),
+  tags: nameList("tags", '["sales", "pii"]').default([]),
+  description: z.string({ error: "must be a string" }).optional(),
   /** Manage an existing datastore of the same name instead of failing (there is no `pulumi import` for these resources). */
-  adopt: z.boolean().default(false),
+  adopt: z.boolean({ error: "must be true or false" }).default(false),
 };
 
 export const SECRET_INPUTS = ["qualyticsToken", "personalAccessToken"] as const;
@@ -151,17 +168,80 @@ function liveCommon(live: Datastore): Partial<DatastoreBaseOutputs> {
   };
 }
 
+/**
+ * The id a datastore is recorded under when its create was sent but never answered (every
+ * attempt timed out or lost its connection): the name, which Qualytics keeps unique. The next
+ * `up` (or refresh) finds the datastore by that name if the create landed, or creates it, so a
+ * create that lands after the deployment gave up is neither lost nor duplicated.
+ */
+const PROVISIONAL = "name:";
+const isProvisional = (id: string) => id.startsWith(PROVISIONAL);
+
+/** The live datastore behind a record: by id, or (provisional records) by name. */
+async function liveDatastore(client: QualyticsClient, id: string, props: { name: string; datastoreId?: number }): Promise<Datastore | undefined> {
+  if (!isProvisional(id)) return client.getDatastore(Number(id));
+  if (props.datastoreId) return client.getDatastore(props.datastoreId);
+  return (await client.findDatastoresByName(id.slice(PROVISIONAL.length)))[0];
+}
+
+/**
+ * How Qualytics words a connection test that failed because Databricks was briefly unavailable
+ * (`'<host>' answered HTTP 503`, `could not reach '<host>' (timed out)`): worth testing again,
+ * unlike a bad token or a missing warehouse.
+ */
+const isPassingFailure = (reason: string | undefined) =>
+  reason !== undefined && /answered HTTP (429|5\d\d)|could not reach|timed out|temporarily|try again|rate limit/i.test(reason);
+
+/** Repeats `call` (with the HTTP layer's backoff) while its answer is a passing failure. */
+async function untilSettled<T>(call: () => Promise<T>, passing: (answer: T) => boolean): Promise<T> {
+  const policy = defaultRetryPolicy();
+  for (let attempt = 1; ; attempt++) {
+    const answer = await call();
+    if (!passing(answer) || attempt >= Math.min(policy.maxAttempts, 4)) return answer;
+    await sleep(backoffMs(attempt, policy));
+  }
+}
+
+/**
+ * POST /datastores, made safe to repeat. There is no idempotency key, but names are unique: when
+ * an answer is lost, the datastore is looked up by name (the name was free when this began, so
+ * one found now is ours) and otherwise created again, which a landed first attempt answers with
+ * 409. When every attempt is lost, the resource is recorded provisionally under its name
+ * (partial failure) so the next `up` resolves it instead of creating a twin.
+ */
+async function createOnce(client: QualyticsClient, payload: DatastorePayload, inputs: DatastoreBaseInputs): Promise<Datastore> {
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    try {
+      return await client.createDatastore(payload);
+    } catch (err) {
+      const conflict = attempt > 1 && err instanceof ServiceError && err.status === 409;
+      if (!isAmbiguous(err) && !conflict) throw err;
+      lastError = err;
+      const made = (await client.findDatastoresByName(inputs.name))[0];
+      if (made) return made;
+    }
+  }
+  throw Object.assign(new Error(lastError instanceof Error ? lastError.message : String(lastError)), {
+    id: `${PROVISIONAL}${inputs.name}`,
+    properties: { ...inputs },
+  });
+}
+
 /** Builds the dynamic provider of one kind of Databricks datastore. */
 export function datastoreProvider<I extends DatastoreBaseInputs, O extends DatastoreBaseOutputs & I>(kind: DatastoreKind<I, O>) {
   const outputsOf = async (client: QualyticsClient, live: Datastore, inputs: I): Promise<O> => {
     const extras = kind.afterWrite ? await kind.afterWrite(client, live, inputs) : {};
     // Qualytics records the outcome of a saved-connection test as `connected`.
-    const test = await client.testDatastoreConnection(live.id);
+    const test = await untilSettled(
+      () => client.testDatastoreConnection(live.id),
+      (t) => !t.connected && isPassingFailure(t.message),
+    );
     return { ...inputs, ...liveCommon(live), ...kind.liveExtras(live), ...extras, connected: test.connected, personalAccessToken: inputs.personalAccessToken } as unknown as O;
   };
 
   const failIfConnectionFails = async (client: QualyticsClient, payload: DatastorePayload, name: string) => {
-    const reason = await client.testUnsavedConnection(payload);
+    const reason = await untilSettled(() => client.testUnsavedConnection(payload), isPassingFailure);
     if (reason) throw new Error(`Qualytics could not connect ${kind.label} "${name}" to Databricks: ${reason}. Nothing was created or changed.`);
   };
 
@@ -181,14 +261,15 @@ export function datastoreProvider<I extends DatastoreBaseInputs, O extends Datas
       return checkWithSchema(kind.schema, news, SECRET_INPUTS);
     },
 
-    async diff(_id, olds: O, news: I) {
+    async diff(id, olds: O, news: I) {
       const replaces: string[] = [];
       if (olds.qualyticsUrl !== news.qualyticsUrl) replaces.push("qualyticsUrl");
       const compared = [...COMMON_DIFF_KEYS, ...kind.diffKeys].filter(
         (k) => !(kind.serverDefaulted as string[] | undefined)?.includes(k) || (news as Record<string, unknown>)[k] !== undefined,
       );
       const changed = compared.filter((k) => !same((olds as Record<string, unknown>)[k], (news as Record<string, unknown>)[k]));
-      return { changes: replaces.length > 0 || changed.length > 0, replaces, deleteBeforeReplace: false };
+      // A provisional record always needs the `up` that resolves it.
+      return { changes: replaces.length > 0 || changed.length > 0 || isProvisional(id), replaces, deleteBeforeReplace: false };
     },
 
     async create(inputs: I) {
@@ -200,7 +281,7 @@ export function datastoreProvider<I extends DatastoreBaseInputs, O extends Datas
       if (existing) {
         if (!inputs.adopt) {
           throw new Error(
-            `a Qualytics datastore named "${inputs.name}" already exists (id ${existing.id}). To manage it with this resource set \`adopt: true\`; otherwise choose another name.`,
+            `a Qualytics datastore named "${inputs.name}" already exists (id ${existing.id}). If an interrupted deployment created it, or to manage it with this resource, set \`adopt: true\` (an \`up\` then takes it over and writes these settings onto it); otherwise choose another name.`,
           );
         }
         if (existing.enrichment_only !== kind.enrichmentOnly) {
@@ -225,17 +306,7 @@ export function datastoreProvider<I extends DatastoreBaseInputs, O extends Datas
         createPayload = { ...fields, connection_id: leftover.id };
       }
 
-      let created: Datastore;
-      try {
-        created = await client.createDatastore(createPayload);
-      } catch (err) {
-        // The answer may be lost after the datastore was made. The name was free a moment ago,
-        // so a datastore of that name now is ours: take it rather than leave a twin behind.
-        if (!isAmbiguous(err)) throw err;
-        const made = (await client.findDatastoresByName(inputs.name))[0];
-        if (!made) throw err;
-        created = made;
-      }
+      const created = await createOnce(client, createPayload, inputs);
       try {
         const outs = await outputsOf(client, created, inputs);
         return { id: String(created.id), outs };
@@ -249,7 +320,7 @@ export function datastoreProvider<I extends DatastoreBaseInputs, O extends Datas
     },
 
     async read(id: string, props: O) {
-      const live = await clientFor(props).getDatastore(Number(id));
+      const live = await liveDatastore(clientFor(props), id, props);
       // Deleted out of band: the resource leaves the state; the next `up` creates it again.
       if (!live) return { id: undefined, props: {} };
       return { id, props: { ...props, ...liveCommon(live), ...kind.liveExtras(live) } };
@@ -259,16 +330,25 @@ export function datastoreProvider<I extends DatastoreBaseInputs, O extends Datas
       const client = clientFor(news);
       const connectionChanged = CONNECTION_KEYS.some((k) => !same(olds[k], news[k])) || olds.name !== news.name;
       if (connectionChanged) await failIfConnectionFails(client, payloadFor(kind as DatastoreKind<I, never>, news), news.name);
-      const live = await client.getDatastore(Number(id));
+      const live = await liveDatastore(client, id, olds);
+      if (!live && isProvisional(id)) {
+        // The create that recorded this resource never learned whether it worked; it did not.
+        const created = await createOnce(client, payloadFor(kind as DatastoreKind<I, never>, news), news);
+        return { outs: await outputsOf(client, created, news) };
+      }
       if (!live) throw new Error(`the Qualytics datastore ${id} ("${olds.name}") no longer exists; run \`pulumi refresh\` and then \`pulumi up\` to create it again.`);
-      const outs = await writeOnto(client, live, news, connectionChanged);
+      // A provisional record has never written the connection: write everything.
+      const outs = await writeOnto(client, live, news, connectionChanged || isProvisional(id));
       return { outs };
     },
 
     async delete(id: string, olds: O) {
       const client = clientFor(olds);
+      const datastoreId = isProvisional(id) ? (await liveDatastore(client, id, olds))?.id : Number(id);
+      // A provisional record whose create never landed: nothing to delete.
+      if (datastoreId === undefined) return;
       try {
-        await client.deleteDatastore(Number(id));
+        await client.deleteDatastore(datastoreId);
       } catch (err) {
         const advice = err instanceof ServiceError ? kind.deleteError?.(err, olds) : undefined;
         throw advice ?? err;

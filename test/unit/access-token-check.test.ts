@@ -29,9 +29,10 @@ describe("DatabricksAccessToken check", () => {
   });
 
   test("a bad secret input is refused without echoing its value", async () => {
-    const err = await check({ host: "dbc-1a2b3c4d-5e6f.cloud.databricks.com", authToken: " my-secret-pat\n" }).catch((e) => e);
-    expect(err.message).toMatch(/authToken: has leading or trailing whitespace/);
-    expect(err.message).not.toContain("my-secret-pat");
+    // A failure without `property`: with one, the engine would print the value beside it.
+    const result = await check({ host: "dbc-1a2b3c4d-5e6f.cloud.databricks.com", authToken: " my-secret-pat\n" });
+    expect(result.failures).toEqual([{ property: "", reason: expect.stringMatching(/^authToken: has leading or trailing whitespace/) }]);
+    expect(JSON.stringify(result.failures)).not.toContain("my-secret-pat");
   });
 
   test("rotation: diff replaces a token inside its rotation window, not before", async () => {

@@ -34,9 +34,9 @@ describe("Qualytics Databricks datastore check", () => {
   });
 
   test("a token with whitespace is refused without echoing it", async () => {
-    const err = await check({ personalAccessToken: "pat-with-newline\n" }).catch((e) => e);
-    expect(err.message).toMatch(/personalAccessToken: has leading or trailing whitespace/);
-    expect(err.message).not.toContain("pat-with-newline");
+    const result = await check({ personalAccessToken: "pat-with-newline\n" });
+    expect(result.failures).toEqual([{ property: "", reason: expect.stringMatching(/^personalAccessToken: has leading or trailing whitespace/) }]);
+    expect(JSON.stringify(result.failures)).not.toContain("pat-with-newline");
   });
 
   test("unknown values during preview are not judged", async () => {
