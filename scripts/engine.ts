@@ -99,6 +99,18 @@ export async function previewJson(stack: Stack, options: { refresh?: boolean; ex
   }
 }
 
+/** Any `pulumi` command on the stack (recovery steps such as `refresh --clear-pending-creates`); never throws. */
+export async function runCli(stack: Stack, args: string[]): Promise<{ exitCode: number; output: string }> {
+  let output = "";
+  try {
+    await cliOf(stack)(args, (s) => (output += s));
+    return { exitCode: 0, output };
+  } catch (err) {
+    const result = (err as { commandResult?: { stdout?: string; stderr?: string; err?: { exitCode?: number } } }).commandResult;
+    return { exitCode: result?.err?.exitCode ?? 1, output: `${output}${result?.stderr ?? ""}` };
+  }
+}
+
 /** `pulumi stack export` as a person runs it (the Automation API's exportStack adds --show-secrets). */
 export async function exportStackMasked(stack: Stack): Promise<unknown> {
   return JSON.parse((await cliOf(stack)(["stack", "export"])).stdout);

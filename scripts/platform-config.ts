@@ -9,7 +9,7 @@ import * as path from "path";
 export const MAIN_PROJECT = "databricks-integrations-main";
 export const MAIN_STACK = "sandbox";
 
-interface Seed {
+export interface Seed {
   databricks: {
     workspaces: {
       host: string;

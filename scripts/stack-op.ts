@@ -4,11 +4,11 @@
  * Pulumi program and its closure serialization run in a plain Node process, not inside the
  * test runner's module sandbox.
  */
-import { exportStackMasked, openStack, type EngineStackOptions } from "./engine";
+import { exportStackMasked, openStack, runCli, type EngineStackOptions } from "./engine";
 
 export const RESULT_MARKER = "@@stack-op-result@@";
 
-export type StackOp = "preview" | "up" | "refresh" | "destroy" | "export" | "outputs";
+export type StackOp = "preview" | "up" | "refresh" | "destroy" | "export" | "outputs" | "cli";
 
 export interface StackOpRequest extends EngineStackOptions {
   op: StackOp;
@@ -17,6 +17,10 @@ export interface StackOpRequest extends EngineStackOptions {
   refresh?: boolean;
   /** Policy pack folders for `preview`/`up` (`--policy-pack`). */
   policyPacks?: string[];
+  /** `up`/`destroy` with `--continue-on-error`: independent resources go on after one fails. */
+  continueOnError?: boolean;
+  /** For `cli`: arguments of a `pulumi` command run on the stack as a person types it (`--stack` is added). */
+  args?: string[];
 }
 
 export interface StackOpResult {
@@ -43,7 +47,7 @@ async function run(request: StackOpRequest): Promise<StackOpResult> {
         return { ok: true, output, changeSummary: r.changeSummary as Record<string, number> };
       }
       case "up": {
-        const r = await stack.up({ ...common, refresh: request.refresh, policyPacks: request.policyPacks });
+        const r = await stack.up({ ...common, refresh: request.refresh, policyPacks: request.policyPacks, continueOnError: request.continueOnError });
         return { ok: true, output, changeSummary: r.summary.resourceChanges as Record<string, number>, outputs: r.outputs };
       }
       case "refresh": {
@@ -51,7 +55,7 @@ async function run(request: StackOpRequest): Promise<StackOpResult> {
         return { ok: true, output, changeSummary: r.summary.resourceChanges as Record<string, number> };
       }
       case "destroy": {
-        const r = await stack.destroy(common);
+        const r = await stack.destroy({ ...common, continueOnError: request.continueOnError });
         return { ok: true, output, changeSummary: r.summary.resourceChanges as Record<string, number> };
       }
       case "export":
@@ -59,6 +63,10 @@ async function run(request: StackOpRequest): Promise<StackOpResult> {
         return { ok: true, output, deployment: await exportStackMasked(stack) };
       case "outputs":
         return { ok: true, output, outputs: await stack.outputs() };
+      case "cli": {
+        const r = await runCli(stack, request.args ?? []);
+        return { ok: r.exitCode === 0, output: r.output, error: r.exitCode === 0 ? undefined : `pulumi ${(request.args ?? []).join(" ")} exited ${r.exitCode}` };
+      }
     }
   } catch (err) {
     return { ok: false, output, error: err instanceof Error ? err.message : String(err) };

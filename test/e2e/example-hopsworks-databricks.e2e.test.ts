@@ -4,6 +4,7 @@ import * as path from "path";
 import { clusterSettingsOf } from "../../provider/hopsworks/cluster-settings";
 import { ALICE_TOKEN, AWS_HOST, eventually } from "../helpers/databricks-sandbox";
 import { compiledProgram, stackOp } from "../helpers/engine";
+import { SecretAudit } from "../helpers/secret-audit";
 import {
   HOPSWORKS_HOST,
   HOPSWORKS_VERSION,
@@ -43,12 +44,15 @@ describe("a cluster @pulumi/databricks owns, configured for Hopsworks", () => {
     init_scripts: [monitoring, ...hops.initScripts],
   };
   let clusterId: string;
+  /** Every PAT, password and login session used or issued, searched for in everything the engine printed or stored. */
+  const audit = new SecretAudit();
 
   const cluster = async () => (await h.databricks.call("GET", `/api/2.1/clusters/get?cluster_id=${clusterId}`, { token: ALICE_TOKEN })).body as Record<string, any>;
   const declaredPart = (live: Record<string, any>) => Object.fromEntries(Object.keys(declared).map((k) => [k, live[k]]));
   const settled = () => eventually(async () => ["RUNNING", "TERMINATED"].includes((await cluster()).state));
   const run = async (op: StackOpRequest["op"], extra: Partial<StackOpRequest> = {}) => {
     const result = await stackOp({ ...base, op, ...extra });
+    audit.track(result);
     if (!result.ok) throw new Error(`${op} failed: ${result.error}\n${result.output}`);
     return result;
   };
@@ -78,8 +82,13 @@ describe("a cluster @pulumi/databricks owns, configured for Hopsworks", () => {
         "test:targetUser": SCIENTIST.username,
       },
       secretConfig,
-      env: { PULUMI_DATABRICKS_INTEGRATIONS_POLL_MS: "50" },
+      env: { PULUMI_DATABRICKS_INTEGRATIONS_LOG: path.join(stateDir, "provider.log"), PULUMI_DATABRICKS_INTEGRATIONS_POLL_MS: "50" },
     };
+    audit.addSecrets(ALICE_TOKEN, OWNER.password);
+    audit.addSandbox(h.databricks.url());
+    audit.addSandbox(h.url());
+    audit.trackPath("provider log", path.join(stateDir, "provider.log"));
+    audit.trackPath("stack state dir", stateDir);
   });
   afterAll(async () => h?.close());
 
@@ -108,5 +117,12 @@ describe("a cluster @pulumi/databricks owns, configured for Hopsworks", () => {
     await settled();
     await run("destroy");
     expect(declaredPart(await cluster())).toEqual({ ...declared, num_workers: 4 });
+  });
+
+  test("secret audit: no PAT, password or login session in the exported stack, state, engine output or provider log", async () => {
+    const summary = await audit.verify();
+    expect(summary.secrets).toBeGreaterThanOrEqual(4);
+    expect(summary.providers).toBeGreaterThan(0);
+    expect(summary.missing).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { startSandbox, type Sandbox } from "../../sandbox";
 import { compiledProgram, stackOp } from "../helpers/engine";
+import { SecretAudit } from "../helpers/secret-audit";
 import type { StackOpRequest, StackOpResult } from "../../scripts/stack-op";
 
 jest.setTimeout(300_000);
@@ -44,6 +45,8 @@ describe("examples/qualytics end to end (real engine, sandbox)", () => {
   let sandbox: Sandbox;
   let base: Omit<StackOpRequest, "op">;
   let existing: LiveDatastore;
+  /** Every token used or issued, searched for in everything the engine printed or stored. */
+  const audit = new SecretAudit();
 
   const qualyticsUrl = () => sandbox.endpoints[QUALYTICS.host]!;
   const qualytics = async (method: string, apiPath: string, body?: unknown) => {
@@ -58,6 +61,7 @@ describe("examples/qualytics end to end (real engine, sandbox)", () => {
   const datastore = async (id: number) => (await qualytics("GET", `/api/datastores/${id}`)).body as LiveDatastore;
   const run = async (op: StackOpRequest["op"], extra: Partial<StackOpRequest> = {}): Promise<StackOpResult> => {
     const result = await stackOp({ ...base, op, ...extra });
+    audit.track(result);
     if (!result.ok) throw new Error(`${op} failed: ${result.error}\n${result.output}`);
     return result;
   };
@@ -78,11 +82,12 @@ describe("examples/qualytics end to end (real engine, sandbox)", () => {
     expect(made.status).toBe(200);
     existing = made.body as LiveDatastore;
 
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pdi-e2e-example-qualytics-"));
     base = {
       programModule: compiledProgram("examples/qualytics/index.ts"),
       projectName: PROJECT,
       stackName: "sandbox",
-      stateDir: fs.mkdtempSync(path.join(os.tmpdir(), "pdi-e2e-example-qualytics-")),
+      stateDir,
       config: {
         "databricks:host": workspace.host,
         "qualytics:url": `https://${QUALYTICS.host}/api`,
@@ -97,7 +102,12 @@ describe("examples/qualytics end to end (real engine, sandbox)", () => {
         [`${PROJECT}:rawSchema`]: "default",
       },
       secretConfig: { "databricks:token": ADMIN_TOKEN, "qualytics:token": QUALYTICS_TOKEN },
+      env: { PULUMI_DATABRICKS_INTEGRATIONS_LOG: path.join(stateDir, "provider.log") },
     };
+    audit.addSecrets(ADMIN_TOKEN, OTHER_TEAM_TOKEN, QUALYTICS_TOKEN);
+    for (const url of new Set(Object.values(sandbox.endpoints))) audit.addSandbox(url);
+    audit.trackPath("provider log", path.join(stateDir, "provider.log"));
+    audit.trackPath("stack state dir", stateDir);
   });
   afterAll(async () => {
     await sandbox?.close();
@@ -141,6 +151,7 @@ describe("examples/qualytics end to end (real engine, sandbox)", () => {
     expect(await datastore(existing.id)).toEqual({ ...existing, connected: true });
 
     expect((await run("preview", { expectNoChanges: true })).changeSummary).toEqual({ same: 5 });
+    await run("export"); // the masked export, for the secret audit
 
     const destroyed = await run("destroy");
     expect(destroyed.changeSummary).toEqual({ delete: 5 });
@@ -151,5 +162,12 @@ describe("examples/qualytics end to end (real engine, sandbox)", () => {
     expect((await qualytics("GET", "/api/connections")).body.items.map((c: { id: number }) => c.id)).toEqual([existing.connection_id]);
     const tokens = await fetch(`${sandbox.endpoints[workspace.host]}/api/2.0/token/list`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(((await tokens.json()) as { token_infos: { comment: string }[] }).token_infos.map((t) => t.comment)).toEqual(["seed"]);
+  });
+
+  test("secret audit: no Databricks or Qualytics token in the exported stack, state, engine output or provider log", async () => {
+    const summary = await audit.verify();
+    expect(summary.secrets).toBeGreaterThanOrEqual(4);
+    expect(summary.providers).toBeGreaterThan(0);
+    expect(summary.missing).toEqual([]);
   });
 });

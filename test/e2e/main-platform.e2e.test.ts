@@ -4,7 +4,8 @@ import * as yaml from "js-yaml";
 import * as os from "os";
 import * as path from "path";
 import { compiledProgram, stackOp } from "../helpers/engine";
-import { readSeed, sandboxStackConfig } from "../../scripts/platform-config";
+import { SecretAudit, sandboxSecrets } from "../helpers/secret-audit";
+import { MAIN_PROJECT, MAIN_STACK, readSeed, sandboxStackConfig } from "../../scripts/platform-config";
 
 jest.setTimeout(900_000);
 
@@ -22,6 +23,10 @@ const SECRETS = [
   ...SEED.hopsworks.instances.flatMap((i) => i.users.map((u) => u.password)),
   ...SEED.qualytics.instances.flatMap((i) => i.users.flatMap((u) => u.tokens.map((t) => t.value))),
 ];
+
+/** Every secret of the seed and every one the sandbox issued, searched for in everything the main job printed or stored. */
+const audit = new SecretAudit();
+audit.addSecrets(...SECRETS);
 
 interface Run {
   code: number | null;
@@ -41,16 +46,28 @@ function node(script: string, args: string[], env: Record<string, string>): Prom
   });
 }
 
+/** The main job's sandbox home; its daemon runs until the secret audit at the end has read it. */
+const home = fs.mkdtempSync(path.join(os.tmpdir(), "pdi-e2e-main-"));
+const providerLog = path.join(home, "provider.log");
+audit.trackPath("provider log", providerLog);
+audit.trackPath("stack state dir", path.join(home, "pulumi"));
+audit.trackPath("sandbox daemon log", path.join(home, "sandbox.log"));
+afterAll(async () => {
+  await node("sandbox-cli.js", ["stop", "--home", home], {});
+});
+
 describe("the main job: deploy, deploy again, drift made with the sandbox command line, repair", () => {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), "pdi-e2e-main-"));
-  const env = { PDI_SANDBOX_HOME: home, PULUMI_DATABRICKS_INTEGRATIONS_POLL_MS: "100" };
+  const env = { PDI_SANDBOX_HOME: home, PULUMI_DATABRICKS_INTEGRATIONS_POLL_MS: "100", PULUMI_DATABRICKS_INTEGRATIONS_LOG: providerLog };
+  let runs = 0;
   const main = async (command: string, expectCode = 0) => {
     const run = await node("main.js", [command], env);
+    audit.trackText(`main.js ${command} (run ${++runs}) output`, run.out);
     if (run.code !== expectCode) throw new Error(`main.js ${command} exited ${run.code}, expected ${expectCode}:\n${run.out}`);
     return run.out;
   };
   const sandbox = async (...args: string[]) => {
     const run = await node("sandbox-cli.js", [...args, "--home", home], {});
+    audit.trackText(`sandbox-cli ${args.join(" ")} output`, run.out);
     if (run.code !== 0) throw new Error(`sandbox-cli ${args.join(" ")} exited ${run.code}:\n${run.out}`);
     return run.out;
   };
@@ -63,7 +80,6 @@ describe("the main job: deploy, deploy again, drift made with the sandbox comman
     for (const [resource, kind, property] of expected) {
       expect(lines.some((l) => l.startsWith(`- \`${resource}\` (`) && l.includes(` · ${kind} · \`${property}\``))).toBe(true);
     }
-    for (const secret of SECRETS) expect(out).not.toContain(secret);
     return lines;
   };
   const expectRepaired = async () => {
@@ -72,9 +88,12 @@ describe("the main job: deploy, deploy again, drift made with the sandbox comman
     expect(await main("drift", 0)).toContain("No drift");
   };
 
-  afterAll(async () => {
-    await node("sandbox-cli.js", ["stop", "--home", home], {});
-  });
+  /** The main stack exported as `pulumi stack export` does (secrets masked), for the secret audit. */
+  const exportMainStack = async () => {
+    const exported = await stackOp({ op: "export", programModule: compiledProgram("examples/main/index.ts"), projectName: MAIN_PROJECT, stackName: MAIN_STACK, stateDir: path.join(home, "pulumi") });
+    audit.track(exported);
+    expect({ ok: exported.ok, error: exported.error }).toEqual({ ok: true, error: undefined });
+  };
 
   test("the first deploy makes the whole platform; the second preview has no changes", async () => {
     const out = await main("deploy");
@@ -85,6 +104,10 @@ describe("the main job: deploy, deploy again, drift made with the sandbox comman
     expect(out).toContain("bash scripts/sandbox.sh change remove-hopsworks-spark-keys");
     const list = await sandbox("list", "hopsworks");
     expect(list).toContain("dbc-7f3e2a1b-9c4d.cloud.databricks.com");
+    // The daemon the main job started: its services tell the audit what they know.
+    const record = JSON.parse(fs.readFileSync(path.join(home, "sandbox.json"), "utf8")) as { endpoints: Record<string, string> };
+    for (const url of new Set(Object.values(record.endpoints))) audit.addSandbox(url);
+    await exportMainStack();
   });
 
   test("run again, it deploys nothing new", async () => {
@@ -130,6 +153,7 @@ describe("the main job: deploy, deploy again, drift made with the sandbox comman
     ]);
     expect(lines.some((l) => / \(DatabricksAccessToken\) · deleted · /.test(l))).toBe(true);
     await expectRepaired();
+    await exportMainStack();
   });
 
   test("destroy empties the stack", async () => {
@@ -144,7 +168,7 @@ describe("examples/real-services/Pulumi.production.yaml", () => {
 
   test("sets every key the main program reads, and the README documents each", () => {
     const source = fs.readFileSync(path.join(REPO_ROOT, "examples/main/index.ts"), "utf8");
-    const platformKeys = [...source.matchAll(/platform\.(?:get|require|getNumber|requireObject)(?:<[^>]+>)?\("([^"]+)"/g)].map((m) => `platform:${m[1]}`);
+    const platformKeys = [...source.matchAll(/platform\.(?:get|require|getNumber|getBoolean|requireObject)(?:<[^>]+>)?\("([^"]+)"/g)].map((m) => `platform:${m[1]}`);
     expect(platformKeys.length).toBeGreaterThan(5);
     const sandboxKeys = Object.keys(sandboxStackConfig(SEED, {}).config).filter((k) => !k.startsWith("databricks-integrations:"));
     const readme = fs.readFileSync(path.join(REPO_ROOT, "examples/real-services/README.md"), "utf8");
@@ -173,11 +197,24 @@ describe("examples/real-services/Pulumi.production.yaml", () => {
         stateDir: path.join(home, "pulumi"),
         config: { ...asConfig, "databricks-integrations:endpoints": JSON.stringify(record.endpoints) },
         secretConfig,
+        // A preview of a new stack only checks inputs: the provider calls no service and logs nothing.
+        env: { PULUMI_DATABRICKS_INTEGRATIONS_LOG: path.join(home, "provider.log") },
       });
+      audit.track(preview);
+      audit.trackPath("real-services stack state dir", path.join(home, "pulumi"));
       expect({ ok: preview.ok, error: preview.error }).toEqual({ ok: true, error: undefined });
       expect(preview.changeSummary).toEqual({ create: 8 });
+      // This sandbox stops below: what it knows is read now.
+      for (const url of new Set(Object.values(record.endpoints))) audit.addSecrets(...(await sandboxSecrets(url)));
     } finally {
       await node("sandbox-cli.js", ["stop", "--home", home], {});
     }
   });
+});
+
+test("secret audit: no seeded or issued secret in the main job's output, the sandbox command line's, the exported stacks, state or provider log", async () => {
+  const summary = await audit.verify();
+  expect(summary.secrets).toBeGreaterThanOrEqual(SECRETS.length);
+  expect(summary.providers).toBeGreaterThan(0);
+  expect(summary.missing).toEqual([]);
 });

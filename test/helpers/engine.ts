@@ -36,9 +36,61 @@ export async function stackOp(request: StackOpRequest): Promise<StackOpResult> {
   });
 }
 
-/** Every file under `dir`, concatenated: the haystack a secret audit searches. */
-export const readAllFiles = (dir: string): string =>
-  fs
-    .readdirSync(dir, { withFileTypes: true })
-    .map((e) => (e.isDirectory() ? readAllFiles(path.join(dir, e.name)) : fs.readFileSync(path.join(dir, e.name), "latin1")))
-    .join("\n");
+/**
+ * Starts `pulumi <op>` in the background (the same child process `stackOp` runs) so a test can
+ * kill the engine mid-flight; `kill` sends SIGKILL to that process and everything it started (the
+ * `pulumi` CLI, the provider plugin): no cleanup runs, as when a deploy machine dies.
+ */
+export function startStackOp(request: StackOpRequest): { kill(): void; exited: Promise<number | null> } {
+  const script = path.join(REPO_ROOT, "dist", "scripts", "stack-op.js");
+  const child = spawn(process.execPath, [script, JSON.stringify(request)], { cwd: REPO_ROOT, env: process.env, stdio: "ignore" });
+  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+  return {
+    exited,
+    kill() {
+      for (const pid of [...descendantsOf(child.pid!), child.pid!]) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          /* already gone */
+        }
+      }
+    },
+  };
+}
+
+/** Every process below `pid`, deepest first, read from /proc (Linux). */
+function descendantsOf(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // Fields after the parenthesised command name: state, ppid, ...
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  const walk = (p: number): number[] => (children.get(p) ?? []).flatMap((c) => [...walk(c), c]);
+  return walk(pid);
+}
+
+/**
+ * The distinct errors of a failed operation's engine output, as a person reads them: each
+ * `error: …` line, and the `* …` items under an `error: N error(s) occurred:` line (how the
+ * engine shows a partial failure's reasons).
+ */
+export function engineErrors(result: { output: string; error?: string }): string[] {
+  const lines = result.output.split("\n");
+  const errors: string[] = [];
+  lines.forEach((line, i) => {
+    // The engine's summary lines say nothing of their own.
+    if (!/error: /.test(line) || /error: (update failed|resource init failed)\s*$|\d+ errors?$/.test(line)) return;
+    if (/error: \d+ errors? occurred:/.test(line)) {
+      for (let j = i + 1; j < lines.length && /^\s*\* /.test(lines[j]!); j++) errors.push(lines[j]!.replace(/^\s*\* /, "").trim());
+    } else errors.push(line.replace(/^.*?error: /, "").trim());
+  });
+  return [...new Set(errors)];
+}

@@ -1,0 +1,72 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ADMIN_TOKEN, AWS_HOST, startTestSandbox, type SandboxHarness } from "../helpers/databricks-sandbox";
+import { compiledProgram, stackOp } from "../helpers/engine";
+
+jest.setTimeout(180_000);
+
+/**
+ * Check failures on secret inputs, on the real engine. For a failure with `property` set the
+ * engine prints the property's value ("property authToken value {…} has a problem: …"), even a
+ * secret's (only values from secret stack config are masked, by the engine's output filter); for
+ * one with `property: ""` it prints only the reason. So the provider reports a bad secret without
+ * a property, naming the field in the reason, and the value appears nowhere in the output. The
+ * secret here is read from a file, as people do, keeping the file's trailing newline.
+ */
+describe("check failures on secret inputs (real engine)", () => {
+  let h: SandboxHarness;
+  let stateDir: string;
+  let secretFile: string;
+  /** Bad on purpose (a file's trailing newline), and never a real token's shape. */
+  const CANARY = "sandbox-canary-secret-value-e2e";
+  const everything = (r: { output: string; error?: string }) => `${r.output}\n${r.error ?? ""}`;
+
+  beforeAll(async () => {
+    h = await startTestSandbox({ timeScale: 0.001 });
+    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pdi-e2e-check-"));
+    secretFile = path.join(stateDir, "token.txt");
+    fs.writeFileSync(secretFile, `${CANARY}\n`);
+  });
+  afterAll(async () => h?.close());
+
+  const preview = (stackName: string, config: Record<string, string>) =>
+    stackOp({
+      op: "preview",
+      programModule: compiledProgram("test/e2e/programs/check-failures.ts"),
+      projectName: "check-failures",
+      stackName,
+      stateDir,
+      config: {
+        "databricks:host": AWS_HOST,
+        "databricks-integrations:endpoints": JSON.stringify(h.sandbox.endpoints),
+        "test:secretFile": secretFile,
+        ...config,
+      },
+      secretConfig: { "databricks:token": ADMIN_TOKEN },
+    });
+
+  test("the engine prints the value of a failure's property, even a secret's, and not with property \"\"", async () => {
+    const withProperty = await preview("with-property", { "test:mode": "shape", "test:property": "authToken" });
+    expect(withProperty.ok).toBe(false);
+    // Why the provider never sets `property` for a secret: the engine shows the value.
+    expect(everything(withProperty)).toMatch(/property authToken value \{.*sandbox-canary-secret-value-e2e.*\} has a problem: authToken: has leading or trailing whitespace/s);
+
+    const withoutProperty = await preview("without-property", { "test:mode": "shape", "test:property": "" });
+    expect(withoutProperty.ok).toBe(false);
+    expect(everything(withoutProperty)).toMatch(/resource 'shape' has a problem: authToken: has leading or trailing whitespace/);
+    expect(everything(withoutProperty)).not.toContain(CANARY);
+  });
+
+  test("a bad authToken fails preview with the field named and the value nowhere in the output", async () => {
+    await fetch(`${h.url()}/__sandbox/requests`, { method: "DELETE" });
+    const result = await preview("token", { "test:mode": "token" });
+    expect(result.ok).toBe(false);
+    const output = everything(result);
+    expect(output).toMatch(/resource 'ci-token' has a problem: authToken: has leading or trailing whitespace \(often a newline pasted or read from a file\); remove it where the value is set/);
+    expect(output).not.toContain(CANARY);
+    // Refused at check: the workspace never saw the bad token.
+    const requests = (await (await fetch(`${h.url()}/__sandbox/requests`)).json()) as { requests: unknown[] };
+    expect(requests.requests).toEqual([]);
+  });
+});
