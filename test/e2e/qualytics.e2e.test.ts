@@ -192,7 +192,7 @@ describe("Qualytics Databricks datastores end to end (real engine, sandboxes)", 
     };
     const refused = await stackOp(request);
     expect(refused.ok).toBe(false);
-    expect(refused.output).toMatch(new RegExp(`a Qualytics datastore named "preexisting" already exists \\(id ${existing.body.id}\\)\\. To manage it with this resource set \`adopt: true\``));
+    expect(refused.output).toMatch(new RegExp(`a Qualytics datastore named "preexisting" already exists \\(id ${existing.body.id}\\)\\. If an interrupted deployment created it, or to manage it with this resource, set \`adopt: true\``));
 
     const adopted = await stackOp({ ...request, config: { ...request.config, "test:adopt": "true" } });
     if (!adopted.ok) throw new Error(adopted.output);
