@@ -9,8 +9,8 @@ jest.setTimeout(900_000);
  * The engine killed with SIGKILL in the middle of each create of the main platform: the service
  * has acted (the token, registration, configuration or datastore exists) but its answer has not
  * reached the engine, which dies with the create pending in its state and the stack locked.
- * The recovery documented in the README ("When a deployment is interrupted") must converge: no
- * pending operation, no duplicate, no orphan, no half-configured cluster.
+ * The recovery documented in the README ("When a deployment fails or is interrupted") must
+ * converge: no pending operation, no duplicate, no orphan, no half-configured cluster.
  */
 const HOPSWORKS = "/hopsworks-api/api/project/*/integrations/databricks";
 const TYPE = "pulumi-nodejs:dynamic/databricks-integrations:";
