@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ADMIN_TOKEN, ALICE_TOKEN, AWS_HOST, startTestSandbox, type SandboxHarness } from "../helpers/databricks-sandbox";
-import { compiledProgram, stackOp as runStackOp } from "../helpers/engine";
+import { compiledProgram } from "../helpers/engine";
 import { SecretAudit } from "../helpers/secret-audit";
 import type { StackOpRequest } from "../../scripts/stack-op";
 
@@ -19,11 +19,7 @@ describe("DatabricksAccessToken end to end (real engine, sandbox workspace)", ()
   let base: Omit<StackOpRequest, "op">;
   /** Every token used or issued, searched for in everything the engine printed or stored. */
   const audit = new SecretAudit();
-  const stackOp = async (request: StackOpRequest) => {
-    const result = await runStackOp(request);
-    audit.track(result);
-    return result;
-  };
+  const stackOp = (request: StackOpRequest) => audit.stackOp(request);
 
   beforeAll(async () => {
     h = await startTestSandbox({ timeScale: 0.001 });

@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { clusterSettingsOf } from "../../provider/hopsworks/cluster-settings";
 import { ALICE_TOKEN, AWS_HOST, eventually } from "../helpers/databricks-sandbox";
-import { compiledProgram, stackOp } from "../helpers/engine";
+import { compiledProgram } from "../helpers/engine";
 import { SecretAudit } from "../helpers/secret-audit";
 import {
   HOPSWORKS_HOST,
@@ -51,8 +51,7 @@ describe("a cluster @pulumi/databricks owns, configured for Hopsworks", () => {
   const declaredPart = (live: Record<string, any>) => Object.fromEntries(Object.keys(declared).map((k) => [k, live[k]]));
   const settled = () => eventually(async () => ["RUNNING", "TERMINATED"].includes((await cluster()).state));
   const run = async (op: StackOpRequest["op"], extra: Partial<StackOpRequest> = {}) => {
-    const result = await stackOp({ ...base, op, ...extra });
-    audit.track(result);
+    const result = await audit.stackOp({ ...base, op, ...extra });
     if (!result.ok) throw new Error(`${op} failed: ${result.error}\n${result.output}`);
     return result;
   };

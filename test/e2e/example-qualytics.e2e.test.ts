@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { startSandbox, type Sandbox } from "../../sandbox";
-import { compiledProgram, stackOp } from "../helpers/engine";
+import { compiledProgram } from "../helpers/engine";
 import { SecretAudit } from "../helpers/secret-audit";
 import type { StackOpRequest, StackOpResult } from "../../scripts/stack-op";
 
@@ -60,8 +60,7 @@ describe("examples/qualytics end to end (real engine, sandbox)", () => {
   };
   const datastore = async (id: number) => (await qualytics("GET", `/api/datastores/${id}`)).body as LiveDatastore;
   const run = async (op: StackOpRequest["op"], extra: Partial<StackOpRequest> = {}): Promise<StackOpResult> => {
-    const result = await stackOp({ ...base, op, ...extra });
-    audit.track(result);
+    const result = await audit.stackOp({ ...base, op, ...extra });
     if (!result.ok) throw new Error(`${op} failed: ${result.error}\n${result.output}`);
     return result;
   };

@@ -18,7 +18,7 @@ import {
   startHopsworksTestSandbox,
   type HopsworksHarness,
 } from "../helpers/hopsworks-sandbox";
-import { compiledProgram, stackOp as runStackOp } from "../helpers/engine";
+import { compiledProgram } from "../helpers/engine";
 import { SecretAudit } from "../helpers/secret-audit";
 import type { StackOpRequest } from "../../scripts/stack-op";
 
@@ -83,11 +83,7 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
   let endpoints: Record<string, string>;
   /** Every PAT, password, API key and login session used or issued, searched for in everything the engine printed or stored. */
   const audit = new SecretAudit();
-  const stackOp = async (request: StackOpRequest) => {
-    const result = await runStackOp(request);
-    audit.track(result);
-    return result;
-  };
+  const stackOp = (request: StackOpRequest) => audit.stackOp(request);
 
   beforeAll(async () => {
     h = await startHopsworksTestSandbox({ timeScale: 0.001 });

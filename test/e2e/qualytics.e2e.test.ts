@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { ADMIN_TOKEN, AWS_HOST } from "../helpers/databricks-sandbox";
 import { QUALYTICS_ADMIN_TOKEN, QUALYTICS_HOST, WAREHOUSE_PATH, startQualyticsTestSandbox, type QualyticsHarness } from "../helpers/qualytics-sandbox";
-import { compiledProgram, stackOp as runStackOp } from "../helpers/engine";
+import { compiledProgram } from "../helpers/engine";
 import { SecretAudit } from "../helpers/secret-audit";
 import type { StackOpRequest } from "../../scripts/stack-op";
 
@@ -32,11 +32,7 @@ describe("Qualytics Databricks datastores end to end (real engine, sandboxes)", 
   let base: Omit<StackOpRequest, "op">;
   /** Every token and credential used or issued, searched for in everything the engine printed or stored. */
   const audit = new SecretAudit();
-  const stackOp = async (request: StackOpRequest) => {
-    const result = await runStackOp(request);
-    audit.track(result);
-    return result;
-  };
+  const stackOp = (request: StackOpRequest) => audit.stackOp(request);
 
   beforeAll(async () => {
     h = await startQualyticsTestSandbox({ timeScale: 0.001 });

@@ -2,6 +2,8 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as zlib from "zlib";
+import type { StackOpRequest, StackOpResult } from "../../scripts/stack-op";
+import { stackOp } from "./engine";
 
 /**
  * The secret audit of the end-to-end tests: every token, API key, password and JWT a test used
@@ -157,6 +159,13 @@ export class SecretAudit {
   /** A sandbox service base URL whose GET /__sandbox/secrets is read at verify time. */
   addSandbox(url: string): void {
     this.sandboxes.add(url.replace(/\/+$/, ""));
+  }
+
+  /** Runs a stack operation (see `stackOp` in ./engine) and tracks its result. */
+  async stackOp(request: StackOpRequest): Promise<StackOpResult> {
+    const result = await stackOp(request);
+    this.track(result);
+    return result;
   }
 
   /** Engine output and result of a stack operation (StackOpResult from scripts/stack-op.ts: output, error, outputs, deployment). */
