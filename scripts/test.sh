@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
 source scripts/bootstrap.sh
+source scripts/python-clients.sh
 node scripts/link-self.js
 npx tsc -p tsconfig.json
 npx jest --ci "$@"
