@@ -133,7 +133,7 @@ _pdi_deps() {
 
 # ---------------------------------------------------------------------------------------------
 # Pulumi engine
-_PDI_PULUMI_VERSION=v3.259.0
+_PDI_PULUMI_VERSION=v3.276.0
 # pulumi-language-nodejs: the proxy refuses every pseudo-version of its own module
 # (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3); the last sdk/v3 release
 # that still carried the host as a package (sdk/v3/nodejs/cmd/pulumi-language-nodejs) is v3.68.0.
@@ -141,25 +141,40 @@ _PDI_LANGHOST_SDK_VERSION=v3.68.0
 # Bumped when the layout of the pulumi cache dir changes: a dir with an older stamp is rebuilt.
 _PDI_CACHE_LAYOUT=2
 
-# Finds a Go >= 1.25 (or a Go >= 1.21 that can fetch it): sets _PDI_GO and _PDI_GO_TOOLCHAIN.
+# The Go toolchain fetched from the module proxy (golang.org/toolchain) when the machine's Go is
+# older than what the module being built asks for in its go.mod (v3.259 asks for 1.25.11, v3.276
+# for 1.26.6: a Go of 1.25.0 builds neither, whatever a plain ">= 1.25" check says).
+_PDI_GO_FALLBACK=go1.27.3
+
+# _pdi_go_env [NEED]: finds the machine's Go; sets _PDI_GO, and _PDI_GO_TOOLCHAIN to "local" when
+# that Go is at least NEED (a version from a go.mod `go` line; default 1.21), else to the fallback,
+# which a Go >= 1.21 downloads by itself.
 _pdi_go_env() {
-    local go gov
+    local need="${1:-1.21}" go gov
     go=$(command -v go 2>/dev/null || true)
     [ -z "$go" ] && [ -x /usr/local/go/bin/go ] && go=/usr/local/go/bin/go
     [ -n "$go" ] || { _pdi_die "Go is needed to build the pulumi engine and none was found (looked on PATH and in /usr/local/go/bin)"; return 1; }
     gov=$("$go" env GOVERSION 2>/dev/null | sed 's/^go//')
     [ -n "$gov" ] || gov=$("$go" version | sed -n 's/.* go\([0-9][0-9.]*\).*/\1/p')
-    if _pdi_ver_ge "$gov" 1.25; then
-        _PDI_GO="$go"
+    _PDI_GO="$go"
+    if _pdi_ver_ge "$gov" "$need"; then
         _PDI_GO_TOOLCHAIN=local
     elif _pdi_ver_ge "$gov" 1.21; then
-        _pdi_log "go ${gov} is older than 1.25: letting it fetch go1.25.0 (golang.org/toolchain) from the module proxy"
-        _PDI_GO="$go"
-        _PDI_GO_TOOLCHAIN=go1.25.0
+        _pdi_log "go ${gov} is older than the ${need} the module asks for: letting it fetch ${_PDI_GO_FALLBACK} (golang.org/toolchain) from the module proxy"
+        _PDI_GO_TOOLCHAIN="$_PDI_GO_FALLBACK"
     else
-        _pdi_die "go ${gov} (${go}) is too old: the pulumi engine needs Go >= 1.25 (Go >= 1.21 can fetch it by itself)"
+        _pdi_die "go ${gov} (${go}) is too old: building the pulumi engine needs Go >= ${need} (Go >= 1.21 can fetch it by itself)"
         return 1
     fi
+}
+
+# _pdi_go_need DIR: the Go version DIR/go.mod asks for (its `toolchain` line if newer than `go`).
+_pdi_go_need() {
+    local gomod="$1/go.mod" gov tcv
+    gov=$(sed -n 's/^go[[:space:]]\{1,\}\([0-9][0-9.]*\).*/\1/p' "$gomod" | head -n1)
+    tcv=$(sed -n 's/^toolchain[[:space:]]\{1,\}go\([0-9][0-9.]*\).*/\1/p' "$gomod" | head -n1)
+    [ -n "$tcv" ] && { [ -z "$gov" ] || _pdi_ver_ge "$tcv" "$gov"; } && gov="$tcv"
+    printf '%s\n' "${gov:-1.21}"
 }
 
 # _pdi_go_build SRC OUT LOG WHAT PKG: go build with -mod=mod, only for this command.
@@ -255,6 +270,8 @@ _pdi_build_pulumi() {
     src="$tmp/src-pkg"
     _pdi_go_module_copy "github.com/pulumi/pulumi/pkg/v3@${_PDI_PULUMI_VERSION}" "$src" "$logf" ||
         { rm -rf "$tmp"; _pdi_die "go mod download github.com/pulumi/pulumi/pkg/v3@${_PDI_PULUMI_VERSION} failed (see ${logf})"; return 1; }
+    _pdi_go_env "$(_pdi_go_need "$src")" || { rm -rf "$tmp"; return 1; }
+    [ "$_PDI_GO_TOOLCHAIN" = local ] || _pdi_log "building with GOTOOLCHAIN=${_PDI_GO_TOOLCHAIN}"
     (cd "$src" && env GOWORK=off GOTOOLCHAIN="$_PDI_GO_TOOLCHAIN" "$_PDI_GO" mod edit \
         -dropreplace github.com/pulumi/pulumi/sdk/v3 -require "github.com/pulumi/pulumi/sdk/v3@${_PDI_PULUMI_VERSION}") ||
         { rm -rf "$tmp"; _pdi_die "go mod edit failed"; return 1; }
@@ -415,9 +432,9 @@ EOF
 
 _pdi_cleanup_fns() {
     unset -f _pdi_log _pdi_die _pdi_now _pdi_ver_ge _pdi_run_logged _pdi_path_prepend _pdi_node _pdi_deps \
-        _pdi_go_env _pdi_go_build _pdi_go_module_copy _pdi_write_node_wrapper _pdi_write_plugins _pdi_build_pulumi \
+        _pdi_go_env _pdi_go_need _pdi_go_build _pdi_go_module_copy _pdi_write_node_wrapper _pdi_write_plugins _pdi_build_pulumi \
         _pdi_build_langhost _pdi_pulumi _pdi_main _pdi_summary _pdi_cleanup_fns
-    unset _PDI_NODE_VERSION _PDI_PULUMI_VERSION _PDI_LANGHOST_SDK_VERSION _PDI_CACHE_LAYOUT _PDI_GO _PDI_GO_TOOLCHAIN \
+    unset _PDI_NODE_VERSION _PDI_PULUMI_VERSION _PDI_LANGHOST_SDK_VERSION _PDI_CACHE_LAYOUT _PDI_GO _PDI_GO_TOOLCHAIN _PDI_GO_FALLBACK \
         _PDI_T_NODE _PDI_T_DEPS _PDI_T_PULUMI _PDI_T_SMOKE _PDI_T_ALL _PDI_SMOKE _PDI_SOURCED _PDI_RC
 }
 

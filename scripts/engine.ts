@@ -11,8 +11,13 @@ export interface EngineStackOptions {
   programModule: string;
   projectName: string;
   stackName: string;
-  /** Folder of the local file backend (state) and the engine's home; created if missing. */
+  /** Folder of the engine's home and work folder, and of the file backend by default; created if missing. */
   stateDir: string;
+  /**
+   * Where the state lives: a team backend (`postgres://…`, `s3://bucket?endpoint=…`) or
+   * `file://…`; by default a file backend in `stateDir/backend`.
+   */
+  backendUrl?: string;
   /** Stack config: plain values, and secrets set with `--secret`. */
   config?: Record<string, string>;
   secretConfig?: Record<string, string>;
@@ -22,7 +27,7 @@ export interface EngineStackOptions {
 
 /**
  * Opens (or creates) a stack whose program is a compiled module of this repo, on a local file
- * backend, run by the engine that `scripts/bootstrap.sh` prepared (`PDI_PULUMI_ROOT`). The
+ * backend or the team backend given, run by the engine that `scripts/bootstrap.sh` prepared (`PDI_PULUMI_ROOT`). The
  * program runs inline, so no language-host binary is needed; the dynamic provider process runs
  * in `workDir`, which links this repo's `node_modules` so it can load the package.
  */
@@ -34,7 +39,8 @@ export async function openStack(options: EngineStackOptions): Promise<Stack> {
   const workDir = path.join(options.stateDir, "work", options.projectName);
   const backendDir = path.join(options.stateDir, "backend");
   const homeDir = path.join(options.stateDir, "pulumi-home");
-  for (const dir of [workDir, backendDir, homeDir]) fs.mkdirSync(dir, { recursive: true });
+  const backendUrl = options.backendUrl ?? `file://${backendDir}`;
+  for (const dir of [workDir, homeDir, ...(backendUrl.startsWith("file://") ? [backendDir] : [])]) fs.mkdirSync(dir, { recursive: true });
   const link = path.join(workDir, "node_modules");
   if (!fs.existsSync(link)) fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), link, "dir");
 
@@ -50,10 +56,10 @@ export async function openStack(options: EngineStackOptions): Promise<Stack> {
         name: options.projectName,
         runtime: "nodejs",
         main: path.relative(workDir, options.programModule),
-        backend: { url: `file://${backendDir}` },
+        backend: { url: backendUrl },
       },
       envVars: {
-        PULUMI_BACKEND_URL: `file://${backendDir}`,
+        PULUMI_BACKEND_URL: backendUrl,
         PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "sandbox-passphrase",
         PULUMI_HOME: homeDir,
         PULUMI_SKIP_UPDATE_CHECK: "true",

@@ -37,7 +37,7 @@ _pdc_main() {
         done < "${repo}/scripts/python-sources.txt"
         rm -rf "${venv}/sources/.wheels"
         echo "$want" > "$stamp"
-        _pdc_log "official clients installed: $(${venv}/bin/pip freeze | grep -iE '^(qualytics-cli|databricks-sdk)==' | tr '\n' ' ')"
+        _pdc_log "official clients installed: $(${venv}/bin/pip freeze | grep -iE '^(qualytics-cli|databricks-sdk|moto)==' | tr '\n' ' ')"
     fi
     export PDI_PYTHON="${venv}/bin/python" PDI_PY_SOURCES="${venv}/sources"
 }

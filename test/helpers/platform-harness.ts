@@ -46,6 +46,8 @@ export interface PlatformHarnessOptions {
    * timeout on the services' own calls to Databricks (restored on close).
    */
   faultTimings?: boolean;
+  /** The state backend (a team backend such as `postgres://…` or `s3://…`); default a file backend in the temp folder. */
+  backendUrl?: string;
 }
 
 /** What a service holds that this platform could have made. */
@@ -85,6 +87,7 @@ export class PlatformHarness {
       projectName: MAIN_PROJECT,
       stackName: "faults",
       stateDir,
+      backendUrl: options.backendUrl,
       // Stack config persists between operations: keys a case may change get their default here.
       config: { ...config, "platform:adoptDatastores": "false", "platform:tokenLifetimeDays": "90" },
       secretConfig,
@@ -108,8 +111,9 @@ export class PlatformHarness {
    * sandboxes issued, searched for in each engine result (output, outputs, exports), the state
    * folder and the provider log.
    */
-  async verifySecrets() {
+  async verifySecrets(extra: { label: string; text: string }[] = []) {
     const audit = new SecretAudit();
+    for (const { label, text } of extra) audit.trackText(label, text);
     audit.addSecrets(...SEED_SECRETS);
     for (const url of this.serviceUrls()) audit.addSandbox(url);
     for (const result of this.results) audit.track(result);
@@ -125,6 +129,20 @@ export class PlatformHarness {
     const result = await stackOp({ ...this.base, ...extra, op, config: { ...this.base.config, ...extra.config } });
     this.results.push(result);
     return result;
+  }
+
+  /**
+   * Another deploy machine on the same stack and backend (a second CI runner): its own engine home
+   * and work folder, holding the stack's checked-in config file (with its secrets' salt) copied
+   * from this one. Its operations go through `op`/`startOp` with `{ stateDir }` of the result.
+   */
+  otherRunner(name: string): Partial<StackOpRequest> {
+    const stateDir = path.join(this.stateDir, `runner-${name}`);
+    const from = path.join(this.stateDir, "work", MAIN_PROJECT);
+    const to = path.join(stateDir, "work", MAIN_PROJECT);
+    fs.mkdirSync(to, { recursive: true });
+    for (const file of fs.readdirSync(from).filter((f) => /^Pulumi\..*\.yaml$/.test(f))) fs.copyFileSync(path.join(from, file), path.join(to, file));
+    return { stateDir };
   }
 
   /** Starts an operation in the background, to be killed mid-flight (see `startStackOp`). */
