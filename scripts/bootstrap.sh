@@ -6,7 +6,7 @@
 #   bash scripts/bootstrap.sh     # same, then runs the engine smoke test and prints a summary
 #
 # After it succeeds:
-#   node (>= 22) and pulumi (the engine, v3.259.0 or newer) are first on PATH
+#   node (>= 22) and pulumi (the engine, v3.276.0 or newer) are first on PATH
 #   PDI_REPO          repo root
 #   PDI_CACHE         cache root (default ${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-databricks-integrations)
 #   PDI_NODE          absolute path of the node >= 22 binary in use
@@ -229,15 +229,14 @@ _pdi_write_plugins() {
         { _pdi_die "node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs is missing"; return 1; }
     _pdi_write_node_wrapper "$bin/pulumi-resource-pulumi-nodejs" "@pulumi/pulumi/cmd/dynamic-provider" \
         "Same as the script at the root of the @pulumi/pulumi npm package, but pinned to node >= 22." || return 1
-    # The policy-pack analyzer (`pulumi preview --policy-pack <folder>`) for the CLI built here. Pulumi
-    # v3.259 starts a `runtime: nodejs` pack through the nodejs language host's RunPlugin, which the
-    # v3.68.0 host built here answers "not supported"; for a runtime <r> with no language host it
-    # runs `pulumi-analyzer-policy-<r>` from PATH in the pack's folder with `<engine-address> .`
-    # (NewPolicyAnalyzer, pkg/resource/plugin/analyzer_plugin.go). A pack folder that declares
-    # `runtime: pdi-nodejs` (test/e2e/policy.e2e.test.ts makes one from examples/gitops/policy) is
-    # run by this wrapper, as the official pulumi-analyzer-policy script ran packs.
+    # The policy-pack runner for the CLI built here. Pulumi v3.276 starts a `runtime: nodejs` pack
+    # folder through the nodejs language host's RunPlugin, which the v3.68.0 host built here answers
+    # "not supported"; an executable given to --policy-pack it starts directly (NewPolicyAnalyzer,
+    # pkg/resource/plugin/analyzer_plugin.go). examples/gitops/policy/analyzer is such an executable:
+    # it runs this wrapper in its folder with `<engine-address> .`, as the official
+    # pulumi-analyzer-policy script ran packs.
     _pdi_write_node_wrapper "$bin/pulumi-analyzer-policy-pdi-nodejs" "@pulumi/pulumi/cmd/run-policy-pack" \
-        "Runs the Node.js policy pack in the current directory (PulumiPolicy.yaml runtime: pdi-nodejs)." || return 1
+        "Runs the Node.js policy pack in the current directory (examples/gitops/policy/analyzer calls it)." || return 1
     if [ -x "$bin/../libexec/pulumi-language-nodejs" ]; then
         f="$bin/pulumi-language-nodejs"
         cat >"$f.tmp" <<EOF
@@ -250,6 +249,10 @@ if [ -x "\$NODE" ]; then
     PATH="\$(dirname "\$NODE"):\$PATH"
     export PATH
 fi
+# Node 24 warns "SQLite is an experimental feature" when @pulumi/pulumi loads: noise in every
+# folder-based preview. Only experimental-feature warnings are silenced.
+NODE_OPTIONS="\${NODE_OPTIONS:+\$NODE_OPTIONS }--disable-warning=ExperimentalWarning"
+export NODE_OPTIONS
 exec "\$(dirname "\$0")/../libexec/pulumi-language-nodejs" "\$@"
 EOF
         chmod 755 "$f.tmp" && mv -f "$f.tmp" "$f" || return 1
@@ -347,10 +350,12 @@ _pdi_pulumi() {
         _pdi_build_pulumi "$final" || return 1
     fi
     PDI_PULUMI_ROOT="$final"
-    # Refresh the wrappers if the node they pin moved, or one is missing (a cache made before the
-    # analyzer wrapper existed gets it here, without a rebuild). Cheap; keeps the cache valid.
+    # Refresh the wrappers if the node they pin moved, or one is missing or older than this script
+    # (a cache made before the analyzer wrapper or the language host's warning filter gets them here, without a rebuild). Cheap; keeps the cache valid.
     if ! grep -qF "PDI_NODE:-${PDI_NODE}}" "$final/bin/pulumi-resource-pulumi-nodejs" 2>/dev/null ||
-        ! grep -qF "PDI_NODE:-${PDI_NODE}}" "$final/bin/pulumi-analyzer-policy-pdi-nodejs" 2>/dev/null; then
+        ! grep -qF "PDI_NODE:-${PDI_NODE}}" "$final/bin/pulumi-analyzer-policy-pdi-nodejs" 2>/dev/null ||
+        { [ -x "$final/libexec/pulumi-language-nodejs" ] &&
+            ! grep -qF -- "--disable-warning=ExperimentalWarning" "$final/bin/pulumi-language-nodejs" 2>/dev/null; }; then
         _pdi_write_plugins "$final/bin" || return 1
     fi
 }

@@ -30,36 +30,32 @@ const ANALYZER = "pulumi-analyzer-policy-pdi-nodejs";
 const STACK_PAT = "sandbox-policy-e2e-pat-secret";
 
 /**
- * The pack folder the CLI built here can run, or an error that says what is missing and how to
- * get it: this test never skips. The CLI (v3.259) starts a `runtime: nodejs` pack through the
+ * The pack as the CLI built here can run it, or an error that says what is missing and how to get
+ * it: this test never skips. That CLI (v3.276) starts a `runtime: nodejs` pack *folder* through the
  * nodejs language host's RunPlugin, which the v3.68.0 host bootstrap builds answers "not
- * supported"; for another runtime it runs `pulumi-analyzer-policy-<runtime>` from PATH in the
- * pack folder. So the folder is examples/gitops/policy with `runtime: pdi-nodejs` (the wrapper
- * scripts/bootstrap.sh puts beside the CLI), its package.json `main` pointing at the compiled
- * pack, and node_modules linked to the repo's, as scripts/engine.ts links them for stacks.
+ * supported"; an *executable* given to `--policy-pack` it starts directly, with the engine's address.
+ * examples/gitops/policy/analyzer is that executable: it runs the pack in its own folder (the
+ * compiled pack is its package.json `main`; node_modules resolve from the repo root) with the
+ * analyzer wrapper scripts/bootstrap.sh puts beside the CLI.
  */
-function preparePack(dir: string): string {
+function preparePack(): string {
   const root = process.env.PDI_PULUMI_ROOT;
   if (!root) throw new Error("PDI_PULUMI_ROOT is not set: the Pulumi engine is required; run the tests with the README's test command (it builds the engine)");
-  const analyzer = path.join(root, "bin", ANALYZER);
-  try {
-    fs.accessSync(analyzer, fs.constants.X_OK);
-  } catch {
-    throw new Error(
-      `${analyzer} is missing: the Pulumi CLI built here runs a Node.js policy pack only through this analyzer plugin (its nodejs language host, v3.68.0, cannot), ` +
-        `and scripts/bootstrap.sh writes it beside the CLI. Source scripts/bootstrap.sh again: it adds the wrapper to an existing cache without rebuilding.`,
-    );
+  const wrapper = path.join(root, "bin", ANALYZER);
+  const pack = path.join(PACK_SOURCE, "analyzer");
+  for (const exe of [wrapper, pack]) {
+    try {
+      fs.accessSync(exe, fs.constants.X_OK);
+    } catch {
+      throw new Error(
+        `${exe} is missing or not executable: the Pulumi CLI built here runs a Node.js policy pack only as a binary analyzer (its nodejs language host, v3.68.0, cannot), ` +
+          `and scripts/bootstrap.sh writes the wrapper beside the CLI. Source scripts/bootstrap.sh again: it adds the wrapper to an existing cache without rebuilding.`,
+      );
+    }
   }
   const manifest = JSON.parse(fs.readFileSync(path.join(PACK_SOURCE, "package.json"), "utf8")) as { main: string };
   const main = path.resolve(PACK_SOURCE, manifest.main);
   if (!fs.existsSync(main)) throw new Error(`${main} is missing: build first (npx tsc -p .)`);
-  const yaml = fs.readFileSync(path.join(PACK_SOURCE, "PulumiPolicy.yaml"), "utf8");
-  if (!/^runtime: nodejs$/m.test(yaml)) throw new Error(`${PACK_SOURCE}/PulumiPolicy.yaml no longer says "runtime: nodejs"; update preparePack`);
-  const pack = path.join(dir, "policy-pack");
-  fs.mkdirSync(pack, { recursive: true });
-  fs.writeFileSync(path.join(pack, "PulumiPolicy.yaml"), yaml.replace(/^runtime: nodejs$/m, "runtime: pdi-nodejs"));
-  fs.writeFileSync(path.join(pack, "package.json"), JSON.stringify({ ...manifest, main }, null, 2));
-  fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(pack, "node_modules"), "dir");
   return pack;
 }
 
@@ -83,7 +79,7 @@ describe("policy pack examples/gitops/policy on the real engine (sandboxes)", ()
 
   beforeAll(async () => {
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pdi-e2e-policy-"));
-    const pack = preparePack(stateDir);
+    const pack = preparePack();
     [hw, q] = await Promise.all([startHopsworksTestSandbox(), startQualyticsTestSandbox()]);
     // Databricks and Hopsworks from one harness, Qualytics from the other (its own Databricks
     // sandbox is not addressed: AWS_HOST maps to the Hopsworks harness's).

@@ -1,3 +1,5 @@
+// First: it wraps the server @pulumi/policy starts, so the stack config reaches the policies.
+import "./stack-config";
 import { PolicyPack } from "@pulumi/policy";
 import { policies } from "./policies";
 

@@ -1,4 +1,5 @@
 import { UnknownValueError, type ResourceValidationArgs, type ResourceValidationPolicy } from "@pulumi/policy";
+import { stackConfig } from "./stack-config";
 
 /**
  * The policies of the `databricks-integrations` pack (served by index.ts). They read the
@@ -193,16 +194,6 @@ export async function membershipViolation(q: MembershipQuestion): Promise<string
     }
   }
   return undefined;
-}
-
-/** Stack config as the engine hands it to the analyzer (PULUMI_CONFIG: `{"ns:key": "value"}`). */
-function stackConfig(): Record<string, string> {
-  try {
-    const parsed: unknown = JSON.parse(process.env.PULUMI_CONFIG ?? "{}");
-    return parsed && typeof parsed === "object" ? (parsed as Record<string, string>) : {};
-  } catch {
-    return {};
-  }
 }
 
 const setting = (configKey: string, envVar: string): string | undefined => {
