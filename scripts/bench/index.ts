@@ -10,11 +10,14 @@
  * 3. scale: 50 configured clusters and 50 datastores in one `up`, against the ideal;
  * 4. state: bytes per resource in `pulumi stack export`, the serialized provider's size;
  * 5. 429 storm: the 50 datastores updated with Qualytics limited to R requests per second;
+ * 6. many stacks: K teams' stacks deployed at once from separate processes on one PostgreSQL
+ *    state backend (scripts/bench/teams.ts);
  * and all along, the dynamic-provider processes' peak memory, read from /proc.
  *
  * Writes bench/results.json and prints markdown tables (the README's Performance section).
- * Knobs (environment): BENCH_SCALE (0.05), BENCH_N (50), BENCH_STORM_RPS (5), BENCH_KEEP (keep
- * the temp folder).
+ * Knobs (environment): BENCH_SCALE (0.05), BENCH_N (50), BENCH_STORM_RPS (5), BENCH_TEAMS (8),
+ * BENCH_TEAM_SOURCES (8: 10 resources a stack), BENCH_KEEP (keep the temp folder), BENCH_ONLY=teams
+ * (that phase alone, printed and not written to bench/results.json).
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -24,14 +27,17 @@ import type { LatencySettings } from "../../sandbox/common/latency";
 import { exportStackMasked, REPO_ROOT } from "../engine";
 import { sandboxStackConfig } from "../platform-config";
 import { MemoryWatcher, peakKb } from "./memory";
-import { markdownReport, type BenchResults, type LifecycleRow, type StepCounts } from "./report";
+import { markdownReport, teamsRow, type BenchResults, type LifecycleRow, type StepCounts } from "./report";
 import { BenchSandbox, SERVICES, type Service } from "./sandbox";
 import { BenchStacks, shortType, urnsOf, type OpResult } from "./stacks";
+import { manyStacks } from "./teams";
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 0.05);
 const N = Number(process.env.BENCH_N ?? 50);
 const STORM_RPS = Number(process.env.BENCH_STORM_RPS ?? 5);
 const FLOOR_REPETITIONS = 3;
+const TEAMS = Number(process.env.BENCH_TEAMS ?? 8);
+const TEAM_SOURCES = Number(process.env.BENCH_TEAM_SOURCES ?? 8);
 const say = (line = "") => process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -66,7 +72,7 @@ const scaled = (s: LatencySettings, f: number): LatencySettings => ({
 });
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-/** The CLI's default `--parallel` (4 × GOMAXPROCS in v3.259), as `pulumi up --help` prints it. */
+/** The CLI's default `--parallel` (4 × GOMAXPROCS in v3.276), as `pulumi up --help` prints it. */
 function defaultParallelism(): number {
   const pulumi = path.join(process.env.PDI_PULUMI_ROOT ?? "", "bin", "pulumi");
   const help = execFileSync(pulumi, ["up", "--help"], { encoding: "utf8" });
@@ -141,6 +147,22 @@ async function main(): Promise<void> {
     const adminToken = workspace.users.find((u) => u.admin)!.tokens[0].value;
     const { config, secretConfig } = sandboxStackConfig(seed, sandbox.record.endpoints);
     const pollMs = Math.max(1, Math.round(2000 * SCALE));
+    const teamsPhase = async () => {
+      say(`\n== 6. many stacks: ${TEAMS} teams × ${TEAM_SOURCES + 2} resources, deployed at once from separate processes, one PostgreSQL backend ==`);
+      return manyStacks({
+        dir: path.join(dir, "teams"),
+        teams: TEAMS,
+        sources: TEAM_SOURCES,
+        config: { ...config, "bench:sqlHttpPath": config["platform:sqlHttpPath"]! },
+        secretConfig,
+        env: { PULUMI_DATABRICKS_INTEGRATIONS_POLL_MS: String(pollMs) },
+        say,
+      });
+    };
+    if (process.env.BENCH_ONLY === "teams") {
+      say(`\n${teamsRow(await teamsPhase())}`);
+      return;
+    }
     const stacks = new BenchStacks(
       sandbox,
       poller,
@@ -315,6 +337,8 @@ async function main(): Promise<void> {
       ratio: round(stormResult.ms / ((admitted / STORM_RPS) * 1000), 2),
     };
 
+    const teams = await teamsPhase();
+
     const processes = await poller.stop();
     const reps = Array.from({ length: FLOOR_REPETITIONS }, (_, i) => i + 1);
     const results: BenchResults = {
@@ -335,6 +359,7 @@ async function main(): Promise<void> {
       scale,
       state,
       storm,
+      teams,
       memory: {
         peakProviderKbTrivialUp: Math.max(...reps.map((rep) => peakKb(processes, `up: ${N} trivial (${rep}/${FLOOR_REPETITIONS})`))),
         peakProviderKbTokensUp: Math.max(...reps.map((rep) => peakKb(processes, `up: ${N} tokens (${rep}/${FLOOR_REPETITIONS})`))),

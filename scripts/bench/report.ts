@@ -1,6 +1,7 @@
 /** The bench's results (bench/results.json) and their markdown tables. */
 import type { LatencySettings } from "../../sandbox/common/latency";
 import type { Counts } from "./sandbox";
+import type { TeamsResult } from "./teams";
 
 export interface StepCounts {
   databricks: number;
@@ -75,6 +76,8 @@ export interface BenchResults {
     idealMs: number;
     ratio: number;
   };
+  /** Absent in results written before the phase existed. */
+  teams?: TeamsResult;
   memory: { peakProviderKbTrivialUp: number; peakProviderKbTokensUp: number; peakProviderKb: number; peakProviderKbScaleUp: number; providerProcesses: number };
   durationSeconds: number;
 }
@@ -142,10 +145,22 @@ export function markdownReport(r: BenchResults): string {
   lines.push(
     `| 429 storm: ${st.updates} datastore updates, Qualytics limited to ${st.rps} req/s (burst ${st.burst}) | ${st.failed === 0 ? "completed, no failure" : `${st.failed} failed`}; ${sec(st.wallMs)}; ideal ${st.qualyticsRequests} admitted requests / ${st.rps} req/s = ${sec(st.idealMs)}: **${st.ratio.toFixed(2)}×**; ${st.throttled} answered 429 |`,
   );
+  if (r.teams) lines.push(teamsRow(r.teams));
   lines.push(`| state per resource (\`pulumi stack export\`) | ${perType}; the ${s.resources + 3}-resource stack: ${(r.state.totalBytes / 1024).toFixed(0)} kB |`);
   lines.push(`| serialized provider (\`__provider\`) | ${providerChars} characters, kept twice (inputs and outputs): ${pct(Math.min(...providerShare))}–${pct(Math.max(...providerShare))} of a resource's state |`);
   lines.push(
     `| provider process peak memory (VmHWM) | ${mb(r.memory.peakProviderKbScaleUp)} in the ${s.resources}-resource \`up\` (${mb(r.memory.peakProviderKbTokensUp)} for ${r.floor.n} tokens, ${mb(r.memory.peakProviderKbTrivialUp)} for ${r.floor.n} trivial resources); ${mb(r.memory.peakProviderKb)} the highest of all ${r.memory.providerProcesses} provider processes |`,
   );
   return lines.join("\n");
+}
+
+/** The many-stacks row of the results table. */
+export function teamsRow(t: TeamsResult): string {
+  const each = [...t.stackMs].sort((a, b) => a - b);
+  return (
+    `| many stacks: ${t.teams} teams × ${t.resourcesPerStack} resources, ${t.concurrency} deployed at once from separate processes on one ${t.backend} backend | ` +
+    `${sec(t.wallMs)} for the ${t.concurrency} at once (each ${sec(each[0] ?? 0)}–${sec(each[each.length - 1] ?? 0)}); one stack alone ${sec(t.aloneMs)}, so ideal ${sec(t.aloneMs)} × ${t.concurrency} / ${t.concurrency} = ${sec(t.idealMs)}: **${t.ratio.toFixed(2)}×**; ` +
+    `on ${t.cores} cores at most ${t.cores} run at a time: ${sec(t.aloneMs)} × ${t.concurrency} / ${t.cores} = ${sec(t.coreIdealMs)}: **${t.coreRatio.toFixed(2)}×**; ` +
+    `${t.failures.length ? `${t.failures.length} failed: ${t.failures.join("; ")}` : "no failure"}; destroy of all ${t.teams} at once ${sec(t.destroyMs)} |`
+  );
 }

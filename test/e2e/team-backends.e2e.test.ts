@@ -2,7 +2,7 @@ import type { LoggedRequest } from "../../sandbox/common/control";
 import { routePattern } from "../../sandbox/common/control";
 import { engineErrors } from "../helpers/engine";
 import { PlatformHarness } from "../helpers/platform-harness";
-import { startPostgres, startS3, type StateServer } from "../helpers/state-servers";
+import { startPostgres, startS3, type StateServer } from "../../scripts/state-servers";
 import type { StackOpResult } from "../../scripts/stack-op";
 
 jest.setTimeout(900_000);

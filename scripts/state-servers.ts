@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 
 /**
- * Private team-backend servers for the engine tests: a PostgreSQL made with `initdb` and an
+ * Private team-backend servers for the engine tests and the benchmark: a PostgreSQL made with `initdb` and an
  * S3-compatible server (moto's, from the project's Python environment), each on a free loopback
  * port, each stopped and deleted by `close`. Neither is ever skipped: when one cannot be had, the
  * test fails and says how to get it.
@@ -20,7 +20,13 @@ export interface StateServer {
   close(): Promise<void>;
 }
 
-const REPO_ROOT = path.resolve(__dirname, "..", "..");
+/** The repo root, whether this runs compiled (dist/scripts) or from source (scripts, under jest). */
+const REPO_ROOT = (() => {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "scripts", "python-clients.txt"))) return dir;
+  }
+  throw new Error(`cannot find the repo root above ${__dirname}`);
+})();
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
