@@ -30,13 +30,14 @@ export const CLUSTER_PATH = `sql/protocolv1/o/${ORG_ID}/${CLUSTER_ID}`;
 /**
  * One deployment (acme, `cli` dialect) with an Admin, a Manager and a Member, and two teams;
  * no datastores. `dialects` adds the same deployment in other dialects on their own hosts
- * (`DIALECT_HOSTS`); `unsavedConnectionTest: false` removes that route from all of them.
+ * (`DIALECT_HOSTS`); `unsavedConnectionTest: false` removes that route from all of them,
+ * `withoutUnsavedTest` from those dialects' deployments only.
  */
-export function qualyticsTestSeed(options: { dialects?: Dialect[]; unsavedConnectionTest?: boolean } = {}): QualyticsSeed {
+export function qualyticsTestSeed(options: { dialects?: Dialect[]; unsavedConnectionTest?: boolean; withoutUnsavedTest?: Dialect[] } = {}): QualyticsSeed {
   const instance = (host: string, dialect: Dialect) => ({
     host,
     dialect,
-    ...(options.unsavedConnectionTest === undefined ? {} : { unsavedConnectionTest: options.unsavedConnectionTest }),
+    unsavedConnectionTest: options.withoutUnsavedTest?.includes(dialect) ? false : (options.unsavedConnectionTest ?? true),
     users: [
       { email: "admin@example.com", role: "Admin" as const, tokens: [{ value: QUALYTICS_ADMIN_TOKEN }] },
       { email: "manager@example.com", role: "Manager" as const, tokens: [{ value: QUALYTICS_MANAGER_TOKEN }] },
