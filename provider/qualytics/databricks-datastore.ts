@@ -61,9 +61,12 @@ export const provider = datastoreProvider<DatabricksDatastoreInputs, DatabricksD
     // Link, relink or unlink so the live link is exactly the one declared.
     const want = inputs.enrichmentDatastoreId;
     if (want !== undefined && linkedId(live) !== want) await client.linkEnrichment(live.id, want);
-    if (want === undefined && linkedId(live) !== undefined) await client.unlinkEnrichment(live.id);
+    const unlinked = want === undefined && linkedId(live) !== undefined;
+    if (unlinked) await client.unlinkEnrichment(live.id);
     return {
       enrichmentDatastoreId: want,
+      // Qualytics resets the strategy when unlinking (check allows only `none` without a link).
+      ...(unlinked ? { enrichmentRemediationStrategy: "none" as const } : {}),
       ...(live.latest_operation?.type === "sync" || inputs.triggerSync ? { syncOperationId: live.latest_operation?.id } : {}),
     };
   },

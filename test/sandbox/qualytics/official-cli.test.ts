@@ -132,4 +132,3 @@ describe("the official qualytics CLI against the sandbox", () => {
     expect(missing.filter((m) => /\/api\/(datastores|connections|operations)/.test(m))).toEqual([]);
   });
 });
-});
