@@ -277,15 +277,15 @@ export function datastoreProvider<I extends DatastoreBaseInputs, O extends Datas
   /**
    * Qualytics keeps a datastore's connection when the datastore is deleted (by a person, or by
    * a destroy that was interrupted), and its name then blocks a new inline connection. That
-   * connection is reused only when it is known to be this resource's (its id is in state, or
-   * it carries the name this resource gives its connection) and a GET of it shows it serves no
-   * datastore: the list's `datastores` field is optional, so the list alone proves nothing.
+   * connection is reused only when it is known to be this resource's (it carries the name this
+   * resource gives its connection, `<name>_connection`, and the datastore name was free) and a
+   * GET of it shows it serves no datastore: the list's `datastores` field is optional, so the
+   * list alone proves nothing. (A create has no state to know an id from.)
    */
-  const reusableConnection = async (client: QualyticsClient, name: string, knownId?: number): Promise<number | { refusal: string }> => {
-    const byId = knownId === undefined ? undefined : await client.getConnection(knownId);
-    const candidate = byId?.name === name ? byId : (await client.findConnectionsByName(name))[0];
+  const reusableConnection = async (client: QualyticsClient, name: string): Promise<number | { refusal: string }> => {
+    const candidate = (await client.findConnectionsByName(name))[0];
     if (!candidate) return { refusal: `Qualytics refused the connection name "${name}" but lists no connection of that name` };
-    const live = candidate.id === byId?.id ? byId : await client.getConnection(candidate.id);
+    const live = await client.getConnection(candidate.id);
     if (!live) return { refusal: `the Qualytics connection "${name}" (id ${candidate.id}) disappeared while being checked; run \`pulumi up\` again` };
     if (!Array.isArray(live.datastores)) {
       return { refusal: `the Qualytics connection "${name}" (id ${live.id}) already exists and Qualytics does not say whether datastores use it; delete it in Qualytics if it is a leftover, or rename this datastore` };
