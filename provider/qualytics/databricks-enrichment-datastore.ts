@@ -87,7 +87,7 @@ export class QualyticsDatabricksEnrichmentDatastore extends pulumi.dynamic.Resou
     if (declared.length > 0) {
       pulumi.log.warn(
         `enrichment datastore "${name}": ${declared.join(", ")} ${declared.length > 1 ? "are settings" : "is a setting"} of the source datastore and ${declared.length > 1 ? "have" : "has"} no effect on an enrichment datastore. ` +
-          "Move them to each QualyticsDatabricksDatastore that links this one (same input names); they are still applied here for now, so nothing changes until you do.",
+          `Move ${declared.length > 1 ? "them" : "it"} to each QualyticsDatabricksDatastore that links this one (same input names); ${declared.length > 1 ? "they are" : "it is"} still applied here for now, so nothing changes until you do.`,
         this,
       );
     }

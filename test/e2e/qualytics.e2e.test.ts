@@ -253,6 +253,7 @@ describe("Qualytics Databricks datastores end to end (real engine, sandboxes)", 
     const up = await stackOp(request);
     if (!up.ok) throw new Error(up.output);
     expect(up.changeSummary).toEqual({ create: 6 }); // the stack, the token and four datastores
+    expect(up.output).toMatch(/enrichment datastore "enrichment-legacy": enrichmentSourceRecordLimit is a setting of the source datastore and has no effect on an enrichment datastore\. Move it to each QualyticsDatabricksDatastore that links this one/);
     for (const host of hosts) {
       const out = up.outputs![host.split(".")[0]!]!.value as { sourceId: number; sourceConnection: number; enrichmentId: number; enrichmentConnection: number; link: number };
       // Ids read from either connection field; the link and the settings on the live source.
@@ -263,6 +264,7 @@ describe("Qualytics Databricks datastores end to end (real engine, sandboxes)", 
       expect(live).toMatchObject({ enrichment_prefix: `_${host.split(".")[0]} bronze`.replace(" ", "_"), enrichment_remediation_strategy: "overwrite", enrichment_source_record_limit: 7, enrich_datastore: { id: out.enrichmentId } });
       const enrichment = (await h.call("GET", `/api/datastores/${out.enrichmentId}`, on(host))).body;
       expect(enrichment[host === DIALECT_HOSTS.legacy ? "enrich_only" : "enrichment_only"]).toBe(true);
+      if (host === DIALECT_HOSTS.legacy) expect(enrichment.enrichment_source_record_limit).toBe(3);
     }
     expect((await stackOp({ ...request, op: "refresh", expectNoChanges: true })).ok).toBe(true);
 

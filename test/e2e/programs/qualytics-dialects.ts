@@ -14,7 +14,10 @@ export = async () => {
   for (const host of hosts) {
     const tag = host.split(".")[0]!;
     const qualyticsUrl = `https://${host}/api`;
-    const enrichment = new QualyticsDatabricksEnrichmentDatastore(`enrichment-${tag}`, { ...common, qualyticsUrl, name: `dbx_enrichment_${tag}`, catalog: "main", database: "default" });
+    // The legacy plane's enrichment store is written the 0.1.0 way (a setting of the source on
+    // the enrichment store): still applied, with a deprecation warning.
+    const deprecated = tag === "legacy" ? { enrichmentSourceRecordLimit: 3 } : {};
+    const enrichment = new QualyticsDatabricksEnrichmentDatastore(`enrichment-${tag}`, { ...common, qualyticsUrl, name: `dbx_enrichment_${tag}`, catalog: "main", database: "default", ...deprecated });
     const source = new QualyticsDatabricksDatastore(`sales-${tag}`, {
       ...common,
       qualyticsUrl,
