@@ -70,9 +70,12 @@ export function datastoreRoutes(app: FastifyInstance, inst: QualyticsInstance): 
     };
     const { connectionFields, settings, enrichId } = checkConflicts();
 
-    const result = await inst.tester.test(connectionFields, settings);
-    if (!result.connected) throw badRequest(result.message);
-    checkConflicts(); // again: another request may have taken the name while the test ran
+    const tests = inst.data.createTestsConnection !== false;
+    if (tests) {
+      const result = await inst.tester.test(connectionFields, settings);
+      if (!result.connected) throw badRequest(result.message);
+      checkConflicts(); // again: another request may have taken the name while the test ran
+    }
 
     const connection = body.connection ? newConnection(inst, body.connection) : inst.connection(body.connection_id!);
     if (body.connection) inst.data.connections.push(connection);
@@ -84,7 +87,8 @@ export function datastoreRoutes(app: FastifyInstance, inst: QualyticsInstance): 
       connectionId: connection.id,
       ...settings,
       enrichDatastoreId: enrichId,
-      connected: true,
+      // Untested (createTestsConnection: false): not known to connect until tested.
+      connected: tests,
     };
     inst.data.datastores.push(store);
     // Off unless asked for (the API's default is null); the CLI asks by default.

@@ -89,6 +89,8 @@ export interface InstanceData {
   dialect?: Dialect;
   /** Whether the unsaved-payload connection test route exists; from the seed at every start. */
   unsavedConnectionTest?: boolean;
+  /** Whether create tests the connection first; from the seed at every start. */
+  createTestsConnection?: boolean;
   /** Key the deployment's JWTs are signed with; from the seed at every start. */
   tokenSigningKey?: string;
   users: QualyticsUser[];

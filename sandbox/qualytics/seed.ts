@@ -48,6 +48,12 @@ export const qualyticsInstanceSeedSchema = z.object({
   dialect: z.enum(DIALECTS).default("cli"),
   /** Whether `POST /datastores/connection` (the unsaved-payload test) exists: some deployments lack it. */
   unsavedConnectionTest: z.boolean().default(true),
+  /**
+   * Whether a create tests the connection and refuses to save on failure (the sandbox's default,
+   * see datastores.ts). false: it saves untested with `connected: false`, as a plane that leaves
+   * the test to the saved datastore's route would; unconfirmed which real planes do.
+   */
+  createTestsConnection: z.boolean().default(true),
 });
 
 export const qualyticsSeedSchema = z.object({

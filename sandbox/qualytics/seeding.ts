@@ -13,6 +13,7 @@ export function newInstanceData(seed: QualyticsInstanceSeed): InstanceData {
     host: seed.host,
     dialect: seed.dialect,
     unsavedConnectionTest: seed.unsavedConnectionTest,
+    createTestsConnection: seed.createTestsConnection,
     tokenSigningKey: seed.tokenSigningKey,
     users: seed.users.map((u) => ({ email: u.email, role: u.role, tokenHashes: u.tokens.map((t) => hashToken(t.value)) })),
     teams: seed.teams.map((name, index) => ({ id: index + 1, name })),
@@ -76,6 +77,7 @@ export function refreshFromSeed(data: InstanceData, seed: QualyticsInstanceSeed)
   requireSignedTokens(seed);
   data.dialect = seed.dialect;
   data.unsavedConnectionTest = seed.unsavedConnectionTest;
+  data.createTestsConnection = seed.createTestsConnection;
   data.tokenSigningKey = seed.tokenSigningKey;
   for (const u of seed.users) {
     const user = data.users.find((x) => x.email === u.email);

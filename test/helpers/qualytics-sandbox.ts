@@ -31,12 +31,14 @@ export const CLUSTER_PATH = `sql/protocolv1/o/${ORG_ID}/${CLUSTER_ID}`;
  * One deployment (acme, `cli` dialect) with an Admin, a Manager and a Member, and two teams;
  * no datastores. `dialects` adds the same deployment in other dialects on their own hosts
  * (`DIALECT_HOSTS`); `unsavedConnectionTest: false` removes that route from all of them,
- * `withoutUnsavedTest` from those dialects' deployments only.
+ * `withoutUnsavedTest` from those dialects' deployments only; `createWithoutTest` makes those
+ * deployments' creates save untested.
  */
-export function qualyticsTestSeed(options: { dialects?: Dialect[]; unsavedConnectionTest?: boolean; withoutUnsavedTest?: Dialect[] } = {}): QualyticsSeed {
+export function qualyticsTestSeed(options: { dialects?: Dialect[]; unsavedConnectionTest?: boolean; withoutUnsavedTest?: Dialect[]; createWithoutTest?: Dialect[] } = {}): QualyticsSeed {
   const instance = (host: string, dialect: Dialect) => ({
     host,
     dialect,
+    createTestsConnection: !options.createWithoutTest?.includes(dialect),
     unsavedConnectionTest: options.withoutUnsavedTest?.includes(dialect) ? false : (options.unsavedConnectionTest ?? true),
     users: [
       { email: "admin@example.com", role: "Admin" as const, tokens: [{ value: QUALYTICS_ADMIN_TOKEN }] },

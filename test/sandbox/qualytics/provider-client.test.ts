@@ -21,7 +21,7 @@ import type { Dialect } from "../../../sandbox/qualytics";
 describe("Qualytics datastore lifecycle against each dialect", () => {
   let h: QualyticsHarness;
   beforeAll(async () => {
-    h = await startQualyticsTestSandbox({ seed: qualyticsTestSeed({ dialects: ["guide", "legacy"], withoutUnsavedTest: ["legacy"] }) });
+    h = await startQualyticsTestSandbox({ seed: qualyticsTestSeed({ dialects: ["guide", "legacy"], withoutUnsavedTest: ["legacy"], createWithoutTest: ["legacy"] }) });
     process.env.PULUMI_DATABRICKS_INTEGRATIONS_ENDPOINTS = JSON.stringify({ ...h.databricks.sandbox.endpoints, ...h.qualytics.endpoints });
     process.env.QUALYTICS_TOKEN = QUALYTICS_ADMIN_TOKEN;
   });
@@ -110,10 +110,28 @@ describe("Qualytics datastore lifecycle against each dialect", () => {
     await empty("guide");
   });
 
-  test("legacy (no unsaved test): a failed connection is reported with the reason and nothing is kept", async () => {
+  test("legacy (no unsaved test, create saves untested): created, tested, deleted again on failure; nothing is kept", async () => {
     const bad = await checked(sourceProvider, inputs("legacy", "bad_legacy", { httpPath: "/sql/1.0/warehouses/ffffffffffffffff" }));
-    await expect(sourceProvider.create(bad)).rejects.toThrow(/Qualytics could not connect datastore "bad_legacy" to Databricks: .*SQL warehouse 'ffffffffffffffff' does not exist/);
+    await clearLog();
+    await expect(sourceProvider.create(bad)).rejects.toThrow(
+      /Qualytics could not connect datastore "bad_legacy" to Databricks: .*SQL warehouse 'ffffffffffffffff' does not exist\. Nothing was kept: the datastore was created to test it .* and deleted again/,
+    );
+    const calls = (await log()).qualytics.map((r) => `${r.method} ${r.path.replace(/\d+/g, "N")}`);
+    expect(calls).toEqual(expect.arrayContaining(["POST /api/datastores", "POST /api/datastores/N/connection", "DELETE /api/datastores/N", "DELETE /api/connections/N"]));
     await empty("legacy");
+  });
+
+  test("a create that tests and refuses (400) without the unsaved test is reported as the failed test", async () => {
+    const h2 = await startQualyticsTestSandbox({ seed: qualyticsTestSeed({ unsavedConnectionTest: false }) });
+    try {
+      process.env.PULUMI_DATABRICKS_INTEGRATIONS_ENDPOINTS = JSON.stringify({ ...h2.databricks.sandbox.endpoints, ...h2.qualytics.endpoints, "acme.qualytics.io": h2.url() });
+      const bad = await checked(sourceProvider, inputs("cli", "refused_cli", { serverHostname: "dbc-00000000-0000.cloud.databricks.com" }));
+      await expect(sourceProvider.create(bad)).rejects.toThrow(/Qualytics could not connect datastore "refused_cli" to Databricks: Unable to connect: unknown host .*Nothing was created or changed/);
+      expect((await h2.call("GET", "/api/connections")).body.items).toEqual([]);
+    } finally {
+      process.env.PULUMI_DATABRICKS_INTEGRATIONS_ENDPOINTS = JSON.stringify({ ...h.databricks.sandbox.endpoints, ...h.qualytics.endpoints });
+      await h2.close();
+    }
   });
 
   test.each(["cli", "guide"] as const)("%s: a leftover connection is reused only when a GET shows it unused; one in use is refused", async (dialect) => {
