@@ -36,8 +36,8 @@ describe("Qualytics Databricks datastores end to end (real engine, sandboxes)", 
 
   beforeAll(async () => {
     // acme answers in the `cli` dialect; the guide's and an older plane's (without the unsaved
-    // connection test) run beside it for the dialects test.
-    h = await startQualyticsTestSandbox({ timeScale: 0.001, seed: qualyticsTestSeed({ dialects: ["guide", "legacy"], withoutUnsavedTest: ["legacy"] }) });
+    // connection test, and whose create saves untested) run beside it for the dialects test.
+    h = await startQualyticsTestSandbox({ timeScale: 0.001, seed: qualyticsTestSeed({ dialects: ["guide", "legacy"], withoutUnsavedTest: ["legacy"], createWithoutTest: ["legacy"] }) });
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pdi-e2e-qualytics-"));
     logFile = path.join(stateDir, "provider.log");
     const endpoints = { ...h.databricks.sandbox.endpoints, ...h.qualytics.endpoints };
