@@ -61,7 +61,6 @@ export = async () => {
     name: platform.get("enrichmentDatastoreName") ?? "databricks_enrichment",
     catalog: platform.get("enrichmentCatalog") ?? "quality",
     database: platform.get("enrichmentDatabase") ?? "enrichment",
-    enrichmentRemediationStrategy: "append",
   });
   const source = new QualyticsDatabricksDatastore("source", {
     ...connection,
@@ -69,6 +68,8 @@ export = async () => {
     catalog: platform.get("sourceCatalog") ?? "main",
     database: platform.get("sourceDatabase") ?? "sales",
     enrichmentDatastoreId: enrichment.datastoreId,
+    // What this source writes into the enrichment datastore (a setting of the source).
+    enrichmentRemediationStrategy: "append",
   });
 
   return {

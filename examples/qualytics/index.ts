@@ -50,9 +50,6 @@ export = async () => {
     name: config.get("enrichmentName") ?? "dbx_enrichment",
     catalog: config.require("enrichmentCatalog"),
     database: config.require("enrichmentSchema"),
-    // Omitted, Qualytics derives the table prefix from the name and writes no remediation tables.
-    enrichmentPrefix: config.get("enrichmentPrefix"),
-    enrichmentRemediationStrategy: config.get<"none" | "append" | "overwrite">("enrichmentRemediationStrategy"),
   });
   const raw = new QualyticsDatabricksDatastore("raw", {
     ...connection,
@@ -60,6 +57,10 @@ export = async () => {
     catalog: config.require("rawCatalog"),
     database: config.require("rawSchema"),
     enrichmentDatastoreId: enrichment.datastoreId,
+    // What `raw` writes into its enrichment datastore: settings of the source. Omitted, Qualytics
+    // derives the table prefix from the name and writes no remediation tables.
+    enrichmentPrefix: config.get("enrichmentPrefix"),
+    enrichmentRemediationStrategy: config.get<"none" | "append" | "overwrite">("enrichmentRemediationStrategy"),
   });
 
   return {

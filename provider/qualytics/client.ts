@@ -4,13 +4,17 @@ import { registerSecret } from "../core/redact";
 import { endpointFor } from "../core/settings";
 import type { QualyticsCredentials } from "./credentials";
 
-/** Qualytics (FastAPI) words errors as `{"detail": "..."}`, or a list of field errors on 422. */
+/**
+ * Qualytics (FastAPI) words errors as `{"detail": "..."}`, or a list of field errors on 422;
+ * the guide shows the unsaved connection test failing with `{"message": "..."}`. Both are read.
+ */
 export const readQualyticsError: ErrorBodyReader = (body, status) => {
   const hint = status === 401 ? QUALYTICS_TOKEN_HINT : undefined;
   if (!body || typeof body !== "object") return { hint };
-  const b = body as { detail?: unknown; fault_context?: { code?: unknown } };
+  const b = body as { detail?: unknown; message?: unknown; fault_context?: { code?: unknown } };
   const code = typeof b.fault_context?.code === "string" ? b.fault_context.code : undefined;
   if (typeof b.detail === "string") return { code, detail: b.detail, hint };
+  if (typeof b.message === "string" && !Array.isArray(b.detail)) return { code, detail: b.message, hint };
   if (Array.isArray(b.detail)) {
     const detail = b.detail
       .map((d: { loc?: unknown[]; msg?: unknown }) => `${(d.loc ?? []).filter((l) => l !== "body").join(".")}: ${String(d.msg ?? "invalid")}`)
@@ -48,26 +52,36 @@ export interface DatastorePayload {
   enrichment_prefix?: string | null;
   enrichment_source_record_limit?: number | null;
   enrichment_remediation_strategy?: "none" | "append" | "overwrite" | null;
+  high_count_rollup_threshold?: number | null;
   connection?: ConnectionPayload;
   connection_id?: number;
 }
 
+/**
+ * A datastore as Qualytics answers it. Read it through `connectionIdOf` and `isEnrichmentOnly`:
+ * the sources disagree on those fields' shapes.
+ */
 export interface Datastore {
   id: number;
   name: string;
   type: string;
   connected?: boolean | null;
-  connection_id: number;
+  /** The CLI's form; the guide's GET example has only `connection: {id, name, type}`. */
+  connection_id?: number;
+  connection?: { id?: number; name?: string; type?: string } | null;
   host: string;
   port?: number;
   parameters?: { path?: string } | null;
   database?: string | null;
   schema?: string | null;
   description?: string | null;
-  enrichment_only: boolean;
+  enrichment_only?: boolean;
+  /** The older name of `enrichment_only`. */
+  enrich_only?: boolean;
   enrichment_prefix?: string | null;
   enrichment_source_record_limit?: number | null;
   enrichment_remediation_strategy?: string | null;
+  high_count_rollup_threshold?: number | null;
   enrich_datastore?: { id: number; name?: string } | null;
   teams?: (string | { name: string })[];
   global_tags?: (string | { name: string })[];
@@ -79,8 +93,39 @@ export interface Connection {
   name: string;
   type: string;
   host: string;
+  /** Optional in the spec: absent means "unknown", never "unused". */
   datastores?: { id: number; name: string }[];
 }
+
+/** The datastore's connection id, from `connection_id` or `connection.id` (whichever is given). */
+export const connectionIdOf = (d: Datastore): number | undefined => d.connection_id ?? d.connection?.id ?? undefined;
+
+/** `enrichment_only`, or its older name `enrich_only`. */
+export const isEnrichmentOnly = (d: Datastore): boolean => (d.enrichment_only ?? d.enrich_only) === true;
+
+/** What differs between control planes, learned from their answers once per provider process. */
+interface PlaneTraits {
+  /** true: the older names (`enrich_only`, `trigger_catalog`); undefined: not known yet. */
+  olderNames?: boolean;
+  /** false once `POST /datastores/connection` answered 404/405. */
+  unsavedTest?: boolean;
+}
+const traitsByHost = new Map<string, PlaneTraits>();
+
+const RENAMES: [current: keyof DatastorePayload, older: string][] = [
+  ["enrichment_only", "enrich_only"],
+  ["trigger_sync", "trigger_catalog"],
+];
+
+/** A 422 refusing the newer field names (an older control plane). */
+const refusesNewerNames = (err: unknown) =>
+  err instanceof ServiceError && err.status === 422 && /\b(enrichment_only|trigger_sync): Extra inputs are not permitted/.test(err.message);
+
+/** Unlink needs the Admin role, link the Editor team permission: a 403 says which. */
+const ROLE_ADVICE = {
+  link: "linking an enrichment datastore needs the Member role or higher and the Editor permission on the teams of both datastores",
+  unlink: "unlinking an enrichment datastore needs the Admin role in Qualytics",
+};
 
 interface Page<T> {
   items: T[];
@@ -95,6 +140,7 @@ export class QualyticsClient {
   readonly host: string;
   private readonly http: HttpClient;
   private readonly base: string;
+  private readonly traits: PlaneTraits;
 
   constructor(credentials: QualyticsCredentials) {
     registerSecret(credentials.token);
@@ -106,21 +152,62 @@ export class QualyticsClient {
       authHeaders: () => ({ Authorization: `Bearer ${credentials.token}` }),
       readError: readQualyticsError,
     });
+    this.traits = traitsByHost.get(credentials.host) ?? {};
+    traitsByHost.set(credentials.host, this.traits);
   }
 
-  /** Datastores with exactly this name, enrichment stores included (the list hides them by default). */
-  async findDatastoresByName(name: string): Promise<Datastore[]> {
-    const found: Datastore[] = [];
-    for (const enrichmentOnly of [false, true]) {
-      const { data } = await this.http.request<Page<Datastore>>({
-        method: "GET",
-        path: `${this.base}/datastores`,
-        query: { name, enrichment_only: enrichmentOnly, page: 1, size: 100 },
-        operation: "datastores/list",
-      });
-      found.push(...data.items.filter((d) => d.name === name));
+  /** Whether the instance has the unsaved-payload connection test (until it answers 404). */
+  get hasUnsavedTest(): boolean {
+    return this.traits.unsavedTest !== false;
+  }
+
+  /** The payload in the names this control plane takes. */
+  private named(payload: DatastorePayload): Record<string, unknown> {
+    if (!this.traits.olderNames) return { ...payload };
+    const out: Record<string, unknown> = { ...payload };
+    for (const [current, older] of RENAMES) {
+      if (current in out) {
+        out[older] = out[current];
+        delete out[current];
+      }
     }
-    return found;
+    return out;
+  }
+
+  /**
+   * Sends a datastore body; the first answer decides the field names for this provider
+   * process: a 422 refusing `enrichment_only`/`trigger_sync` switches to the older names (and
+   * the call is sent again), an answer carrying `enrich_only` confirms them.
+   */
+  private async withNames<T>(payload: DatastorePayload, send: (body: Record<string, unknown>) => Promise<T>): Promise<T> {
+    try {
+      const answer = await send(this.named(payload));
+      if (this.traits.olderNames === undefined && answer && typeof answer === "object") {
+        const a = answer as Record<string, unknown>;
+        if ("enrich_only" in a && !("enrichment_only" in a)) this.traits.olderNames = true;
+        else if ("enrichment_only" in a) this.traits.olderNames = false;
+      }
+      return answer;
+    } catch (err) {
+      if (this.traits.olderNames || !refusesNewerNames(err)) throw err;
+      this.traits.olderNames = true;
+      return send(this.named(payload));
+    }
+  }
+
+  /**
+   * Datastores of one kind with exactly this name (the list shows sources unless asked for
+   * enrichment stores). One call: a create looks up its own kind; a name the other kind holds
+   * answers the create with 409, and only then is the other kind looked up.
+   */
+  async findDatastoresByName(name: string, enrichmentOnly: boolean): Promise<Datastore[]> {
+    const { data } = await this.http.request<Page<Datastore>>({
+      method: "GET",
+      path: `${this.base}/datastores`,
+      query: { name, enrichment_only: enrichmentOnly, page: 1, size: 100 },
+      operation: "datastores/list",
+    });
+    return data.items.filter((d) => d.name === name);
   }
 
   /** The datastore, or undefined when it does not exist. */
@@ -134,26 +221,22 @@ export class QualyticsClient {
     return res.status === 404 ? undefined : res.data;
   }
 
+  /** POST /datastores; the answer is 200 (OpenAPI) or 201 (the guide): any 2xx is taken. */
   async createDatastore(payload: DatastorePayload): Promise<Datastore> {
     if (payload.connection?.password) registerSecret(payload.connection.password);
-    const { data } = await this.http.request<Datastore>({
-      method: "POST",
-      path: `${this.base}/datastores`,
-      body: payload,
-      operation: "datastores/create",
+    return this.withNames(payload, async (body) => {
+      const { data } = await this.http.request<Datastore>({ method: "POST", path: `${this.base}/datastores`, body, operation: "datastores/create" });
+      return data;
     });
-    return data;
   }
 
+  /** PUT /datastores/{id}, which has partial semantics: fields left out keep their values. */
   async updateDatastore(id: number, payload: DatastorePayload): Promise<Datastore> {
     if (payload.connection?.password) registerSecret(payload.connection.password);
-    const { data } = await this.http.request<Datastore>({
-      method: "PUT",
-      path: `${this.base}/datastores/${id}`,
-      body: payload,
-      operation: "datastores/update",
+    return this.withNames(payload, async (body) => {
+      const { data } = await this.http.request<Datastore>({ method: "PUT", path: `${this.base}/datastores/${id}`, body, operation: "datastores/update" });
+      return data;
     });
-    return data;
   }
 
   /** Deletes a datastore; one already gone counts as deleted (returns false). */
@@ -169,19 +252,29 @@ export class QualyticsClient {
 
   /**
    * Tests a connection before anything is saved. Resolves with the service's reason when the
-   * test fails, undefined when it passes.
+   * test fails, undefined when it passes, and "missing" when the instance has no such route
+   * (remembered for this provider process: the caller then tests after saving).
    */
-  async testUnsavedConnection(payload: DatastorePayload): Promise<string | undefined> {
+  async testUnsavedConnection(payload: DatastorePayload): Promise<string | undefined | "missing"> {
     if (payload.connection?.password) registerSecret(payload.connection.password);
+    if (this.traits.unsavedTest === false) return "missing";
     try {
-      await this.http.request({
-        method: "POST",
-        path: `${this.base}/datastores/connection`,
-        body: payload,
-        // Testing twice has no effect beyond the answer.
-        idempotent: true,
-        operation: "datastores/connection (test)",
-      });
+      const res = await this.withNames(payload, (body) =>
+        this.http.request({
+          method: "POST",
+          path: `${this.base}/datastores/connection`,
+          body,
+          // Testing twice has no effect beyond the answer.
+          idempotent: true,
+          acceptStatuses: [404, 405],
+          operation: "datastores/connection (test)",
+        }),
+      );
+      if (res.status === 404 || res.status === 405) {
+        this.traits.unsavedTest = false;
+        return "missing";
+      }
+      this.traits.unsavedTest = true;
       return undefined;
     } catch (err) {
       if (err instanceof ServiceError && err.status === 400) return err.message.replace(/^.*?HTTP 400[^:]*: /, "");
@@ -201,24 +294,44 @@ export class QualyticsClient {
   }
 
   async linkEnrichment(id: number, enrichmentId: number): Promise<Datastore> {
-    const { data } = await this.http.request<Datastore>({
-      method: "PATCH",
-      path: `${this.base}/datastores/${id}/enrichment/${enrichmentId}`,
-      idempotent: true,
-      operation: "datastores/{id}/enrichment (link)",
-    });
-    return data;
+    try {
+      const { data } = await this.http.request<Datastore>({
+        method: "PATCH",
+        path: `${this.base}/datastores/${id}/enrichment/${enrichmentId}`,
+        idempotent: true,
+        operation: "datastores/{id}/enrichment (link)",
+      });
+      return data;
+    } catch (err) {
+      throw withRoleAdvice(err, ROLE_ADVICE.link);
+    }
   }
 
+  /** Unlinks; Qualytics then resets the source's remediation strategy to `none`. */
   async unlinkEnrichment(id: number): Promise<void> {
-    await this.http.request({
-      method: "DELETE",
-      path: `${this.base}/datastores/${id}/enrichment`,
-      operation: "datastores/{id}/enrichment (unlink)",
-    });
+    try {
+      await this.http.request({
+        method: "DELETE",
+        path: `${this.base}/datastores/${id}/enrichment`,
+        operation: "datastores/{id}/enrichment (unlink)",
+      });
+    } catch (err) {
+      throw withRoleAdvice(err, ROLE_ADVICE.unlink);
+    }
   }
 
-  /** Connections with exactly this name, with the datastores that use each. */
+  /** The connection, or undefined when it does not exist. */
+  async getConnection(id: number): Promise<Connection | undefined> {
+    const res = await this.http.request<Connection>({
+      method: "GET",
+      path: `${this.base}/connections/${id}`,
+      acceptStatuses: [404],
+      operation: "connections/get",
+    });
+    return res.status === 404 ? undefined : res.data;
+  }
+
+  /** Connections with exactly this name (their `datastores` field may be absent). */
   async findConnectionsByName(name: string): Promise<Connection[]> {
     const { data } = await this.http.request<Page<Connection>>({
       method: "GET",
@@ -229,7 +342,8 @@ export class QualyticsClient {
     return data.items.filter((c) => c.name === name);
   }
 
-  async updateConnection(id: number, connection: Partial<ConnectionPayload>): Promise<void> {
+  /** PUT /connections/{id}: `name` and `type` are required, the rest changes what is given. */
+  async updateConnection(id: number, connection: ConnectionPayload): Promise<void> {
     if (connection.password) registerSecret(connection.password);
     await this.http.request({
       method: "PUT",
@@ -248,4 +362,10 @@ export class QualyticsClient {
       operation: "connections/delete",
     });
   }
+}
+
+/** A 403 with what Qualytics requires for the call, so the user knows whom to ask. */
+function withRoleAdvice(err: unknown, advice: string): unknown {
+  if (!(err instanceof ServiceError) || err.status !== 403) return err;
+  return new ServiceError({ service: err.service, operation: err.operation, status: 403, code: err.code, detail: `${err.message.replace(/^.*?HTTP 403[^:]*: /, "")} (${advice})` });
 }

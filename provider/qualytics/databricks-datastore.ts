@@ -5,6 +5,7 @@ import { implementationPath, lazyProvider } from "../core/dynamic";
 import type { Datastore } from "./client";
 import { datastoreBaseShape, datastoreProvider, refineCatalogDatabase, type DatastoreBaseInputs, type DatastoreBaseOutputs } from "./datastore-lifecycle";
 import { connectionInputs, type QualyticsDatastoreConnectionArgs } from "./datastore-args";
+import { ENRICHMENT_SETTING_KEYS, liveSettings, settingsPayload, sourceEnrichmentShape, type EnrichmentSettingsInputs } from "./enrichment-settings";
 
 /** Inputs of a {@link QualyticsDatabricksDatastore}, validated at check time. */
 export const databricksDatastoreInputsSchema = z
@@ -18,10 +19,24 @@ export const databricksDatastoreInputsSchema = z
       .optional(),
     /** Start a sync (catalog) operation right after creation. */
     triggerSync: z.boolean({ error: "must be true or false" }).default(false),
+    /** What this source writes into its linked enrichment datastore. */
+    ...sourceEnrichmentShape,
   })
-  .superRefine(refineCatalogDatabase);
+  .superRefine(refineCatalogDatabase)
+  .superRefine((v, ctx) => {
+    // Qualytics' scans fail when told to remediate with nowhere to write; unlinking also resets
+    // the strategy to `none`, so a program cannot keep one while unlinking.
+    const strategy = v.enrichmentRemediationStrategy;
+    if ((strategy === "append" || strategy === "overwrite") && v.enrichmentDatastoreId === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["enrichmentRemediationStrategy"],
+        message: `"${strategy}" needs an enrichment datastore: set enrichmentDatastoreId, or use "none" (Qualytics resets the strategy to none when a datastore is unlinked, and its scans fail with append/overwrite and no enrichment datastore)`,
+      });
+    }
+  });
 
-export interface DatabricksDatastoreInputs extends DatastoreBaseInputs {
+export interface DatabricksDatastoreInputs extends DatastoreBaseInputs, EnrichmentSettingsInputs {
   enrichmentDatastoreId?: number;
   triggerSync: boolean;
 }
@@ -37,16 +52,21 @@ export const provider = datastoreProvider<DatabricksDatastoreInputs, DatabricksD
   label: "datastore",
   enrichmentOnly: false,
   schema: databricksDatastoreInputsSchema,
-  payloadExtras: (inputs) => ({ trigger_sync: inputs.triggerSync }),
-  liveExtras: (live) => ({ enrichmentDatastoreId: linkedId(live) }),
-  diffKeys: ["enrichmentDatastoreId"],
+  payloadExtras: (inputs) => ({ trigger_sync: inputs.triggerSync, ...settingsPayload(inputs) }),
+  liveExtras: (live) => ({ enrichmentDatastoreId: linkedId(live), ...liveSettings(live) }),
+  diffKeys: ["enrichmentDatastoreId", ...ENRICHMENT_SETTING_KEYS],
+  // Qualytics fills these in (from the name, 10, none, 10): compared only when declared.
+  serverDefaulted: [...ENRICHMENT_SETTING_KEYS],
   async afterWrite(client, live, inputs) {
     // Link, relink or unlink so the live link is exactly the one declared.
     const want = inputs.enrichmentDatastoreId;
     if (want !== undefined && linkedId(live) !== want) await client.linkEnrichment(live.id, want);
-    if (want === undefined && linkedId(live) !== undefined) await client.unlinkEnrichment(live.id);
+    const unlinked = want === undefined && linkedId(live) !== undefined;
+    if (unlinked) await client.unlinkEnrichment(live.id);
     return {
       enrichmentDatastoreId: want,
+      // Qualytics resets the strategy when unlinking (check allows only `none` without a link).
+      ...(unlinked ? { enrichmentRemediationStrategy: "none" as const } : {}),
       ...(live.latest_operation?.type === "sync" || inputs.triggerSync ? { syncOperationId: live.latest_operation?.id } : {}),
     };
   },
@@ -58,6 +78,14 @@ export interface QualyticsDatabricksDatastoreArgs extends QualyticsDatastoreConn
   enrichmentDatastoreId?: pulumi.Input<number>;
   /** Start a sync (catalog) operation right after creation. Default false. */
   triggerSync?: pulumi.Input<boolean>;
+  /** Prefix of the tables this source writes into its enrichment datastore; normalised like Qualytics does (`Analytics Bronze` → `_analytics_bronze`). Default: from the name. */
+  enrichmentPrefix?: pulumi.Input<string>;
+  /** Source records kept per anomaly (1–1,000,000,000). Qualytics' default: 10. */
+  enrichmentSourceRecordLimit?: pulumi.Input<number>;
+  /** `none` (default), `append` or `overwrite`: what remediation tables receive. `append`/`overwrite` need `enrichmentDatastoreId`. */
+  enrichmentRemediationStrategy?: pulumi.Input<"none" | "append" | "overwrite">;
+  /** Anomalies with more records than this are rolled up (1–1,000). Qualytics' default: 10. */
+  highCountRollupThreshold?: pulumi.Input<number>;
 }
 
 /**
@@ -86,6 +114,10 @@ export class QualyticsDatabricksDatastore extends pulumi.dynamic.Resource {
         ...connectionInputs(args),
         enrichmentDatastoreId: args.enrichmentDatastoreId,
         triggerSync: args.triggerSync,
+        enrichmentPrefix: args.enrichmentPrefix,
+        enrichmentSourceRecordLimit: args.enrichmentSourceRecordLimit,
+        enrichmentRemediationStrategy: args.enrichmentRemediationStrategy,
+        highCountRollupThreshold: args.highCountRollupThreshold,
         datastoreId: undefined,
         connectionId: undefined,
         connected: undefined,

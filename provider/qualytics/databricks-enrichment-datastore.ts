@@ -1,53 +1,29 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { numberAsStringAdvice } from "../core/check";
 import { implementationPath, lazyProvider } from "../core/dynamic";
 import { datastoreBaseShape, datastoreProvider, refineCatalogDatabase, type DatastoreBaseInputs, type DatastoreBaseOutputs } from "./datastore-lifecycle";
 import { connectionInputs, type QualyticsDatastoreConnectionArgs } from "./datastore-args";
+import { enrichmentSettingsShape, liveSettings, settingsPayload, type EnrichmentSettingsInputs } from "./enrichment-settings";
 
-const REMEDIATION = ["none", "append", "overwrite"] as const;
+export { normalizePrefix } from "./enrichment-settings";
 
-/** Qualytics' documented prefix normalisation: snake_case with one leading underscore. */
-export function normalizePrefix(raw: string): string {
-  const snake = raw
-    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "_")
-    .replace(/^_+|_+$/g, "");
-  return `_${snake}`.slice(0, 60);
-}
+/** Inputs that belong on the source datastore; accepted here (with a warning) for stacks of 0.1.0. */
+const DEPRECATED = ["enrichmentPrefix", "enrichmentSourceRecordLimit", "enrichmentRemediationStrategy"] as const;
 
 /** Inputs of a {@link QualyticsDatabricksEnrichmentDatastore}, validated at check time. */
 export const enrichmentDatastoreInputsSchema = z
   .object({
     ...datastoreBaseShape,
     /**
-     * Prefix of the tables Qualytics writes (anomalies, source records, remediation). Qualytics
-     * normalises it to snake_case with a leading underscore ("Analytics Bronze" becomes
-     * `_analytics_bronze`); it is normalised the same way here so the diff stays quiet.
+     * Deprecated: these are settings of the source datastore (what it writes here); on an
+     * enrichment datastore they govern nothing. Still accepted, written and read back so stacks
+     * of earlier versions keep working; a warning says where to move them.
      */
-    enrichmentPrefix: z
-      .string({ error: "must be a string" })
-      .min(1, "must not be empty; omit it to derive one from the name")
-      .max(60, "must be at most 60 characters")
-      .transform(normalizePrefix)
-      .optional(),
-    /** How many source records to keep per anomaly. */
-    enrichmentSourceRecordLimit: z
-      .number({ error: (i) => `must be a number of records${numberAsStringAdvice(i.input)}` })
-      .int("must be a whole number")
-      .min(1, "must be at least 1")
-      .optional(),
-    /** What remediation tables receive. */
-    enrichmentRemediationStrategy: z.enum(REMEDIATION, { error: `must be one of ${REMEDIATION.join(", ")}` }).optional(),
+    ...enrichmentSettingsShape,
   })
   .superRefine(refineCatalogDatabase);
 
-export interface EnrichmentDatastoreInputs extends DatastoreBaseInputs {
-  enrichmentPrefix?: string;
-  enrichmentSourceRecordLimit?: number;
-  enrichmentRemediationStrategy?: (typeof REMEDIATION)[number];
-}
+export interface EnrichmentDatastoreInputs extends DatastoreBaseInputs, Omit<EnrichmentSettingsInputs, "highCountRollupThreshold"> {}
 
 export type EnrichmentDatastoreOutputs = EnrichmentDatastoreInputs & DatastoreBaseOutputs;
 
@@ -55,18 +31,10 @@ export const provider = datastoreProvider<EnrichmentDatastoreInputs, EnrichmentD
   label: "enrichment datastore",
   enrichmentOnly: true,
   schema: enrichmentDatastoreInputsSchema,
-  payloadExtras: (inputs) => ({
-    enrichment_prefix: inputs.enrichmentPrefix ?? null,
-    enrichment_source_record_limit: inputs.enrichmentSourceRecordLimit ?? null,
-    enrichment_remediation_strategy: inputs.enrichmentRemediationStrategy ?? null,
-  }),
-  liveExtras: (live) => ({
-    enrichmentPrefix: live.enrichment_prefix ?? undefined,
-    enrichmentSourceRecordLimit: live.enrichment_source_record_limit ?? undefined,
-    enrichmentRemediationStrategy: (live.enrichment_remediation_strategy ?? undefined) as EnrichmentDatastoreInputs["enrichmentRemediationStrategy"],
-  }),
-  diffKeys: ["enrichmentPrefix", "enrichmentSourceRecordLimit", "enrichmentRemediationStrategy"],
-  serverDefaulted: ["enrichmentPrefix", "enrichmentSourceRecordLimit", "enrichmentRemediationStrategy"],
+  payloadExtras: (inputs) => settingsPayload(inputs),
+  liveExtras: (live) => liveSettings(live, DEPRECATED),
+  diffKeys: [...DEPRECATED],
+  serverDefaulted: [...DEPRECATED],
   deleteError: (err, olds) =>
     err.status === 409
       ? new Error(
@@ -78,11 +46,11 @@ export const provider = datastoreProvider<EnrichmentDatastoreInputs, EnrichmentD
 
 /** Arguments of a {@link QualyticsDatabricksEnrichmentDatastore}. */
 export interface QualyticsDatabricksEnrichmentDatastoreArgs extends QualyticsDatastoreConnectionArgs {
-  /** Prefix of the tables Qualytics writes. */
+  /** @deprecated A setting of the source datastore: set it on each {@link QualyticsDatabricksDatastore} that links this one. Here it has no effect. */
   enrichmentPrefix?: pulumi.Input<string>;
-  /** Source records kept per anomaly. */
+  /** @deprecated A setting of the source datastore: set it on each {@link QualyticsDatabricksDatastore} that links this one. Here it has no effect. */
   enrichmentSourceRecordLimit?: pulumi.Input<number>;
-  /** `none`, `append` or `overwrite`. */
+  /** @deprecated A setting of the source datastore: set it on each {@link QualyticsDatabricksDatastore} that links this one. Here it has no effect. */
   enrichmentRemediationStrategy?: pulumi.Input<"none" | "append" | "overwrite">;
 }
 
@@ -115,6 +83,14 @@ export class QualyticsDatabricksEnrichmentDatastore extends pulumi.dynamic.Resou
       "databricks-integrations",
       "QualyticsDatabricksEnrichmentDatastore",
     );
+    const declared = DEPRECATED.filter((k) => args[k] !== undefined);
+    if (declared.length > 0) {
+      pulumi.log.warn(
+        `enrichment datastore "${name}": ${declared.join(", ")} ${declared.length > 1 ? "are settings" : "is a setting"} of the source datastore and ${declared.length > 1 ? "have" : "has"} no effect on an enrichment datastore. ` +
+          `Move ${declared.length > 1 ? "them" : "it"} to each QualyticsDatabricksDatastore that links this one (same input names); ${declared.length > 1 ? "they are" : "it is"} still applied here for now, so nothing changes until you do.`,
+        this,
+      );
+    }
   }
 }
 

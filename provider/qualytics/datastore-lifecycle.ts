@@ -6,7 +6,7 @@ import { definedProvider } from "../core/dynamic";
 import { checkWithSchema, secretTokenSchema } from "../core/check";
 import { httpPathSchema } from "../databricks/http-path";
 import { serverHostnameSchema } from "../databricks/host";
-import { QualyticsClient, type Datastore, type DatastorePayload } from "./client";
+import { QualyticsClient, connectionIdOf, isEnrichmentOnly, type Datastore, type DatastorePayload } from "./client";
 import { parseQualyticsUrl, qualyticsCredentials } from "./credentials";
 
 /**
@@ -92,7 +92,8 @@ export interface DatastoreBaseInputs {
 /** What state keeps: inputs plus what the service assigned or reports. */
 export interface DatastoreBaseOutputs extends DatastoreBaseInputs {
   datastoreId: number;
-  connectionId: number;
+  /** Absent in states written against a control plane that answers `connection: {id}` only (0.1.0 read `connection_id`). */
+  connectionId?: number;
   /** The live result of Qualytics' last connection test. */
   connected: boolean;
 }
@@ -155,7 +156,7 @@ function payloadFor<I extends DatastoreBaseInputs>(kind: DatastoreKind<I, never>
 function liveCommon(live: Datastore): Partial<DatastoreBaseOutputs> {
   return {
     datastoreId: live.id,
-    connectionId: live.connection_id,
+    connectionId: connectionIdOf(live),
     connected: live.connected === true,
     name: live.name,
     serverHostname: live.host,
@@ -178,10 +179,10 @@ const PROVISIONAL = "name:";
 const isProvisional = (id: string) => id.startsWith(PROVISIONAL);
 
 /** The live datastore behind a record: by id, or (provisional records) by name. */
-async function liveDatastore(client: QualyticsClient, id: string, props: { name: string; datastoreId?: number }): Promise<Datastore | undefined> {
+async function liveDatastore(client: QualyticsClient, id: string, props: { name: string; datastoreId?: number }, enrichmentOnly: boolean): Promise<Datastore | undefined> {
   if (!isProvisional(id)) return client.getDatastore(Number(id));
   if (props.datastoreId) return client.getDatastore(props.datastoreId);
-  return (await client.findDatastoresByName(id.slice(PROVISIONAL.length)))[0];
+  return (await client.findDatastoresByName(id.slice(PROVISIONAL.length), enrichmentOnly))[0];
 }
 
 /**
@@ -218,7 +219,7 @@ async function createOnce(client: QualyticsClient, payload: DatastorePayload, in
       const conflict = attempt > 1 && err instanceof ServiceError && err.status === 409;
       if (!isAmbiguous(err) && !conflict) throw err;
       lastError = err;
-      const made = (await client.findDatastoresByName(inputs.name))[0];
+      const made = (await client.findDatastoresByName(inputs.name, payload.enrichment_only))[0];
       if (made) return made;
     }
   }
@@ -230,30 +231,79 @@ async function createOnce(client: QualyticsClient, payload: DatastorePayload, in
 
 /** Builds the dynamic provider of one kind of Databricks datastore. */
 export function datastoreProvider<I extends DatastoreBaseInputs, O extends DatastoreBaseOutputs & I>(kind: DatastoreKind<I, O>) {
-  const outputsOf = async (client: QualyticsClient, live: Datastore, inputs: I): Promise<O> => {
+  /**
+   * Outputs after a write. `connected` is the create/PUT answer's unless `retest`: then (a new
+   * connection, or a create whose unsaved test was missing) the saved datastore is tested.
+   */
+  const outputsOf = async (client: QualyticsClient, live: Datastore, inputs: I, retest: boolean): Promise<O> => {
     const extras = kind.afterWrite ? await kind.afterWrite(client, live, inputs) : {};
-    // Qualytics records the outcome of a saved-connection test as `connected`.
-    const test = await untilSettled(
-      () => client.testDatastoreConnection(live.id),
-      (t) => !t.connected && isPassingFailure(t.message),
-    );
-    return { ...inputs, ...liveCommon(live), ...kind.liveExtras(live), ...extras, connected: test.connected, personalAccessToken: inputs.personalAccessToken } as unknown as O;
+    let connected = live.connected === true;
+    if (retest) {
+      const test = await untilSettled(
+        () => client.testDatastoreConnection(live.id),
+        (t) => !t.connected && isPassingFailure(t.message),
+      );
+      connected = test.connected;
+    }
+    return { ...inputs, ...liveCommon(live), ...kind.liveExtras(live), ...extras, connected, personalAccessToken: inputs.personalAccessToken } as unknown as O;
   };
 
-  const failIfConnectionFails = async (client: QualyticsClient, payload: DatastorePayload, name: string) => {
-    const reason = await untilSettled(() => client.testUnsavedConnection(payload), isPassingFailure);
+  const failIfConnectionFails = async (client: QualyticsClient, payload: DatastorePayload, name: string): Promise<"tested" | "missing"> => {
+    const reason = await untilSettled(() => client.testUnsavedConnection(payload), (r) => r !== "missing" && isPassingFailure(r));
+    if (reason === "missing") return "missing";
     if (reason) throw new Error(`Qualytics could not connect ${kind.label} "${name}" to Databricks: ${reason}. Nothing was created or changed.`);
+    return "tested";
+  };
+
+  /** The live datastore's connection id: from the answer, else from state; never undefined in a URL. */
+  const connectionOf = (live: Datastore, olds?: { connectionId?: number }): number => {
+    const id = connectionIdOf(live) ?? olds?.connectionId;
+    if (id === undefined) throw new Error(`Qualytics answered datastore ${live.id} ("${live.name}") without its connection (neither connection_id nor connection.id)`);
+    return id;
   };
 
   /** Writes the inputs onto an existing datastore (update, and adoption). */
-  const writeOnto = async (client: QualyticsClient, live: Datastore, inputs: I, connectionChanged: boolean): Promise<O> => {
+  const writeOnto = async (client: QualyticsClient, live: Datastore, inputs: I, connectionChanged: boolean, olds?: { connectionId?: number }): Promise<O> => {
+    const connectionId = connectionOf(live, olds);
     if (connectionChanged) {
       const { connection } = payloadFor(kind as DatastoreKind<I, never>, inputs);
-      await client.updateConnection(live.connection_id, connection!);
+      await client.updateConnection(connectionId, connection!);
     }
     const { connection: _inline, ...fields } = payloadFor(kind as DatastoreKind<I, never>, inputs);
-    const updated = await client.updateDatastore(live.id, { ...fields, connection_id: live.connection_id });
-    return outputsOf(client, updated, inputs);
+    const updated = await client.updateDatastore(live.id, { ...fields, connection_id: connectionId });
+    return outputsOf(client, updated, inputs, connectionChanged);
+  };
+
+  /**
+   * Qualytics keeps a datastore's connection when the datastore is deleted (by a person, or by
+   * a destroy that was interrupted), and its name then blocks a new inline connection. That
+   * connection is reused only when it is known to be this resource's (it carries the name this
+   * resource gives its connection, `<name>_connection`, and the datastore name was free) and a
+   * GET of it shows it serves no datastore: the list's `datastores` field is optional, so the
+   * list alone proves nothing. (A create has no state to know an id from.)
+   */
+  const reusableConnection = async (client: QualyticsClient, name: string): Promise<number | { refusal: string }> => {
+    const candidate = (await client.findConnectionsByName(name))[0];
+    if (!candidate) return { refusal: `Qualytics refused the connection name "${name}" but lists no connection of that name` };
+    const live = await client.getConnection(candidate.id);
+    if (!live) return { refusal: `the Qualytics connection "${name}" (id ${candidate.id}) disappeared while being checked; run \`pulumi up\` again` };
+    if (!Array.isArray(live.datastores)) {
+      return { refusal: `the Qualytics connection "${name}" (id ${live.id}) already exists and Qualytics does not say whether datastores use it; delete it in Qualytics if it is a leftover, or rename this datastore` };
+    }
+    if (live.datastores.length > 0) {
+      return { refusal: `the Qualytics connection "${name}" (id ${live.id}) already serves datastore(s) ${live.datastores.map((d) => `"${d.name}"`).join(", ")}; rename this datastore or that connection` };
+    }
+    return live.id;
+  };
+
+  /** After a create whose unsaved test was missing: a failed saved test undoes the create. */
+  const undoIfNotConnected = async (client: QualyticsClient, created: Datastore, name: string, reusedConnection: boolean) => {
+    const test = await untilSettled(() => client.testDatastoreConnection(created.id), (t) => !t.connected && isPassingFailure(t.message));
+    if (test.connected) return;
+    await client.deleteDatastore(created.id);
+    const connectionId = connectionIdOf(created);
+    if (!reusedConnection && connectionId !== undefined) await client.deleteConnectionIfUnused(connectionId);
+    throw new Error(`Qualytics could not connect ${kind.label} "${name}" to Databricks: ${test.message ?? "the connection test failed"}. Nothing was kept: the datastore was created to test it (this instance has no unsaved-connection test) and deleted again.`);
   };
 
   return definedProvider({
@@ -275,41 +325,48 @@ export function datastoreProvider<I extends DatastoreBaseInputs, O extends Datas
     async create(inputs: I) {
       const client = clientFor(inputs);
       const payload = payloadFor(kind as DatastoreKind<I, never>, inputs);
-      await failIfConnectionFails(client, payload, inputs.name);
+      const tested = await failIfConnectionFails(client, payload, inputs.name);
 
-      const existing = (await client.findDatastoresByName(inputs.name))[0];
-      if (existing) {
-        if (!inputs.adopt) {
-          throw new Error(
-            `a Qualytics datastore named "${inputs.name}" already exists (id ${existing.id}). If an interrupted deployment created it, or to manage it with this resource, set \`adopt: true\` (an \`up\` then takes it over and writes these settings onto it); otherwise choose another name.`,
-          );
-        }
-        if (existing.enrichment_only !== kind.enrichmentOnly) {
-          throw new Error(`the existing datastore "${inputs.name}" (id ${existing.id}) is ${existing.enrichment_only ? "an enrichment" : "a source"} datastore; it cannot be adopted as ${kind.label}.`);
+      const alreadyThere = (existing: Datastore) =>
+        new Error(
+          `a Qualytics datastore named "${inputs.name}" already exists (id ${existing.id}). If an interrupted deployment created it, or to manage it with this resource, set \`adopt: true\` (an \`up\` then takes it over and writes these settings onto it); otherwise choose another name.`,
+        );
+      const adopt = async (existing: Datastore) => {
+        if (!inputs.adopt) throw alreadyThere(existing);
+        if (isEnrichmentOnly(existing) !== kind.enrichmentOnly) {
+          throw new Error(`the existing datastore "${inputs.name}" (id ${existing.id}) is ${isEnrichmentOnly(existing) ? "an enrichment" : "a source"} datastore; it cannot be adopted as ${kind.label}.`);
         }
         const outs = await writeOnto(client, existing, inputs, true);
         return { id: String(existing.id), outs };
-      }
+      };
 
-      // Qualytics keeps a datastore's connection when the datastore is deleted (by a person, or
-      // by a destroy that was interrupted): reuse that one rather than fail on its name.
-      const leftover = (await client.findConnectionsByName(payload.connection!.name))[0];
-      let createPayload = payload;
-      if (leftover) {
-        if (leftover.datastores?.length) {
-          throw new Error(
-            `the Qualytics connection "${leftover.name}" (id ${leftover.id}) already serves datastore(s) ${leftover.datastores.map((d) => `"${d.name}"`).join(", ")}; rename this datastore or that connection.`,
-          );
-        }
-        await client.updateConnection(leftover.id, payload.connection!);
-        const { connection: _inline, ...fields } = payload;
-        createPayload = { ...fields, connection_id: leftover.id };
-      }
+      const existing = (await client.findDatastoresByName(inputs.name, kind.enrichmentOnly))[0];
+      if (existing) return adopt(existing);
 
-      const created = await createOnce(client, createPayload, inputs);
+      let created: Datastore;
+      let reusedConnection = false;
       try {
-        const outs = await outputsOf(client, created, inputs);
-        return { id: String(created.id), outs };
+        created = await createOnce(client, payload, inputs);
+      } catch (err) {
+        // Without the unsaved test, a create that tests and refuses (400) is the test's verdict.
+        if (tested === "missing" && err instanceof ServiceError && err.status === 400) {
+          throw new Error(`Qualytics could not connect ${kind.label} "${inputs.name}" to Databricks: ${err.message.replace(/^.*?HTTP 400[^:]*: /, "")}. Nothing was created or changed.`);
+        }
+        if (!(err instanceof ServiceError) || err.status !== 409) throw err;
+        // A name of the other kind, or a leftover connection of this name.
+        const other = (await client.findDatastoresByName(inputs.name, !kind.enrichmentOnly))[0];
+        if (other) return adopt(other);
+        const reuse = await reusableConnection(client, payload.connection!.name);
+        if (typeof reuse !== "number") throw new Error(`cannot create ${kind.label} "${inputs.name}": ${reuse.refusal}.`);
+        await client.updateConnection(reuse, payload.connection!);
+        const { connection: _inline, ...fields } = payload;
+        created = await createOnce(client, { ...fields, connection_id: reuse }, inputs);
+        reusedConnection = true;
+      }
+      if (tested === "missing") await undoIfNotConnected(client, created, inputs.name, reusedConnection);
+      try {
+        const outs = await outputsOf(client, created, inputs, false);
+        return { id: String(created.id), outs: tested === "missing" ? { ...outs, connected: true } : outs };
       } catch (err) {
         // The datastore exists: record it (partial failure) so the next `up` finishes the job.
         throw Object.assign(new Error(err instanceof Error ? err.message : String(err)), {
@@ -320,7 +377,7 @@ export function datastoreProvider<I extends DatastoreBaseInputs, O extends Datas
     },
 
     async read(id: string, props: O) {
-      const live = await liveDatastore(clientFor(props), id, props);
+      const live = await liveDatastore(clientFor(props), id, props, kind.enrichmentOnly);
       // Deleted out of band: the resource leaves the state; the next `up` creates it again.
       if (!live) return { id: undefined, props: {} };
       return { id, props: { ...props, ...liveCommon(live), ...kind.liveExtras(live) } };
@@ -330,21 +387,22 @@ export function datastoreProvider<I extends DatastoreBaseInputs, O extends Datas
       const client = clientFor(news);
       const connectionChanged = CONNECTION_KEYS.some((k) => !same(olds[k], news[k])) || olds.name !== news.name;
       if (connectionChanged) await failIfConnectionFails(client, payloadFor(kind as DatastoreKind<I, never>, news), news.name);
-      const live = await liveDatastore(client, id, olds);
+      const live = await liveDatastore(client, id, olds, kind.enrichmentOnly);
       if (!live && isProvisional(id)) {
         // The create that recorded this resource never learned whether it worked; it did not.
         const created = await createOnce(client, payloadFor(kind as DatastoreKind<I, never>, news), news);
-        return { outs: await outputsOf(client, created, news) };
+        return { outs: await outputsOf(client, created, news, false) };
       }
       if (!live) throw new Error(`the Qualytics datastore ${id} ("${olds.name}") no longer exists; run \`pulumi refresh\` and then \`pulumi up\` to create it again.`);
       // A provisional record has never written the connection: write everything.
-      const outs = await writeOnto(client, live, news, connectionChanged || isProvisional(id));
+      const outs = await writeOnto(client, live, news, connectionChanged || isProvisional(id), olds);
       return { outs };
     },
 
     async delete(id: string, olds: O) {
       const client = clientFor(olds);
-      const datastoreId = isProvisional(id) ? (await liveDatastore(client, id, olds))?.id : Number(id);
+      const live = isProvisional(id) || olds.connectionId === undefined ? await liveDatastore(client, id, olds, kind.enrichmentOnly) : undefined;
+      const datastoreId = isProvisional(id) ? live?.id : Number(id);
       // A provisional record whose create never landed: nothing to delete.
       if (datastoreId === undefined) return;
       try {
@@ -354,7 +412,9 @@ export function datastoreProvider<I extends DatastoreBaseInputs, O extends Datas
         throw advice ?? err;
       }
       // The connection was made for this datastore; it goes too unless something else uses it.
-      if (olds.connectionId) await client.deleteConnectionIfUnused(olds.connectionId);
+      // A state without its id (written when only `connection_id` was read) learns it from the GET above.
+      const connectionId = olds.connectionId ?? (live ? connectionIdOf(live) : undefined);
+      if (connectionId !== undefined) await client.deleteConnectionIfUnused(connectionId);
     },
   });
 }

@@ -147,7 +147,8 @@ async function listQualytics(q: QualyticsConsole): Promise<QualyticsListing> {
     database: (d.schema ?? null) as string | null,
     description: (d.description ?? null) as string | null,
     connected: Boolean(d.connected),
-    connectionId: d.connection_id as number,
+    // `connection_id` or `connection: {id}`, by the deployment's dialect.
+    connectionId: (d.connection_id ?? (d.connection as { id?: number } | undefined)?.id) as number,
   }));
   return { host: q.host, url: q.url, datastores };
 }

@@ -24,12 +24,13 @@ export const connectionBody = z.object({
 export type ConnectionBody = z.infer<typeof connectionBody>;
 
 /**
- * `PUT /connections/{id}` changes only what it is given (qualytics-cli calls it a partial PUT):
- * GET never returns the token, so a client must be able to leave it out.
+ * `PUT /connections/{id}` changes only what it is given, but `name` and `type` are required
+ * (qualytics-cli's `complete_connection_update_payload`: "fields required by the controlplane's
+ * connection update schema"). GET never returns the token, so it may be left out.
  */
 export const connectionUpdateBody = z.object({
-  name: z.string().min(1).max(255).nullish(),
-  type: z.literal("databricks").nullish(),
+  name: z.string().min(1).max(255),
+  type: z.literal("databricks"),
   host: z.string().min(1).nullish(),
   port: z.number().int().min(1).max(65535).nullish(),
   password: z.string().min(1).nullish(),
@@ -74,19 +75,17 @@ export const datastoreCreateBody = z
 export type DatastoreCreateBody = z.infer<typeof datastoreCreateBody>;
 
 /**
- * `PUT /datastores/{id}` is taken as the full payload (what qualytics-cli sends after a GET and
- * merge): every field left out goes back to its default. The guide calls it a partial update;
- * the sandbox is the stricter of the two so that a client which passes here sends everything
- * it means to keep. The connection itself is changed through `/connections/{id}`; an inline
- * `connection` object is ignored here.
+ * `PUT /datastores/{id}`: partial semantics (the guide), so every field may be left out. The
+ * connection itself is changed through `/connections/{id}`; an inline `connection` object is
+ * ignored here (qualytics-cli sends `{type}` for native datastores).
  */
-export const datastoreUpdateBody = z.object(datastoreFields);
+export const datastoreUpdateBody = z.object({ ...datastoreFields, name: datastoreFields.name.nullish() });
 export type DatastoreUpdateBody = z.infer<typeof datastoreUpdateBody>;
 
 export const runOperationBody = z.object({
   datastore_id: z.number().int(),
-  /** The sandbox runs sync operations only (profile, scan, ... are not modelled). */
-  type: z.literal("sync"),
+  /** `catalog` is the older name of `sync`. */
+  type: z.enum(["sync", "catalog", "profile", "scan", "materialize", "export"]),
   include: z.array(z.string()).nullish(),
   prune: z.boolean().nullish(),
   recreate: z.boolean().nullish(),

@@ -53,7 +53,7 @@ export function connectionRoutes(app: FastifyInstance, inst: QualyticsInstance):
       .filter((c) => types.length === 0 || types.includes(c.type))
       .sort((a, b) => a.id - b.id);
     const page = paginate(matching, pageRequest);
-    return { ...page, items: page.items.map((c) => connectionView(inst, c)) };
+    return { ...page, items: page.items.map((c) => connectionView(inst, c, true)) };
   });
 
   app.post("/api/connections", async (req) => {
@@ -72,15 +72,29 @@ export function connectionRoutes(app: FastifyInstance, inst: QualyticsInstance):
     const connection = inst.connection(pathId(req.params, "connection_id"));
     const body = parseBody(connectionUpdateBody, req.body);
     // The guide: "you are not able to edit the connector itself".
-    if (body.type && body.type !== connection.type) throw badRequest("The connector type of a connection cannot be changed");
-    if (body.name) requireUniqueConnectionName(inst, body.name, connection.id);
-    if (body.name) connection.name = body.name;
+    if (body.type !== connection.type) throw badRequest("The connector type of a connection cannot be changed");
+    requireUniqueConnectionName(inst, body.name, connection.id);
+    connection.name = body.name;
     if (body.host) connection.host = body.host;
     if (body.port) connection.port = body.port;
     if (body.password) connection.password = body.password;
     if (body.parameters) connection.parameters = { path: body.parameters.path };
     inst.save();
     return connectionView(inst, connection);
+  });
+
+  // Tests a saved connection, with the body's fields (if any) in place of the saved ones and
+  // nothing stored (qualytics-cli's `connections test`). 200 `{connected, message?}`.
+  app.post("/api/connections/:connection_id/test", async (req) => {
+    inst.requireRole(req, "Manager");
+    const connection = inst.connection(pathId(req.params, "connection_id"));
+    const override = req.body === undefined || req.body === null ? {} : parseBody(connectionUpdateBody.partial(), req.body);
+    if (override.password) inst.secrets.add(override.password);
+    return inst.tester.test({
+      host: override.host ?? connection.host,
+      password: override.password ?? connection.password,
+      parameters: override.parameters ?? connection.parameters,
+    });
   });
 
   app.delete("/api/connections/:connection_id", async (req, reply) => {

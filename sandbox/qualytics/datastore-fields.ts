@@ -61,7 +61,7 @@ export type DatastoreSettings = Pick<
 >;
 
 /** Every field the body leaves out takes its default (create, and the full-payload PUT). */
-export function datastoreSettings(inst: QualyticsInstance, body: DatastoreUpdateBody): DatastoreSettings {
+export function datastoreSettings(inst: QualyticsInstance, body: DatastoreUpdateBody & { name: string }): DatastoreSettings {
   return {
     name: body.name,
     description: body.description ?? null,
@@ -75,5 +75,27 @@ export function datastoreSettings(inst: QualyticsInstance, body: DatastoreUpdate
     teams: resolveTeams(inst, body.teams),
     // Global tags are created on first use.
     tags: [...new Set(body.tags ?? [])],
+  };
+}
+
+/**
+ * `PUT /datastores/{id}` has partial semantics despite the verb (the guide): a field left out
+ * (or sent as null) keeps its value. qualytics-cli sends the whole merged record, which is the
+ * same thing here.
+ */
+export function updatedSettings(inst: QualyticsInstance, store: DatastoreRecord, body: Partial<DatastoreUpdateBody>): DatastoreSettings {
+  const keep = <T>(given: T | null | undefined, current: T): T => (given === undefined || given === null ? current : given);
+  return {
+    name: keep(body.name, store.name),
+    description: body.description === undefined ? store.description : body.description,
+    database: keep(body.database, store.database),
+    schema: keep(body.schema, store.schema),
+    enrichmentOnly: keep(body.enrichment_only, store.enrichmentOnly),
+    enrichmentPrefix: body.enrichment_prefix === undefined || body.enrichment_prefix === null ? store.enrichmentPrefix : normalizePrefix(body.enrichment_prefix),
+    enrichmentSourceRecordLimit: keep(body.enrichment_source_record_limit, store.enrichmentSourceRecordLimit),
+    enrichmentRemediationStrategy: keep(body.enrichment_remediation_strategy, store.enrichmentRemediationStrategy),
+    highCountRollupThreshold: keep(body.high_count_rollup_threshold, store.highCountRollupThreshold),
+    teams: body.teams === undefined || body.teams === null ? store.teams : resolveTeams(inst, body.teams),
+    tags: body.tags === undefined || body.tags === null ? store.tags : [...new Set(body.tags)],
   };
 }

@@ -1,13 +1,14 @@
 import type { FastifyInstance } from "fastify";
 import { datastoreCreateBody } from "./bodies";
-import { badRequest } from "./errors";
+import { bodyInCurrentNames } from "./dialect";
+import { QualyticsApiError } from "./errors";
 import type { QualyticsInstance } from "./instance";
 import { parseBody, pathId } from "./request";
 
 /**
  * Connection tests. For a saved datastore: 200 `{connected, message?}` whatever the outcome,
  * and `connected` on the datastore remembers it. For an unsaved create payload: 204 when it
- * connects, 400 `{detail}` with the reason when it does not; nothing is stored.
+ * connects, 400 with the reason when it does not; nothing is stored.
  */
 export function datastoreVerifyRoutes(app: FastifyInstance, inst: QualyticsInstance): void {
   app.post("/api/datastores/:datastore_id/connection", async (req) => {
@@ -24,13 +25,17 @@ export function datastoreVerifyRoutes(app: FastifyInstance, inst: QualyticsInsta
     return result;
   });
 
+  // Some deployments lack this route (the seed's `unsavedConnectionTest: false`): then it is
+  // FastAPI's plain 404, as for any unknown path.
+  if (inst.data.unsavedConnectionTest === false) return;
   app.post("/api/datastores/connection", async (req, reply) => {
     inst.requireRole(req, "Manager");
-    const body = parseBody(datastoreCreateBody, req.body);
+    const body = parseBody(datastoreCreateBody, bodyInCurrentNames(inst.dialect, req.body));
     const connection = body.connection ?? inst.connection(body.connection_id!);
     inst.secrets.add(connection.password);
     const result = await inst.tester.test(connection, body);
-    if (!result.connected) throw badRequest(result.message);
+    // The guide shows this failure as 400 `{"message": ...}`; the other dialects say `detail`.
+    if (!result.connected) throw new QualyticsApiError(400, result.message, {}, inst.dialect === "guide" ? "message" : "detail");
     return reply.code(204).send();
   });
 }

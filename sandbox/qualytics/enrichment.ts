@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { conflict } from "./errors";
 import type { QualyticsInstance } from "./instance";
 import type { DatastoreRecord } from "./model";
+import { activeOperations } from "./operations";
 import { pathId } from "./request";
 import { datastoreView } from "./views";
 
@@ -45,6 +46,11 @@ export function enrichmentRoutes(app: FastifyInstance, inst: QualyticsInstance):
   app.delete("/api/datastores/:datastore_id/enrichment", async (req, reply) => {
     inst.requireRole(req, "Admin");
     const source = inst.datastore(pathId(req.params, "datastore_id"));
+    // The guide: not while Export or Materialize operations are active (they write there).
+    const busy = activeOperations(inst, source.id, ["export", "materialize"]);
+    if (busy.length > 0) {
+      throw conflict(`The enrichment datastore of datastore id: ${source.id} cannot be removed while operations are active: ${busy.map((o) => `${o.type} ${o.id}`).join(", ")}`);
+    }
     if (source.enrichDatastoreId !== null) {
       source.enrichDatastoreId = null;
       source.enrichmentRemediationStrategy = "none";

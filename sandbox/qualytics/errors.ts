@@ -9,12 +9,14 @@ export class QualyticsApiError extends Error {
     readonly detail: string,
     /** Extra response headers (e.g. `WWW-Authenticate` on 401). */
     readonly headers: Record<string, string> = {},
+    /** The key the text goes under: FastAPI's `detail`, or `message` where the guide shows it. */
+    readonly key: "detail" | "message" = "detail",
   ) {
     super(detail);
   }
 
-  toBody(): { detail: string } {
-    return { detail: this.detail };
+  toBody(): Record<string, string> {
+    return { [this.key]: this.detail };
   }
 }
 
@@ -49,6 +51,8 @@ export const conflict = (detail: string) => new QualyticsApiError(409, detail);
 export const notAuthenticated = () => new QualyticsApiError(401, "Not authenticated", { "WWW-Authenticate": "Bearer" });
 export const invalidCredentials = () =>
   new QualyticsApiError(401, "Could not validate credentials", { "WWW-Authenticate": "Bearer" });
+
+export const tokenExpired = () => new QualyticsApiError(401, "Signature has expired", { "WWW-Authenticate": "Bearer" });
 
 /** The real service words missing records as `<Kind> id: <id> not found`. */
 export const datastoreNotFound = (id: number) => notFound(`Datastore id: ${id} not found`);

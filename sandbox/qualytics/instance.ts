@@ -2,6 +2,8 @@ import { createHash } from "crypto";
 import type { FastifyRequest } from "fastify";
 import type { ScaledClock } from "../common/clock";
 import { SecretLedger } from "../common/secrets-route";
+import type { Dialect } from "./dialect";
+import { DEFAULT_SIGNING_KEY } from "./tokens";
 import type { DatabricksConnectionTester } from "./connection-test";
 import { connectionNotFound, datastoreNotFound, forbidden, notAuthenticated } from "./errors";
 import { ROLES, type ConnectionRecord, type DatastoreRecord, type InstanceData, type QualyticsUser, type Role } from "./model";
@@ -22,6 +24,14 @@ export class QualyticsInstance {
 
   get host(): string {
     return this.data.host;
+  }
+
+  get dialect(): Dialect {
+    return this.data.dialect ?? "cli";
+  }
+
+  get signingKey(): string {
+    return this.data.tokenSigningKey ?? DEFAULT_SIGNING_KEY;
   }
 
   /** Writes the whole sandbox state to disk (atomically). Call after every mutation. */

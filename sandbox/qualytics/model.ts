@@ -1,3 +1,5 @@
+import type { Dialect } from "./dialect";
+
 /**
  * What one Qualytics deployment keeps. Plain JSON only: the whole document is persisted after
  * every mutation and read back on restart.
@@ -62,20 +64,35 @@ export interface DatastoreRecord {
   connected: boolean;
 }
 
+export const OPERATION_TYPES = ["sync", "profile", "scan", "materialize", "export"] as const;
+export type OperationType = (typeof OPERATION_TYPES)[number];
+
 export interface OperationRecord {
   id: number;
-  type: "sync";
+  type: OperationType;
   datastoreId: number;
   /** Epoch ms; the operation's progress is worked out from this on every read (no timers). */
   startedAt: number;
   include: string[] | null;
   prune: boolean;
   recreate: boolean;
+  /** Epoch ms of an abort (`PUT /operations/abort/{id}`) before it finished. */
+  abortedAt?: number | null;
+  /** Set when the operation fails (e.g. a scan told to remediate with no enrichment store). */
+  failure?: string | null;
 }
 
 export interface InstanceData {
   /** The real host name, e.g. `acme.qualytics.io`. */
   host: string;
+  /** Response shapes (see dialect.ts); taken from the seed at every start. */
+  dialect?: Dialect;
+  /** Whether the unsaved-payload connection test route exists; from the seed at every start. */
+  unsavedConnectionTest?: boolean;
+  /** Whether create tests the connection first; from the seed at every start. */
+  createTestsConnection?: boolean;
+  /** Key the deployment's JWTs are signed with; from the seed at every start. */
+  tokenSigningKey?: string;
   users: QualyticsUser[];
   teams: TeamRecord[];
   connections: ConnectionRecord[];

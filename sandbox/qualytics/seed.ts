@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { datastoreCreateBody } from "./bodies";
+import { DIALECTS } from "./dialect";
 import { ROLES } from "./model";
+import { DEFAULT_SIGNING_KEY } from "./tokens";
 
 /** A Qualytics user and the API tokens it already has. */
 export const qualyticsUserSeedSchema = z.object({
@@ -8,8 +10,9 @@ export const qualyticsUserSeedSchema = z.object({
   /** Defaults to Admin so a seed needs no role to use every route. */
   role: z.enum(ROLES).default("Admin"),
   /**
-   * Plain strings chosen by whoever writes the seed, not shaped like real (JWT) tokens; the
-   * sandbox stores only their hashes.
+   * JWTs signed with the deployment's `tokenSigningKey` (see `mintQualyticsToken`), like the
+   * tokens real Qualytics issues; the sandbox stores only their hashes. An `exp` in the past is
+   * allowed (it answers 401), so a seed can carry an expired token for tests.
    */
   tokens: z.array(z.object({ value: z.string().min(8) })).default([]),
 });
@@ -35,6 +38,22 @@ export const qualyticsInstanceSeedSchema = z.object({
   /** Team names; the first is the default team of datastores created without `teams`. */
   teams: z.array(z.string().min(1)).default(["Public"]),
   datastores: z.array(qualyticsDatastoreSeedSchema).default([]),
+  /** HS256 key the deployment signs and checks its tokens with. */
+  tokenSigningKey: z.string().min(8).default(DEFAULT_SIGNING_KEY),
+  /**
+   * Which of the shapes the public sources show this deployment answers in (see `dialect.ts`):
+   * `guide` (the user guide's examples), `cli` (what qualytics-cli's comments describe) or
+   * `legacy` (an older control plane with the older field names).
+   */
+  dialect: z.enum(DIALECTS).default("cli"),
+  /** Whether `POST /datastores/connection` (the unsaved-payload test) exists: some deployments lack it. */
+  unsavedConnectionTest: z.boolean().default(true),
+  /**
+   * Whether a create tests the connection and refuses to save on failure (the sandbox's default,
+   * see datastores.ts). false: it saves untested with `connected: false`, as a plane that leaves
+   * the test to the saved datastore's route would; unconfirmed which real planes do.
+   */
+  createTestsConnection: z.boolean().default(true),
 });
 
 export const qualyticsSeedSchema = z.object({

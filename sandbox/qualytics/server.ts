@@ -21,7 +21,8 @@ import { operationRoutes } from "./operations";
 import { RateLimiter } from "./rate-limit";
 import { NO_BODY, invalidJson } from "./request";
 import { qualyticsSeedSchema, type QualyticsSeed } from "./seed";
-import { newInstanceData, seedDatastores } from "./seeding";
+import { newInstanceData, refreshFromSeed, seedDatastores } from "./seeding";
+import { collectRoutes, serviceRoutes } from "./service-info";
 
 export interface QualyticsSandboxOptions {
   seed: QualyticsSeed | unknown;
@@ -89,6 +90,8 @@ export async function startQualyticsSandbox(options: QualyticsSandboxOptions): P
     if (!instanceData) {
       instanceData = newInstanceData(instanceSeed);
       data.push(instanceData);
+    } else {
+      refreshFromSeed(instanceData, instanceSeed);
     }
     const instance = new QualyticsInstance(instanceData, clock, tester, save, secrets);
     if (fresh) seedDatastores(instance, instanceSeed.datastores);
@@ -137,6 +140,7 @@ function buildInstanceApp(inst: QualyticsInstance, control: ControlPlane, rateLi
   });
 
   installBearerAuth(app, inst);
+  const routes = collectRoutes(app);
 
   app.setErrorHandler((err, _req, reply) => {
     if (err instanceof QualyticsApiError) return reply.code(err.status).headers(err.headers).send(err.toBody());
@@ -156,5 +160,6 @@ function buildInstanceApp(inst: QualyticsInstance, control: ControlPlane, rateLi
   connectionRoutes(app, inst);
   discoveryRoutes(app, inst);
   operationRoutes(app, inst);
+  serviceRoutes(app, inst, routes);
   return app;
 }

@@ -1,11 +1,12 @@
 import type { QualyticsInstance } from "./instance";
 import type { ConnectionRecord, DatastoreRecord } from "./model";
+import { viewInDialect } from "./dialect";
 import { latestOperationView } from "./operations";
 
 /**
  * Response bodies. Shapes follow the reference's response fields and the guide's examples:
  * `teams` and `global_tags` are lists of objects (`[{"name": ...}]`), the connection appears
- * both as `connection_id` and as a `{id, name, type}` stub, and secrets never appear.
+ * as `connection_id` or as a `{id, name, type}` stub (by dialect), and secrets never appear.
  */
 
 /** Databricks is a JDBC connector on port 443. */
@@ -22,7 +23,12 @@ export function enrichStub(inst: QualyticsInstance, store: DatastoreRecord) {
   };
 }
 
+/** A datastore as the deployment's dialect shows it (see dialect.ts). */
 export function datastoreView(inst: QualyticsInstance, store: DatastoreRecord) {
+  return viewInDialect(inst.dialect, datastoreFullView(inst, store));
+}
+
+function datastoreFullView(inst: QualyticsInstance, store: DatastoreRecord) {
   const connection = inst.connectionOf(store);
   const enrich = store.enrichDatastoreId === null ? undefined : inst.data.datastores.find((d) => d.id === store.enrichDatastoreId);
   return {
@@ -54,8 +60,19 @@ export function datastoreView(inst: QualyticsInstance, store: DatastoreRecord) {
   };
 }
 
-/** GET never returns the token (the guide: "Secrets are masked in the response"; here: left out). */
-export function connectionView(inst: QualyticsInstance, connection: ConnectionRecord) {
+/**
+ * GET never returns the token (the guide: "Secrets are masked in the response"; here: left out).
+ * `datastores` is optional in the spec: the `guide` dialect leaves it out of list items
+ * (`inList`) and keeps it in a single GET, so a client can still learn whether a connection is
+ * in use.
+ */
+export function connectionView(inst: QualyticsInstance, connection: ConnectionRecord, inList = false) {
+  const view = connectionFullView(inst, connection);
+  if (inList && inst.dialect === "guide") delete (view as Partial<typeof view>).datastores;
+  return view;
+}
+
+function connectionFullView(inst: QualyticsInstance, connection: ConnectionRecord) {
   return {
     id: connection.id,
     name: connection.name,

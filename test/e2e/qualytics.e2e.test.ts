@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ADMIN_TOKEN, AWS_HOST } from "../helpers/databricks-sandbox";
-import { QUALYTICS_ADMIN_TOKEN, QUALYTICS_HOST, WAREHOUSE_PATH, startQualyticsTestSandbox, type QualyticsHarness } from "../helpers/qualytics-sandbox";
+import { DIALECT_HOSTS, QUALYTICS_ADMIN_TOKEN, QUALYTICS_HOST, WAREHOUSE_PATH, qualyticsTestSeed, startQualyticsTestSandbox, type QualyticsHarness } from "../helpers/qualytics-sandbox";
 import { compiledProgram } from "../helpers/engine";
 import { SecretAudit } from "../helpers/secret-audit";
 import type { StackOpRequest } from "../../scripts/stack-op";
@@ -35,7 +35,9 @@ describe("Qualytics Databricks datastores end to end (real engine, sandboxes)", 
   const stackOp = (request: StackOpRequest) => audit.stackOp(request);
 
   beforeAll(async () => {
-    h = await startQualyticsTestSandbox({ timeScale: 0.001 });
+    // acme answers in the `cli` dialect; the guide's and an older plane's (without the unsaved
+    // connection test, and whose create saves untested) run beside it for the dialects test.
+    h = await startQualyticsTestSandbox({ timeScale: 0.001, seed: qualyticsTestSeed({ dialects: ["guide", "legacy"], withoutUnsavedTest: ["legacy"], createWithoutTest: ["legacy"] }) });
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pdi-e2e-qualytics-"));
     logFile = path.join(stateDir, "provider.log");
     const endpoints = { ...h.databricks.sandbox.endpoints, ...h.qualytics.endpoints };
@@ -57,6 +59,8 @@ describe("Qualytics Databricks datastores end to end (real engine, sandboxes)", 
     audit.addSecrets(ADMIN_TOKEN, QUALYTICS_ADMIN_TOKEN);
     audit.addSandbox(h.databricks.url());
     audit.addSandbox(h.url());
+    audit.addSandbox(h.url(DIALECT_HOSTS.guide));
+    audit.addSandbox(h.url(DIALECT_HOSTS.legacy));
     audit.trackPath("provider log", logFile);
     audit.trackPath("stack state dir", stateDir);
   });
@@ -93,6 +97,10 @@ describe("Qualytics Databricks datastores end to end (real engine, sandboxes)", 
     expect(sales.teams.map((t) => t.name).sort()).toEqual(["Data Engineering", "Public"]);
     expect((await datastore(ids.rawId!)).enrich_datastore?.id).toBe(ids.enrichmentAId);
     expect(up.outputs!.salesConnected!.value).toBe(true);
+    // The enrichment settings are on the source, read back from the live source datastore.
+    const settings = { enrichment_prefix: "_qx", enrichment_source_record_limit: 25, enrichment_remediation_strategy: "append", high_count_rollup_threshold: 20 };
+    expect(sales).toMatchObject(settings);
+    expect(up.output).not.toMatch(/no effect on an enrichment datastore/);
     const firstPat = up.outputs!.pat!.value as string;
 
     // No-op preview: zero requests to either service. Refresh: no changes.
@@ -110,6 +118,12 @@ describe("Qualytics Databricks datastores end to end (real engine, sandboxes)", 
     expect((await run("refresh")).changeSummary).toEqual({ same: 5, update: 1 });
     expect((await run("up")).changeSummary).toEqual({ same: 5, update: 1 });
     expect(await datastore(ids.salesId!)).toMatchObject({ name: "dbx_sales", description: "Sales tables", enrich_datastore: { id: ids.enrichmentAId } });
+
+    // Drift 1b: the source's enrichment settings edited out of band (a partial PUT): shown, repaired.
+    expect((await h.call("PUT", `/api/datastores/${ids.salesId}`, { body: { enrichment_prefix: "other", enrichment_remediation_strategy: "overwrite", high_count_rollup_threshold: 999 } })).status).toBe(200);
+    expect((await run("refresh")).changeSummary).toEqual({ same: 5, update: 1 });
+    expect((await run("up")).changeSummary).toEqual({ same: 5, update: 1 });
+    expect(await datastore(ids.salesId!)).toMatchObject(settings);
 
     // Drift 2: the link changed to the other enrichment store, then removed.
     expect((await h.call("PATCH", `/api/datastores/${ids.salesId}/enrichment/${ids.enrichmentBId}`)).status).toBe(200);
@@ -136,7 +150,7 @@ describe("Qualytics Databricks datastores end to end (real engine, sandboxes)", 
     const unlinked = await run("up", withConfig({ "test:link": "none" }));
     expect(unlinked.changeSummary).toEqual({ same: 5, update: 1 });
     expect(unlinked.output).toMatch(/has no enrichment datastore/);
-    expect((await datastore(ids.salesId!)).enrich_datastore ?? null).toBeNull();
+    expect(await datastore(ids.salesId!)).toMatchObject({ enrich_datastore: null, enrichment_remediation_strategy: "none", enrichment_prefix: "_qx" });
 
     // Token rotation: a new PAT replaces the old one; every datastore takes it in place.
     const rotated = await run("up", withConfig({ "test:link": "none", "test:tokenComment": "qualytics rotated" }));
@@ -223,6 +237,51 @@ describe("Qualytics Databricks datastores end to end (real engine, sandboxes)", 
     expect(await allDatastores()).toEqual([]);
     expect((await h.call("GET", "/api/connections")).body.items).toEqual([]);
     audit.addSecrets((secretConfig as Record<string, string>)["test:pat"]);
+  });
+
+  test("the guide's dialect and an older control plane without the unsaved test: create, refresh, drift repaired, destroy", async () => {
+    const hosts = [DIALECT_HOSTS.guide, DIALECT_HOSTS.legacy];
+    const request: StackOpRequest = {
+      ...base,
+      programModule: compiledProgram("test/e2e/programs/qualytics-dialects.ts"),
+      projectName: "qualytics-dialects",
+      stackName: "dev",
+      op: "up",
+      config: { ...base.config, "test:hosts": JSON.stringify(hosts) },
+    };
+    const on = (host: string) => ({ host });
+    const up = await stackOp(request);
+    if (!up.ok) throw new Error(up.output);
+    expect(up.changeSummary).toEqual({ create: 6 }); // the stack, the token and four datastores
+    expect(up.output).toMatch(/enrichment datastore "enrichment-legacy": enrichmentSourceRecordLimit is a setting of the source datastore and has no effect on an enrichment datastore\. Move it to each QualyticsDatabricksDatastore that links this one/);
+    for (const host of hosts) {
+      const out = up.outputs![host.split(".")[0]!]!.value as { sourceId: number; sourceConnection: number; enrichmentId: number; enrichmentConnection: number; link: number };
+      // Ids read from either connection field; the link and the settings on the live source.
+      expect(typeof out.sourceConnection).toBe("number");
+      expect(typeof out.enrichmentConnection).toBe("number");
+      expect(out.link).toBe(out.enrichmentId);
+      const live = (await h.call("GET", `/api/datastores/${out.sourceId}`, on(host))).body;
+      expect(live).toMatchObject({ enrichment_prefix: `_${host.split(".")[0]} bronze`.replace(" ", "_"), enrichment_remediation_strategy: "overwrite", enrichment_source_record_limit: 7, enrich_datastore: { id: out.enrichmentId } });
+      const enrichment = (await h.call("GET", `/api/datastores/${out.enrichmentId}`, on(host))).body;
+      expect(enrichment[host === DIALECT_HOSTS.legacy ? "enrich_only" : "enrichment_only"]).toBe(true);
+      if (host === DIALECT_HOSTS.legacy) expect(enrichment.enrichment_source_record_limit).toBe(3);
+    }
+    expect((await stackOp({ ...request, op: "refresh", expectNoChanges: true })).ok).toBe(true);
+
+    // Settings drift on the guide's plane: shown by refresh and repaired by up (a partial PUT and the connection object).
+    const guideOut = up.outputs!.guide!.value as { sourceId: number };
+    expect((await h.call("PUT", `/api/datastores/${guideOut.sourceId}`, { ...on(DIALECT_HOSTS.guide), body: { enrichment_source_record_limit: 99 } })).status).toBe(200);
+    expect((await stackOp({ ...request, op: "refresh" })).changeSummary).toEqual({ same: 5, update: 1 });
+    expect((await stackOp(request)).changeSummary).toEqual({ same: 5, update: 1 });
+    expect((await h.call("GET", `/api/datastores/${guideOut.sourceId}`, on(DIALECT_HOSTS.guide))).body.enrichment_source_record_limit).toBe(7);
+
+    const destroyed = await stackOp({ ...request, op: "destroy" });
+    if (!destroyed.ok) throw new Error(destroyed.output);
+    for (const host of hosts) {
+      expect((await h.call("GET", "/api/datastores?enrichment_only=true", on(host))).body.items).toEqual([]);
+      expect((await h.call("GET", "/api/datastores", on(host))).body.items).toEqual([]);
+      expect((await h.call("GET", "/api/connections", on(host))).body.items).toEqual([]);
+    }
   });
 
   test("secret audit: no PAT, Qualytics token or connection password in the exported stacks, state, engine output or provider log", async () => {

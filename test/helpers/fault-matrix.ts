@@ -43,7 +43,8 @@ export const WRITE_STEPS: WriteStep[] = [
 
   { service: "qualytics", route: "POST /api/datastores/connection", caller: "provider", phases: ["create", "update"], chain: "qualytics", names: [/Qualytics datastores\/connection \(test\)/] },
   { service: "qualytics", route: "POST /api/datastores", caller: "provider", phases: ["create"], chain: "qualytics", names: [/Qualytics datastores\/create/] },
-  { service: "qualytics", route: "POST /api/datastores/*/connection", caller: "provider", phases: ["create", "update"], chain: "qualytics", names: [/Qualytics datastores\/\{id\}\/connection \(test\)/] },
+  // The saved datastore's test: after a connection change (a create takes `connected` from its answer).
+  { service: "qualytics", route: "POST /api/datastores/*/connection", caller: "provider", phases: ["update"], chain: "qualytics", names: [/Qualytics datastores\/\{id\}\/connection \(test\)/] },
   { service: "qualytics", route: "PATCH /api/datastores/*/enrichment/*", caller: "provider", phases: ["create"], chain: "qualytics", names: [/Qualytics datastores\/\{id\}\/enrichment \(link\)/] },
   { service: "qualytics", route: "PUT /api/connections/*", caller: "provider", phases: ["update"], chain: "qualytics", names: [/Qualytics connections\/update/] },
   { service: "qualytics", route: "PUT /api/datastores/*", caller: "provider", phases: ["update"], chain: "qualytics", names: [/Qualytics datastores\/update/] },

@@ -104,7 +104,7 @@ describe("sandbox control route GET /__sandbox/secrets", () => {
       const made = await h.call("POST", "/api/datastores", { body: datastoreBody("audited", { connection: databricksConnection({ name: "audited_conn", password: ALICE_TOKEN }) }) });
       expect(made.status).toBe(200);
       expect(await secretsOf(h.url())).toContain(ALICE_TOKEN);
-      expect((await h.call("PUT", `/api/connections/${made.body.connection_id}`, { body: { password: "audit-replaced-password" } })).status).toBe(200);
+      expect((await h.call("PUT", `/api/connections/${made.body.connection_id}`, { body: { ...(await connectionNameAndType(h, made.body.connection_id)), password: "audit-replaced-password" } })).status).toBe(200);
       const tested = await h.call("POST", "/api/datastores/connection", {
         body: { name: "never_saved", teams: ["Public"], connection: { name: "never_saved_conn", type: "databricks", host: AWS_HOST, password: "audit-tested-password", parameters: { path: WAREHOUSE_PATH } } },
       });
@@ -164,3 +164,9 @@ describe("the secret audit (test/helpers/secret-audit.ts) over the route", () =>
     }
   });
 });
+
+/** `PUT /connections/{id}` requires `name` and `type` (qualytics-cli sends them from a GET first). */
+async function connectionNameAndType(h: { call: (m: string, p: string) => Promise<{ body: any }> }, id: number): Promise<{ name: string; type: string }> {
+  const { name, type } = (await h.call("GET", `/api/connections/${id}`)).body;
+  return { name, type };
+}

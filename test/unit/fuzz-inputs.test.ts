@@ -149,7 +149,16 @@ const datastoreValid: Arbitraries = {
 /** `database` only with a `catalog` (a cross-field rule). */
 const withDatabase = (inputs: fc.Arbitrary<Record<string, unknown>>) =>
   fc.tuple(inputs, fc.option(fc.tuple(unityNames, unityNames))).map(([i, cd]) => (cd ? { ...i, catalog: cd[0], database: cd[1] } : i));
-const sourceValid: Arbitraries = { ...datastoreValid, enrichmentDatastoreId: maybe(fc.integer({ min: 1, max: 2 ** 31 })), triggerSync: maybe(fc.boolean()) };
+const sourceValid: Arbitraries = {
+  ...datastoreValid,
+  enrichmentDatastoreId: maybe(fc.integer({ min: 1, max: 2 ** 31 })),
+  triggerSync: maybe(fc.boolean()),
+  enrichmentPrefix: maybe(fc.string({ minLength: 1, maxLength: 60 })),
+  enrichmentSourceRecordLimit: maybe(fc.integer({ min: 1, max: 1_000_000 })),
+  // append/overwrite need enrichmentDatastoreId (a cross-field rule), so alone only `none` is always valid.
+  enrichmentRemediationStrategy: maybe(fc.constant("none")),
+  highCountRollupThreshold: maybe(fc.integer({ min: 1, max: 1000 })),
+};
 const enrichmentValid: Arbitraries = {
   ...datastoreValid,
   enrichmentPrefix: maybe(fc.string({ minLength: 1, maxLength: 60 })),

@@ -48,6 +48,25 @@ describe("Qualytics Databricks datastore check", () => {
     expect(result.failures?.map((f) => f.property).sort()).toEqual(["enrichmentPrefix", "enrichmentRemediationStrategy"]);
   });
 
+  test("the source's enrichment settings: ranges, and append/overwrite only with an enrichment datastore", async () => {
+    const refused = await check({ enrichmentRemediationStrategy: "append" });
+    expect(refused.failures).toEqual([{ property: "enrichmentRemediationStrategy", reason: expect.stringMatching(/"append" needs an enrichment datastore: set enrichmentDatastoreId, or use "none" \(Qualytics resets the strategy to none when a datastore is unlinked/) }]);
+    expect((await check({ enrichmentRemediationStrategy: "overwrite", enrichmentDatastoreId: 4 })).failures).toBeUndefined();
+    // While the link is unknown (preview of a new enrichment store), the rule waits.
+    expect((await check({ enrichmentRemediationStrategy: "append", enrichmentDatastoreId: UNKNOWN })).failures).toBeUndefined();
+    const ranges = await check({ highCountRollupThreshold: 1001, enrichmentSourceRecordLimit: 0, enrichmentPrefix: "x".repeat(61) });
+    expect(ranges.failures?.map((f) => f.property).sort()).toEqual(["enrichmentPrefix", "enrichmentSourceRecordLimit", "highCountRollupThreshold"]);
+    const normalised = await check({ enrichmentPrefix: "Analytics Bronze", enrichmentDatastoreId: 4 });
+    expect(normalised.inputs.enrichmentPrefix).toBe("_analytics_bronze");
+  });
+
+  test("diff: the source's enrichment settings are compared only when declared (Qualytics fills them in)", async () => {
+    const olds = { ...valid, teams: ["Public"], tags: [], adopt: false, triggerSync: false, datastoreId: 1, connectionId: 2, connected: true, enrichmentPrefix: "_dbx_sales", enrichmentRemediationStrategy: "none" };
+    const news = { ...valid, teams: ["Public"], tags: [], adopt: false, triggerSync: false };
+    expect((await sourceProvider.diff!("1", olds, news)).changes).toBe(false);
+    expect((await sourceProvider.diff!("1", olds, { ...news, enrichmentPrefix: "_other" })).changes).toBe(true);
+  });
+
   test("the enrichment prefix is normalised as Qualytics does, so the diff stays quiet", async () => {
     const result = await enrichmentProvider.check!({}, { ...valid, enrichmentPrefix: "Analytics Bronze" });
     expect(result.inputs.enrichmentPrefix).toBe("_analytics_bronze");

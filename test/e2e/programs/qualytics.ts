@@ -7,7 +7,8 @@ import {
 
 /**
  * Databricks token → two enrichment datastores → a source linked to one of them (chosen by
- * `test:link`: a, b or none) and a second source with catalog and database unset.
+ * `test:link`: a, b or none) with enrichment settings, and a second source with catalog and
+ * database unset.
  */
 export = async () => {
   const config = new pulumi.Config("test");
@@ -22,8 +23,6 @@ export = async () => {
     name: "dbx_enrichment_a",
     catalog: "main",
     database: "default",
-    enrichmentPrefix: "qx_",
-    enrichmentRemediationStrategy: "append",
   });
   const enrichmentB = new QualyticsDatabricksEnrichmentDatastore("enrichment-b", {
     ...common,
@@ -42,6 +41,11 @@ export = async () => {
     tags: ["finance"],
     description: "Sales tables",
     enrichmentDatastoreId: link === "a" ? enrichmentA.datastoreId : link === "b" ? enrichmentB.datastoreId : undefined,
+    // Enrichment settings belong to the source; a strategy other than none needs a link.
+    enrichmentPrefix: "qx_",
+    enrichmentSourceRecordLimit: 25,
+    enrichmentRemediationStrategy: link === "none" ? "none" : "append",
+    highCountRollupThreshold: 20,
   });
   const raw = new QualyticsDatabricksDatastore("raw", {
     ...common,

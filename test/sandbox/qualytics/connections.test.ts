@@ -52,15 +52,15 @@ describe("qualytics sandbox: connections", () => {
 
   test("PUT changes only the given fields, keeps the token when left out, refuses another connector type", async () => {
     const conn = await h.call("POST", "/api/connections", { body: databricksConnection({ name: "edit_me" }) });
-    const renamed = await h.call("PUT", `/api/connections/${conn.body.id}`, { body: { name: "edited", port: 8443 } });
+    const renamed = await h.call("PUT", `/api/connections/${conn.body.id}`, { body: { ...(await connectionNameAndType(h, conn.body.id)), name: "edited", port: 8443 } });
     expect(renamed.status).toBe(200);
     expect(renamed.body).toEqual(expect.objectContaining({ name: "edited", port: 443 + 8000, host: AWS_HOST, parameters: { path: WAREHOUSE_PATH } }));
     // The token was kept: a datastore on this connection still connects.
     const store = await h.call("POST", "/api/datastores", { body: { name: "s", connection_id: conn.body.id, database: "main" } });
     expect(store.status).toBe(200);
-    expect((await h.call("PUT", `/api/connections/${conn.body.id}`, { body: { type: "snowflake" } })).status).toBe(422);
+    expect((await h.call("PUT", `/api/connections/${conn.body.id}`, { body: { ...(await connectionNameAndType(h, conn.body.id)), type: "snowflake" } })).status).toBe(422);
     await h.call("POST", "/api/connections", { body: databricksConnection({ name: "other" }) });
-    expect((await h.call("PUT", `/api/connections/${conn.body.id}`, { body: { name: "other" } })).status).toBe(409);
+    expect((await h.call("PUT", `/api/connections/${conn.body.id}`, { body: { ...(await connectionNameAndType(h, conn.body.id)), name: "other" } })).status).toBe(409);
     expect((await h.call("POST", "/api/connections", { body: databricksConnection({ name: "other" }) })).status).toBe(409);
     expect((await h.call("PUT", "/api/connections/999", { body: {} })).status).toBe(404);
   });
@@ -87,8 +87,14 @@ describe("qualytics sandbox: connections", () => {
     ]);
     const unknown = await h.call("GET", `/api/connections/${id}/schemas?catalog=nope`);
     expect(unknown).toEqual(expect.objectContaining({ status: 400, body: { detail: "Unable to connect: catalog 'nope' not found" } }));
-    await h.call("PUT", `/api/connections/${id}`, { body: { password: "revoked-token-value" } });
+    await h.call("PUT", `/api/connections/${id}`, { body: { ...(await connectionNameAndType(h, id)), password: "revoked-token-value" } });
     const broken = await h.call("GET", `/api/connections/${id}/catalogs`);
     expect(broken).toEqual(expect.objectContaining({ status: 400, body: { detail: `Unable to connect: invalid access token for '${AWS_HOST}'` } }));
   });
 });
+
+/** `PUT /connections/{id}` requires `name` and `type` (qualytics-cli sends them from a GET first). */
+async function connectionNameAndType(h: { call: (m: string, p: string) => Promise<{ body: any }> }, id: number): Promise<{ name: string; type: string }> {
+  const { name, type } = (await h.call("GET", `/api/connections/${id}`)).body;
+  return { name, type };
+}

@@ -47,7 +47,8 @@ describe("qualytics sandbox: datastores", () => {
         latest_operation: null,
       }),
     );
-    expect(store.connection).toEqual({ id: store.connection_id, name: "dbx_sales_conn", type: "databricks" });
+    // The `cli` dialect (acme): `connection_id` only; the `guide` dialect's stub is tested in dialects.test.ts.
+    expect(store.connection).toBeUndefined();
     expect(JSON.stringify(store)).not.toContain("password");
 
     const conn = await h.call("GET", `/api/connections/${store.connection_id}`);
@@ -181,7 +182,7 @@ describe("qualytics sandbox: datastores", () => {
     );
   });
 
-  test("PUT is a full payload: given fields replace, left-out fields go back to their defaults", async () => {
+  test("PUT has partial semantics: given fields replace, left-out ones keep their values", async () => {
     const created = await create("full", {
       description: "d",
       tags: ["t"],
@@ -191,42 +192,43 @@ describe("qualytics sandbox: datastores", () => {
       enrichment_prefix: "custom",
     });
     const id = created.body.id;
-    const put = await h.call("PUT", `/api/datastores/${id}`, { body: { name: "full_renamed", connection_id: created.body.connection_id, database: "main", schema: "sales", high_count_rollup_threshold: 50 } });
+    const put = await h.call("PUT", `/api/datastores/${id}`, { body: { name: "full_renamed", high_count_rollup_threshold: 50, enrichment_prefix: "Analytics Bronze" } });
     expect(put.status).toBe(200);
     expect(put.body).toEqual(
       expect.objectContaining({
         id,
         name: "full_renamed",
-        description: null,
-        global_tags: [],
-        teams: [{ id: 1, name: "Public" }],
-        enrichment_source_record_limit: 10,
-        enrichment_remediation_strategy: "none",
-        enrichment_prefix: "_full_renamed",
+        description: "d",
+        global_tags: [{ name: "t" }],
+        teams: [{ id: 2, name: "Data Engineering" }],
+        enrichment_source_record_limit: 100,
+        enrichment_remediation_strategy: "append",
+        enrichment_prefix: "_analytics_bronze",
         high_count_rollup_threshold: 50,
         database: "main",
         schema: "sales",
         connected: true,
+        connection_id: created.body.connection_id,
       }),
     );
     expect(put.body.created).toBe(created.body.created);
     expect((await h.call("GET", `/api/datastores/${id}`)).body).toEqual(put.body);
 
-    // A GET, merged and sent back, changes nothing (teams/tags sent as names, like qualytics-cli does).
-    const merged = { ...put.body, teams: ["Public"], tags: [] };
+    // A GET, merged and sent back (qualytics-cli's update), changes nothing.
+    const merged = { ...put.body, teams: ["Data Engineering"], tags: ["t"] };
     const again = await h.call("PUT", `/api/datastores/${id}`, { body: merged });
     expect(again.status).toBe(200);
     expect({ ...again.body, updated: undefined }).toEqual({ ...put.body, updated: undefined });
 
-    // Leaving out the catalog and schema clears them.
-    const cleared = await h.call("PUT", `/api/datastores/${id}`, { body: { name: "full_renamed" } });
-    expect(cleared.body).toEqual(expect.objectContaining({ database: null, schema: null, connection_id: created.body.connection_id }));
+    // An empty body changes nothing; an explicit null description clears it.
+    expect((await h.call("PUT", `/api/datastores/${id}`, { body: {} })).body).toEqual(expect.objectContaining({ name: "full_renamed", description: "d" }));
+    expect((await h.call("PUT", `/api/datastores/${id}`, { body: { description: null } })).body.description).toBeNull();
   });
 
-  test("PUT: name required (422), name clash 409, enrichment_only cannot flip (409), moved datastores are retested", async () => {
+  test("PUT: an empty name is 422, name clash 409, enrichment_only cannot flip (409), moved datastores are retested", async () => {
     const a = await create("a");
     await create("b");
-    expect((await h.call("PUT", `/api/datastores/${a.body.id}`, { body: { description: "x" } })).status).toBe(422);
+    expect((await h.call("PUT", `/api/datastores/${a.body.id}`, { body: { name: "" } })).status).toBe(422);
     const clash = await h.call("PUT", `/api/datastores/${a.body.id}`, { body: { name: "b" } });
     expect(clash.status).toBe(409);
     const flip = await h.call("PUT", `/api/datastores/${a.body.id}`, { body: { name: "a", enrichment_only: true } });

@@ -59,7 +59,7 @@ describe("qualytics sandbox: sync operations", () => {
     const second = await h.call("POST", "/api/operations/run", { body: { datastore_id: created.body.id, type: "sync", prune: true } });
     expect((await h.call("GET", `/api/datastores/${created.body.id}`)).body.latest_operation.id).toBe(second.body.id);
 
-    const scan = await h.call("POST", "/api/operations/run", { body: { datastore_id: created.body.id, type: "scan" } });
+    const scan = await h.call("POST", "/api/operations/run", { body: { datastore_id: created.body.id, type: "repair" } });
     expect(scan.status).toBe(422);
     expect(scan.body.detail[0]).toEqual(expect.objectContaining({ type: "literal_error", loc: ["body", "type"] }));
     expect((await h.call("POST", "/api/operations/run", { body: { datastore_id: 999, type: "sync" } })).status).toBe(404);

@@ -24,7 +24,7 @@ describe("qualytics sandbox: persistence", () => {
     const source = await h.call("POST", "/api/datastores", { body: datastoreBody("durable", { tags: ["keep"] }) });
     const enrich = await h.call("POST", "/api/datastores", { body: datastoreBody("durable_enrich", { enrichment_only: true }) });
     await h.call("PATCH", `/api/datastores/${source.body.id}/enrichment/${enrich.body.id}`);
-    await h.call("PUT", `/api/connections/${source.body.connection_id}`, { body: { password: "revoked-token-value" } });
+    await h.call("PUT", `/api/connections/${source.body.connection_id}`, { body: { ...(await connectionNameAndType(h, source.body.connection_id)), password: "revoked-token-value" } });
     await h.call("POST", `/api/datastores/${source.body.id}/connection`);
     const before = (await h.call("GET", `/api/datastores/${source.body.id}`)).body;
     expect(before.connected).toBe(false);
@@ -86,14 +86,21 @@ describe("qualytics sandbox: seeding and startSandbox", () => {
   });
 
   test("the default seed file has a Qualytics deployment with no datastores", async () => {
+    const seedFile = JSON.parse(fs.readFileSync(path.join(__dirname, "../../../sandbox/seed.json"), "utf8"));
     const sandbox = await startSandbox({ configFile: path.join(__dirname, "../../../sandbox/seed.json") });
     try {
       const url = sandbox.endpoints["acme.qualytics.io"];
       expect(url).toBeDefined();
-      const res = await fetch(`${url}/api/datastores`, { headers: { authorization: "Bearer sandbox-token-qualytics" } });
+      const res = await fetch(`${url}/api/datastores`, { headers: { authorization: `Bearer ${seedFile.qualytics.instances[0].users[0].tokens[0].value}` } });
       expect(await res.json()).toEqual({ items: [], total: 0, page: 1, size: 50, pages: 0 });
     } finally {
       await sandbox.close();
     }
   });
 });
+
+/** `PUT /connections/{id}` requires `name` and `type` (qualytics-cli sends them from a GET first). */
+async function connectionNameAndType(h: { call: (m: string, p: string) => Promise<{ body: any }> }, id: number): Promise<{ name: string; type: string }> {
+  const { name, type } = (await h.call("GET", `/api/connections/${id}`)).body;
+  return { name, type };
+}
