@@ -110,13 +110,14 @@ describe("DatabricksAccessToken end to end (real engine, sandbox workspace)", ()
   });
 
   test("a per-resource authToken overrides the stack's credentials and stays secret", async () => {
-    // Also a token that never expires (no lifetime: no expiry output at all).
+    // Also a token without lifetimeDays: Databricks gives it 2 years, and expiryTime says so.
     const { "test:lifetimeDays": _lifetime, ...config } = base.config!;
     const request = { ...base, config, stackName: "as-alice", secretConfig: { ...base.secretConfig, "test:authToken": ALICE_TOKEN } };
     const up = await stackOp({ ...request, op: "up" });
     if (!up.ok) throw new Error(`${up.error}\n${up.output}`);
     const tokenId = up.outputs!.tokenId!.value as string;
-    expect(up.outputs!.expiryTime).toBeUndefined();
+    const lifetimeMs = Date.parse(up.outputs!.expiryTime!.value as string) - Date.parse(up.outputs!.creationTime!.value as string);
+    expect(lifetimeMs).toBe(2 * 365 * 24 * 3600 * 1000);
     const alices = (await h.call("GET", "/api/2.0/token/list", { token: ALICE_TOKEN })).body.token_infos as { token_id: string }[];
     expect(alices.map((t) => t.token_id)).toContain(tokenId);
     expect((await liveTokens()).map((t) => t.token_id)).not.toContain(tokenId);
