@@ -9,6 +9,9 @@ import { sleep } from "../core/timing";
 import { DatabricksClient, type ClusterInfo } from "../databricks/client";
 import { TRANSITIONAL_STATES, waitForRunning, waitForSettled } from "../databricks/cluster-wait";
 import { databricksCredentials } from "../databricks/credentials";
+import { assertPolicyAllows, type IntendedSettings } from "../databricks/cluster-policy";
+import { restoreClusterFields } from "../databricks/cluster-restore";
+import { TAG_PROJECT_ID, TAG_USER, hopsworksSparkConf } from "./cluster-settings";
 import { workspaceHostSchema } from "../databricks/host";
 import { HopsworksClient, HopsworksCode, hasCode, type ProjectMember } from "./client";
 import {
@@ -122,7 +125,18 @@ async function prepare(inputs: ConfiguredClusterInputs): Promise<Context> {
   if (!(await databricks.canManageCluster(inputs.clusterId))) {
     throw noManageError(inputs.clusterId, inputs.workspaceHost, "the Databricks identity of the token this stack uses");
   }
+  await assertPolicyAllows(databricks, cluster, "Hopsworks' configure", hopsworksIntent(inputs, target, projectId));
   return { hopsworks, databricks, projectId, callerUsername: caller.username, targetUsername: target };
+}
+
+/** What Hopsworks' configure will write (its Spark keys, tags and DBFS init script), for the cluster-policy check. */
+function hopsworksIntent(inputs: ConfiguredClusterInputs, username: string, projectId: number): IntendedSettings {
+  const dir = `/hopsworks/${inputs.hopsworksHost}/${inputs.project}__${username}`;
+  return {
+    sparkConf: hopsworksSparkConf({ hopsworksHost: inputs.hopsworksHost, project: inputs.project, username }),
+    customTags: { [TAG_PROJECT_ID]: String(projectId), [TAG_USER]: username },
+    initScriptDestinations: [`dbfs:${dir}/initScript.sh`],
+  };
 }
 
 function resolveTarget(inputs: ConfiguredClusterInputs, caller: string, members: ProjectMember[]): string {
@@ -245,7 +259,8 @@ async function configure(inputs: ConfiguredClusterInputs, previous?: ConfiguredC
     if (plan.restored.length > 0) {
       const settled = await waitForSettled(databricks, inputs.clusterId, timeoutMs);
       const restarts = settled.state === "RUNNING";
-      await databricks.editCluster({ ...editableSpec(settled), ...plan.spec, cluster_id: inputs.clusterId });
+      // Only the dropped fields, as a partial update: what others changed meanwhile stays.
+      await restoreClusterFields(databricks, inputs.clusterId, plan.spec, plan.restored, editableSpec, timeoutMs);
       notice(
         `cluster ${inputs.clusterId}: Hopsworks' configure dropped settings you own; restored ${plan.restored.join(", ")}` +
           (restarts ? " (the cluster restarts once more to apply them)" : ""),
