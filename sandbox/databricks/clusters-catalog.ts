@@ -18,19 +18,20 @@ const RUNTIMES: [key: string, name: string][] = [
 
 export const sparkVersions = () => ({ versions: RUNTIMES.map(([key, name]) => ({ key, name })) });
 
-type NodeType = [id: string, memoryMb: number, cores: number, category: string];
+/** Id, memory, cores, category and local disks (count, GB; NVMe for the storage-optimized ones). */
+type NodeType = [id: string, memoryMb: number, cores: number, category: string, disks?: [count: number, gb: number, nvme: boolean]];
 const NODE_TYPES: Record<"aws" | "azure" | "gcp", NodeType[]> = {
   aws: [
     ["m5d.large", 8192, 2, "General Purpose"],
-    ["i3.xlarge", 31232, 4, "Storage Optimized"],
-    ["i3.2xlarge", 62464, 8, "Storage Optimized"],
+    ["i3.xlarge", 31232, 4, "Storage Optimized", [1, 950, true]],
+    ["i3.2xlarge", 62464, 8, "Storage Optimized", [1, 1900, true]],
     ["r5d.xlarge", 32768, 4, "Memory Optimized"],
     ["g4dn.xlarge", 16384, 4, "GPU Accelerated"],
   ],
   azure: [
     ["Standard_DS3_v2", 14336, 4, "General Purpose"],
     ["Standard_DS4_v2", 28672, 8, "General Purpose"],
-    ["Standard_E8ds_v4", 65536, 8, "Memory Optimized"],
+    ["Standard_E8ds_v4", 65536, 8, "Memory Optimized", [1, 300, false]],
   ],
   gcp: [
     ["n2-standard-4", 16384, 4, "General Purpose"],
@@ -42,7 +43,7 @@ const nodeTypesOf = (host: string) => NODE_TYPES[cloudOf(host)];
 
 export function listNodeTypes(host: string) {
   return {
-    node_types: nodeTypesOf(host).map(([id, memoryMb, cores, category]) => ({
+    node_types: nodeTypesOf(host).map(([id, memoryMb, cores, category, disks]) => ({
       node_type_id: id,
       instance_type_id: id,
       memory_mb: memoryMb,
@@ -55,6 +56,13 @@ export function listNodeTypes(host: string) {
       photon_worker_capable: true,
       photon_driver_capable: true,
       node_info: { status: [] },
+      node_instance_type: {
+        instance_type_id: id,
+        local_disks: disks && !disks[2] ? disks[0] : 0,
+        local_disk_size_gb: disks && !disks[2] ? disks[1] : 0,
+        local_nvme_disks: disks?.[2] ? disks[0] : 0,
+        local_nvme_disk_size_gb: disks?.[2] ? disks[1] : 0,
+      },
     })),
   };
 }
