@@ -59,6 +59,13 @@ export const ML_POLICY = {
   }),
 };
 
+/** A policy that forbids init scripts on DBFS (deprecated by Databricks), which Hopsworks' configure adds. */
+export const NO_DBFS_INIT_POLICY = {
+  policy_id: "D0D0D0D0D0D0D0D1",
+  name: "No DBFS init scripts",
+  definition: JSON.stringify({ "init_scripts.*.dbfs.destination": { type: "forbidden" } }),
+};
+
 /**
  * The Databricks test seed with clusters that carry what a configure must merge or drop: user
  * Spark conf and tags (kept), an init script (replaced), cloud attributes, a policy and an access
@@ -84,7 +91,7 @@ export function hopsworksDatabricksSeed(): DatabricksSeed {
   });
   // The policy the terminated cluster is under: it fixes the access mode and a tag, and limits
   // auto-termination (with a default), so restoring policy_id is checked against it.
-  aws.policies = [...(aws.policies ?? []), ML_POLICY];
+  aws.policies = [...(aws.policies ?? []), ML_POLICY, NO_DBFS_INIT_POLICY];
   aws.clusters.push({
     cluster_id: ATTACH_ONLY_CLUSTER,
     cluster_name: "admin-only",
