@@ -437,8 +437,12 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
       expect({ op, output: failed.output }).toEqual({ op, output: expect.not.stringMatching(/Can Manage/) });
     }
 
-    // Destroyed (with a valid token again): back to the spec before, policy_id and the other person's change included.
-    expect((await stackOp({ ...request({ "test:clusterId": clusterId }, ALICE_TOKEN), op: "destroy" })).ok).toBe(true);
+    // The remedy: a valid token in the stack's config, and `up` goes through (and records it for destroy).
+    const fixed = await stackOp(request({ "test:clusterId": clusterId }, ALICE_TOKEN));
+    if (!fixed.ok) throw new Error(`up with a valid token failed: ${fixed.error}\n${fixed.output}`);
+    // Destroyed: back to the spec before, policy_id and the other person's change included.
+    const destroyed = await stackOp({ ...request({ "test:clusterId": clusterId }, ALICE_TOKEN), op: "destroy" });
+    if (!destroyed.ok) throw new Error(`destroy failed: ${destroyed.error}\n${destroyed.output}`);
     expect(await userSpec(clusterId)).toEqual({ ...before, spark_conf: { ...before.spark_conf, "spark.someone.else": "kept" } });
     for (const id of [clusterId, guarded]) await h.databricks.call("POST", "/api/2.1/clusters/permanent-delete", { body: { cluster_id: id } });
   }
