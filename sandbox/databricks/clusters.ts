@@ -61,7 +61,10 @@ const READ_ONLY_MASK_FIELDS = new Set(["cluster_id", "state", "state_message", "
 
 /** A create/edit/update body as the service keeps it: validated, defaults applied, the policy enforced. */
 function acceptWithPolicy(ws: WorkspaceRuntime, body: unknown, callerUserName: string): { spec: Record<string, unknown>; submitted: Record<string, unknown> } {
-  const spec = enforcePolicy(ws, acceptSpec(body, { host: ws.host, callerUserName }));
+  // The policy's fixed (and asked-for default) values go in first, so the server defaults that
+  // follow from them apply too (a policy fixing SINGLE_USER gets the caller as single user).
+  const policed = body && typeof body === "object" && !Array.isArray(body) ? enforcePolicy(ws, body as Record<string, unknown>) : body;
+  const spec = acceptSpec(policed, { host: ws.host, callerUserName });
   // What the client sent, less what the service ignores (read-only fields, the id).
   const sent = body as Record<string, unknown>;
   const submitted = Object.fromEntries(Object.entries(sent).filter(([k, v]) => k !== "cluster_id" && v !== undefined && k in spec).map(([k, v]) => [k, structuredClone(v)]));
@@ -111,7 +114,7 @@ function seedRecord(seed: ClusterSeed, ws: WorkspaceRuntime, now: number, taken:
     // Seeded clusters stand for ones people made in the UI, unless the seed says otherwise.
     clusterSource: typeof source === "string" ? source : "UI",
     createdAt: now,
-    spec: enforcePolicySeeded(ws, seededSpec(spec, ws.host, owner)),
+    spec: seededSpec(enforcePolicySeeded(ws, spec), ws.host, owner),
     lifecycle: seededLifecycle(state, now, owner),
     acl: [
       creatorGrant(owner),
