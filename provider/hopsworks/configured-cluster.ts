@@ -9,9 +9,9 @@ import { sleep } from "../core/timing";
 import { DatabricksClient, type ClusterInfo } from "../databricks/client";
 import { TRANSITIONAL_STATES, waitForRunning, waitForSettled } from "../databricks/cluster-wait";
 import { databricksCredentials } from "../databricks/credentials";
-import { assertPolicyAllows, type IntendedSettings } from "../databricks/cluster-policy";
+import { assertPolicyAllows } from "../databricks/cluster-policy";
 import { restoreClusterFields } from "../databricks/cluster-restore";
-import { TAG_PROJECT_ID, TAG_USER, hopsworksSparkConf } from "./cluster-settings";
+import { hopsworksIntent } from "./configure-intent";
 import { workspaceHostSchema } from "../databricks/host";
 import { HopsworksClient, HopsworksCode, hasCode, type ProjectMember } from "./client";
 import {
@@ -125,18 +125,8 @@ async function prepare(inputs: ConfiguredClusterInputs): Promise<Context> {
   if (!(await databricks.canManageCluster(inputs.clusterId))) {
     throw noManageError(inputs.clusterId, inputs.workspaceHost, "the Databricks identity of the token this stack uses");
   }
-  await assertPolicyAllows(databricks, cluster, "Hopsworks' configure", hopsworksIntent(inputs, target, projectId));
+  await assertPolicyAllows(databricks, cluster, "Hopsworks' configure", hopsworksIntent({ hopsworksHost: inputs.hopsworksHost, project: inputs.project, username: target, projectId }));
   return { hopsworks, databricks, projectId, callerUsername: caller.username, targetUsername: target };
-}
-
-/** What Hopsworks' configure will write (its Spark keys, tags and DBFS init script), for the cluster-policy check. */
-function hopsworksIntent(inputs: ConfiguredClusterInputs, username: string, projectId: number): IntendedSettings {
-  const dir = `/hopsworks/${inputs.hopsworksHost}/${inputs.project}__${username}`;
-  return {
-    sparkConf: hopsworksSparkConf({ hopsworksHost: inputs.hopsworksHost, project: inputs.project, username }),
-    customTags: { [TAG_PROJECT_ID]: String(projectId), [TAG_USER]: username },
-    initScriptDestinations: [`dbfs:${dir}/initScript.sh`],
-  };
 }
 
 function resolveTarget(inputs: ConfiguredClusterInputs, caller: string, members: ProjectMember[]): string {
