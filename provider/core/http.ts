@@ -8,7 +8,33 @@ import { numberFromEnv as env, sleep } from "./timing";
  * How a service words its errors: pulls the code and the human message out of a body, and may
  * add a hint that tells the person running `pulumi up` how to fix it.
  */
-export type ErrorBodyReader = (body: unknown, status: number) => { code?: string; detail?: string; hint?: string };
+export type ErrorBodyReader = (body: unknown, status: number, headers?: Record<string, string>) => { code?: string; detail?: string; hint?: string };
+
+/**
+ * An error body in the form service readers expect, whatever form it came in: an HTML error
+ * page (older Databricks front ends answer a bad token with Jetty's "Error 403 Invalid access
+ * token." page) becomes `{message}` from its `<pre>` or `<title>`, as the official SDKs read it;
+ * a numeric `error_code` (`{"error_code": 403, ...}`, what workspaces send for an invalid token)
+ * becomes its string; a body without a message takes the `X-Databricks-Reason-Phrase` header.
+ */
+export function normalizeErrorBody(body: unknown, headers: Record<string, string>): unknown {
+  const reason = headers["x-databricks-reason-phrase"];
+  if (typeof body === "string") {
+    const html = /<\s*(html|head|body|title|pre)\b/i.test(body);
+    if (!html) return reason && body.trim() === "" ? { message: reason } : body;
+    const pick = (tag: string) => new RegExp(`<${tag}[^>]*>([\\s\\S]*?)</${tag}>`, "i").exec(body)?.[1]?.replace(/<[^>]+>/g, "").trim();
+    const message = pick("pre") || pick("title")?.replace(/^Error \d{3}\s*/, "") || reason;
+    return message ? { message } : { message: "an HTML error page without a message" };
+  }
+  if (body && typeof body === "object" && !Array.isArray(body)) {
+    const b = body as Record<string, unknown>;
+    const out: Record<string, unknown> = { ...b };
+    if (typeof b.error_code === "number") out.error_code = String(b.error_code);
+    if (out.message === undefined && out.error === undefined && reason) out.message = reason;
+    return out;
+  }
+  return reason ? { message: reason } : body;
+}
 
 export interface RetryPolicy {
   /** Attempts in total, the first included. */
@@ -172,8 +198,10 @@ export class HttpClient {
             : `connection failed (${transportCode})`;
       return new ServiceError({ service: this.options.service, operation, detail, retryable, attempts });
     }
-    const { code, detail, hint } = this.options.readError(response.data, response.status);
-    const said = detail ?? (typeof response.data === "string" && response.data ? response.data.slice(0, 300) : response.statusText || "no details");
+    const headers = flattenHeaders(response.headers);
+    const body = normalizeErrorBody(response.data, headers);
+    const { code, detail, hint } = this.options.readError(body, response.status, headers);
+    const said = detail ?? (typeof body === "string" && body ? body.slice(0, 300) : response.statusText || "no details");
     return new ServiceError({
       service: this.options.service,
       operation,

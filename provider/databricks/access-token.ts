@@ -3,7 +3,7 @@ import { createHash, randomBytes } from "crypto";
 import { z } from "zod";
 import { checkWithSchema, numberAsStringAdvice, secretTokenSchema } from "../core/check";
 import { definedProvider, implementationPath, lazyProvider } from "../core/dynamic";
-import { ServiceError } from "../core/errors";
+import { ConfigurationError, ServiceError } from "../core/errors";
 import { defaultTimeoutMs } from "../core/http";
 import { sleep } from "../core/timing";
 import { DatabricksClient, type TokenInfo } from "./client";
@@ -22,11 +22,14 @@ export const accessTokenInputsSchema = z
     authToken: secretTokenSchema("a Databricks personal access token (or omit it to use `databricks:token` / DATABRICKS_TOKEN)").optional(),
     /** Shown next to the token in the workspace's token list. Changing it replaces the token. */
     comment: z.string().max(200, "must be at most 200 characters").optional(),
-    /** Days until the token expires; omitted, it never expires. Changing it replaces the token. */
+    /**
+     * Days until the token expires; omitted, the workspace's default applies (2 years today, or
+     * the workspace's maximum lifetime when that is shorter). Changing it replaces the token.
+     */
     lifetimeDays: z
       .number({ error: (i) => `must be a number of days${numberAsStringAdvice(i.input)}` })
       .int("must be a whole number of days")
-      .min(1, "must be at least 1 day; omit it for a token that never expires")
+      .min(1, "must be at least 1 day; omit it for the workspace's default lifetime (2 years)")
       .max(3650, "must be at most 3650 days")
       .optional(),
     /** Replace the token once it is this many days (or fewer) from expiry. Needs `lifetimeDays`. */
@@ -41,7 +44,7 @@ export const accessTokenInputsSchema = z
   .superRefine((v, ctx) => {
     if (v.rotateBeforeDays === undefined) return;
     if (v.lifetimeDays === undefined) {
-      ctx.addIssue({ code: "custom", path: ["rotateBeforeDays"], message: "needs lifetimeDays: a token that never expires has nothing to rotate before" });
+      ctx.addIssue({ code: "custom", path: ["rotateBeforeDays"], message: "needs lifetimeDays: set the lifetime the rotation is planned against (without it the workspace's default, 2 years, applies)" });
     } else if (v.rotateBeforeDays >= v.lifetimeDays) {
       ctx.addIssue({ code: "custom", path: ["rotateBeforeDays"], message: `must be less than lifetimeDays (${v.lifetimeDays}), or every deployment would replace the token` });
     }
@@ -56,7 +59,7 @@ export interface AccessTokenOutputs extends AccessTokenInputs {
   /** The token itself; a secret output. */
   value: string;
   creationTime: string;
-  /** ISO time of expiry; absent for a token that never expires. */
+  /** ISO time of expiry, as Databricks reports it; absent only for tokens made when workspaces allowed no expiry. */
   expiryTime?: string;
   /** Marker in the workspace-side comment of this token: `pulumi:<owner>:<attempt>`. */
   createMarker: string;
@@ -141,6 +144,16 @@ export const provider = definedProvider({
 
   async create(inputs: AccessTokenInputs) {
     const client = clientFor(inputs);
+    // The workspace's cap on lifetimes, checked before anything is made or revoked.
+    if (inputs.lifetimeDays !== undefined) {
+      const cap = await client.maxTokenLifetimeDays();
+      if (cap !== undefined && inputs.lifetimeDays > cap) {
+        throw new ConfigurationError(
+          `lifetimeDays: ${inputs.lifetimeDays} days is more than workspace ${client.host} allows for new tokens (its maximum token lifetime, maxTokenLifetimeDays, is ${cap} days): ` +
+            `ask for ${cap} days or fewer (with rotateBeforeDays to replace it in time), or omit lifetimeDays to get the maximum; only a workspace admin can raise the cap`,
+        );
+      }
+    }
     const owner = inputs.ownerMarker;
     const spared = owner ? (beingReplaced.get(owner) ?? new Set<string>()) : new Set<string>();
     const abandoned: string[] = [];
@@ -216,7 +229,7 @@ export interface DatabricksAccessTokenArgs {
   authToken?: pulumi.Input<string>;
   /** Comment shown beside the token in the workspace. Changing it replaces the token. */
   comment?: pulumi.Input<string>;
-  /** Lifetime in days (≥ 1). Omitted, the token never expires. Changing it replaces the token. */
+  /** Lifetime in days (≥ 1). Omitted, the workspace's default applies: 2 years, or the workspace's maximum token lifetime when that is shorter (`expiryTime` reports it). More than that maximum fails before anything is made. Changing it replaces the token. */
   lifetimeDays?: pulumi.Input<number>;
   /** When the token is this many days (or fewer) from expiry, the next `up` replaces it: the new token is created before the old one is revoked. Requires `lifetimeDays`. */
   rotateBeforeDays?: pulumi.Input<number>;
@@ -237,7 +250,7 @@ export class DatabricksAccessToken extends pulumi.dynamic.Resource {
   declare readonly value: pulumi.Output<string>;
   /** When the token was created (ISO 8601). */
   declare readonly creationTime: pulumi.Output<string>;
-  /** When the token expires (ISO 8601); undefined for a token that never expires. */
+  /** When the token expires (ISO 8601), as Databricks reports it; undefined only for tokens made when workspaces allowed tokens without expiry (older stacks). */
   declare readonly expiryTime: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: DatabricksAccessTokenArgs = {}, opts?: pulumi.CustomResourceOptions) {

@@ -9,6 +9,9 @@ import { sleep } from "../core/timing";
 import { DatabricksClient, type ClusterInfo } from "../databricks/client";
 import { TRANSITIONAL_STATES, waitForRunning, waitForSettled } from "../databricks/cluster-wait";
 import { databricksCredentials } from "../databricks/credentials";
+import { assertPolicyAllows } from "../databricks/cluster-policy";
+import { restoreClusterFields } from "../databricks/cluster-restore";
+import { hopsworksIntent } from "./configure-intent";
 import { workspaceHostSchema } from "../databricks/host";
 import { HopsworksClient, HopsworksCode, hasCode, type ProjectMember } from "./client";
 import {
@@ -122,6 +125,7 @@ async function prepare(inputs: ConfiguredClusterInputs): Promise<Context> {
   if (!(await databricks.canManageCluster(inputs.clusterId))) {
     throw noManageError(inputs.clusterId, inputs.workspaceHost, "the Databricks identity of the token this stack uses");
   }
+  await assertPolicyAllows(databricks, cluster, "Hopsworks' configure", hopsworksIntent({ hopsworksHost: inputs.hopsworksHost, project: inputs.project, username: target, projectId }));
   return { hopsworks, databricks, projectId, callerUsername: caller.username, targetUsername: target };
 }
 
@@ -245,7 +249,8 @@ async function configure(inputs: ConfiguredClusterInputs, previous?: ConfiguredC
     if (plan.restored.length > 0) {
       const settled = await waitForSettled(databricks, inputs.clusterId, timeoutMs);
       const restarts = settled.state === "RUNNING";
-      await databricks.editCluster({ ...editableSpec(settled), ...plan.spec, cluster_id: inputs.clusterId });
+      // Only the dropped fields, as a partial update: what others changed meanwhile stays.
+      await restoreClusterFields(databricks, inputs.clusterId, plan.spec, plan.restored, editableSpec, timeoutMs);
       notice(
         `cluster ${inputs.clusterId}: Hopsworks' configure dropped settings you own; restored ${plan.restored.join(", ")}` +
           (restarts ? " (the cluster restarts once more to apply them)" : ""),

@@ -82,9 +82,13 @@ export function eventsPage(rec: ClusterRecord, req: EventsRequest, now: number) 
     const size = Math.min(req.page_size || DEFAULT_LIMIT, MAX_LIMIT);
     const offset = req.page_token ? decodePageToken(req.page_token) : 0;
     const page = matching.slice(offset, offset + size);
+    const next = offset + size < matching.length ? encodePageToken(offset + size) : undefined;
     return {
       events: page.map(toApiEvent(rec.clusterId)),
-      ...(offset + size < matching.length ? { next_page_token: encodePageToken(offset + size) } : {}),
+      // Both forms of "more": the token, and `next_page` (the request for the following page,
+      // carrying that token), which is all the Python SDK's events iterator follows. Whether the
+      // real service sends both in this style is unconfirmed; a client reading either works.
+      ...(next ? { next_page_token: next, next_page: { ...req, page_token: next } } : {}),
       ...(offset > 0 ? { prev_page_token: encodePageToken(Math.max(0, offset - size)) } : {}),
     };
   }

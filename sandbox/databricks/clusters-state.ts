@@ -69,6 +69,10 @@ export interface ClusterRecord {
   createdAt: number;
   /** The spec as last accepted by create/edit/resize, server defaults included. */
   spec: ClusterSpec;
+  /** The spec as the client last submitted it (`spec` on get); absent in older state: `spec` stands in. */
+  submitted?: ClusterSpec;
+  /** Pinned clusters stay in the list after 30 days terminated. */
+  pinned?: boolean;
   lifecycle: ClusterLifecycle;
   acl: ClusterAclEntry[];
   /** Oldest first. */

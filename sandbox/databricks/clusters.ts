@@ -28,10 +28,17 @@ import { eventsPage, eventsRequestSchema } from "./clusters-events";
 import { listPage, parseListQuery } from "./clusters-list";
 import { creatorGrant, hasLevel, requireLevel } from "./permissions";
 import { forgetClusterLibraries } from "./libraries";
+import { enforcePolicy, findPolicy } from "./cluster-policies";
+import { listNodeTypes, runtimeFields, sparkVersions } from "./clusters-catalog";
+import { DatabricksApiError } from "./errors";
 
-/** What `clusters/get` (and each `list` item) returns: the spec plus the read-only fields. */
-export function clusterView(rec: ClusterRecord): Record<string, unknown> {
+/**
+ * What `clusters/get` (and each `list` item) returns: the spec plus the read-only fields; on get
+ * also the runtime fields of a cluster whose driver is up and `spec`, the spec as last submitted.
+ */
+export function clusterView(rec: ClusterRecord, host?: string): Record<string, unknown> {
   const lc = rec.lifecycle;
+  const detail = host === undefined ? {} : { ...runtimeFields(host, rec, workerCount(rec.spec)), spec: structuredClone(rec.submitted ?? rec.spec) };
   const name = typeof rec.spec.cluster_name === "string" ? rec.spec.cluster_name : "";
   return {
     cluster_id: rec.clusterId,
@@ -45,7 +52,23 @@ export function clusterView(rec: ClusterRecord): Record<string, unknown> {
     ...(lc.terminationReason ? { termination_reason: lc.terminationReason } : {}),
     default_tags: { Vendor: "Databricks", Creator: rec.creatorUserName, ClusterName: name, ClusterId: rec.clusterId },
     cluster_source: rec.clusterSource,
+    ...detail,
   };
+}
+
+/** The fields `clusters/update` may name in `update_mask`: the spec's own, not the read-only ones. */
+const READ_ONLY_MASK_FIELDS = new Set(["cluster_id", "state", "state_message", "default_tags", "creator_user_name", "start_time", "spec"]);
+
+/** A create/edit/update body as the service keeps it: validated, defaults applied, the policy enforced. */
+function acceptWithPolicy(ws: WorkspaceRuntime, body: unknown, callerUserName: string): { spec: Record<string, unknown>; submitted: Record<string, unknown> } {
+  // The policy's fixed (and asked-for default) values go in first, so the server defaults that
+  // follow from them apply too (a policy fixing SINGLE_USER gets the caller as single user).
+  const policed = body && typeof body === "object" && !Array.isArray(body) ? enforcePolicy(ws, body as Record<string, unknown>) : body;
+  const spec = acceptSpec(policed, { host: ws.host, callerUserName });
+  // What the client sent, less what the service ignores (read-only fields, the id).
+  const sent = body as Record<string, unknown>;
+  const submitted = Object.fromEntries(Object.entries(sent).filter(([k, v]) => k !== "cluster_id" && v !== undefined && k in spec).map(([k, v]) => [k, structuredClone(v)]));
+  return { spec, submitted };
 }
 
 /** `Cluster X is in unexpected state Running.`, as the real service answers a wrong-state call. */
@@ -67,6 +90,20 @@ function seededSpec(spec: Record<string, unknown>, host: string, owner: string):
   }
 }
 
+/**
+ * Seeded clusters under a policy get its fixed values like created ones (policies are seeded
+ * first). A policy the seed does not define stands for one deleted since: the cluster keeps the
+ * id unchecked, and its next edit or update must name an existing policy or none.
+ */
+function enforcePolicySeeded(ws: WorkspaceRuntime, spec: Record<string, unknown>): Record<string, unknown> {
+  if (typeof spec.policy_id === "string" && !findPolicy(ws, spec.policy_id)) return spec;
+  try {
+    return enforcePolicy(ws, spec);
+  } catch (err) {
+    throw new Error(`invalid seed cluster ${JSON.stringify(spec.cluster_name)}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 function seedRecord(seed: ClusterSeed, ws: WorkspaceRuntime, now: number, taken: Set<string>): ClusterRecord {
   const { cluster_id: seededId, owner, acl, state, cluster_source: source, ...spec } = seed;
   const clusterId = seededId ?? newClusterId(now, (id) => taken.has(id));
@@ -77,7 +114,7 @@ function seedRecord(seed: ClusterSeed, ws: WorkspaceRuntime, now: number, taken:
     // Seeded clusters stand for ones people made in the UI, unless the seed says otherwise.
     clusterSource: typeof source === "string" ? source : "UI",
     createdAt: now,
-    spec: seededSpec(spec, ws.host, owner),
+    spec: seededSpec(enforcePolicySeeded(ws, spec), ws.host, owner),
     lifecycle: seededLifecycle(state, now, owner),
     acl: [
       creatorGrant(owner),
@@ -114,7 +151,7 @@ export const clustersArea: WorkspaceArea<ClustersState> = {
 
       app.post(`${base}/create`, async (req) => {
         const caller = ws.caller(req);
-        const spec = acceptSpec(req.body, { host: ws.host, callerUserName: caller.userName });
+        const { spec, submitted } = acceptWithPolicy(ws, req.body, caller.userName);
         const now = ws.clock.now();
         const rec: ClusterRecord = {
           clusterId: newClusterId(now, (id) => findClusterRecord(ws, id) !== undefined),
@@ -122,6 +159,7 @@ export const clustersArea: WorkspaceArea<ClustersState> = {
           clusterSource: "API",
           createdAt: now,
           spec,
+          submitted,
           lifecycle: newLifecycle(now),
           acl: [creatorGrant(caller.userName)],
           events: [],
@@ -136,7 +174,7 @@ export const clustersArea: WorkspaceArea<ClustersState> = {
       app.get(`${base}/get`, async (req) => {
         const rec = loadCluster(ws, requireClusterId(req.query));
         requireLevel(rec, ws.caller(req), "CAN_ATTACH_TO");
-        return clusterView(rec);
+        return clusterView(rec, ws.host);
       });
 
       // 2.0 returns every cluster at once; 2.1 pages with page_size / page_token.
@@ -148,28 +186,89 @@ export const clustersArea: WorkspaceArea<ClustersState> = {
         const visible = all.filter((rec) => hasLevel(rec, caller, "CAN_ATTACH_TO"));
         const { clusters, ...tokens } = listPage(visible, request, version === "2.1");
         // Proto3 JSON leaves out an empty list: clients must read a missing `clusters` as none.
-        return { ...(clusters.length > 0 ? { clusters: clusters.map(clusterView) } : {}), ...tokens };
+        return { ...(clusters.length > 0 ? { clusters: clusters.map((rec) => clusterView(rec)) } : {}), ...tokens };
       });
 
-      // The full spec: every field the body leaves out is reset, as on the real API.
+      /** Puts a new spec in place; a running cluster restarts to apply it, a terminated one uses it at next start. */
+      const applySpec = (rec: ClusterRecord, userName: string, accepted: { spec: Record<string, unknown>; submitted: Record<string, unknown> }) => {
+        const state = rec.lifecycle.state;
+        const now = ws.clock.now();
+        recordEvent(ws, rec, "EDITED", now, { user: userName, previous_attributes: rec.spec, attributes: accepted.spec });
+        rec.spec = accepted.spec;
+        rec.submitted = accepted.submitted;
+        if (state === "RUNNING") {
+          launch(ws, rec, "RESTARTING");
+          recordEvent(ws, rec, "RESTARTING", now, { user: userName });
+        }
+        ws.save();
+      };
+
+      // The full spec: every field the body leaves out is reset, as on the real API. That includes
+      // policy_id: an edit without it (Hopsworks' lossy edit sends none) takes the cluster out of
+      // its policy, and the cluster keeps the values as sent, the policy's fixed ones included.
+      // The real service allows that to users who may create unrestricted clusters and refuses it
+      // to others; the sandbox models the former (workspace admins and the default `users` group
+      // have unrestricted cluster creation in new workspaces), so Hopsworks' configure succeeds
+      // and the policy must be put back by whoever owns the cluster's spec.
       app.post(`${base}/edit`, async (req) => {
         const caller = ws.caller(req);
         const rec = loadCluster(ws, requireClusterId(req.body));
         requireLevel(rec, caller, "CAN_MANAGE");
-        const spec = acceptSpec(req.body, { host: ws.host, callerUserName: caller.userName });
+        const accepted = acceptWithPolicy(ws, req.body, caller.userName);
         const state = rec.lifecycle.state;
         if (state !== "RUNNING" && state !== "TERMINATED") throw unexpectedState(rec);
-        const now = ws.clock.now();
-        recordEvent(ws, rec, "EDITED", now, { user: caller.userName, previous_attributes: rec.spec, attributes: spec });
-        rec.spec = spec;
-        // A running cluster restarts to apply the new spec; a terminated one uses it at next start.
-        if (state === "RUNNING") {
-          launch(ws, rec, "RESTARTING");
-          recordEvent(ws, rec, "RESTARTING", now, { user: caller.userName });
-        }
-        ws.save();
+        applySpec(rec, caller.userName, accepted);
         return {};
       });
+
+      // Partial update: only the top-level fields named in `update_mask` (a comma-separated field
+      // mask) are taken from `cluster`; a named field absent from `cluster` is cleared. The same
+      // states as edit; the result is validated and policed as a whole. Older workspaces lack it.
+      app.post(`${base}/update`, async (req) => {
+        if (ws.data.clustersUpdate === false) {
+          throw new DatabricksApiError(404, "ENDPOINT_NOT_FOUND", `No API found for 'POST ${base}/update'`);
+        }
+        const caller = ws.caller(req);
+        const body = (req.body ?? {}) as { cluster_id?: unknown; update_mask?: unknown; cluster?: unknown };
+        const rec = loadCluster(ws, requireClusterId(body));
+        requireLevel(rec, caller, "CAN_MANAGE");
+        if (typeof body.update_mask !== "string" || body.update_mask.trim() === "") throw invalidParameter("Missing required field: update_mask");
+        const fields = body.update_mask.split(",").map((f) => f.trim()).filter(Boolean);
+        const bad = fields.find((f) => READ_ONLY_MASK_FIELDS.has(f) || f.includes(".") || f === "*");
+        if (bad) throw invalidParameter(`Invalid update_mask: field '${bad}' cannot be updated`);
+        const cluster = (body.cluster && typeof body.cluster === "object" ? body.cluster : {}) as Record<string, unknown>;
+        const merged: Record<string, unknown> = { ...structuredClone(rec.spec), cluster_id: rec.clusterId };
+        for (const field of fields) {
+          if (cluster[field] === undefined) delete merged[field];
+          else merged[field] = structuredClone(cluster[field]);
+        }
+        const accepted = acceptWithPolicy(ws, merged, caller.userName);
+        const state = rec.lifecycle.state;
+        if (state !== "RUNNING" && state !== "TERMINATED") throw unexpectedState(rec);
+        applySpec(rec, caller.userName, accepted);
+        return {};
+      });
+
+      app.get(`${base}/spark-versions`, async (req) => {
+        ws.caller(req);
+        return sparkVersions();
+      });
+
+      app.get(`${base}/list-node-types`, async (req) => {
+        ws.caller(req);
+        return listNodeTypes(ws.host);
+      });
+
+      // Pinning needs Can Manage (workspace admins in the UI); repeating it is a no-op.
+      for (const [route, pinned] of [["pin", true], ["unpin", false]] as const) {
+        app.post(`${base}/${route}`, async (req) => {
+          const rec = loadCluster(ws, requireClusterId(req.body));
+          requireLevel(rec, ws.caller(req), "CAN_MANAGE");
+          rec.pinned = pinned;
+          ws.save();
+          return {};
+        });
+      }
 
       app.post(`${base}/start`, async (req) => {
         const caller = ws.caller(req);

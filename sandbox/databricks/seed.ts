@@ -8,7 +8,28 @@ export const userSeedSchema = z.object({
    * Personal access tokens this user already has. Plain strings chosen by whoever writes the
    * seed (the sandbox stores only their hashes); tokens created through the API look real.
    */
-  tokens: z.array(z.object({ value: z.string().min(8), comment: z.string().default("seed") })).default([]),
+  tokens: z
+    .array(
+      z.object({
+        value: z.string().min(8),
+        comment: z.string().default("seed"),
+        /** Days from sandbox start until the token expires; omitted: it never expires (a seed's choice). */
+        lifetimeDays: z.number().positive().optional(),
+      }),
+    )
+    .default([]),
+});
+
+/**
+ * A cluster policy as `policies/clusters/get` returns it: `definition` is a JSON string mapping a
+ * spec path (`spark_conf.spark.x`, `autotermination_minutes`, `custom_tags.team`) to a rule
+ * (`{"type": "fixed"|"forbidden"|"allowlist"|"blocklist"|"range"|"regex"|"unlimited", ...}`).
+ */
+export const policySeedSchema = z.object({
+  policy_id: z.string().regex(/^[0-9A-F]{16}$/, "16 upper-case hex digits, like Databricks' ids"),
+  name: z.string().min(1),
+  definition: z.string().min(2),
+  description: z.string().optional(),
 });
 
 /** A cluster as `clusters/get` would return its spec, plus who owns it and its ACL. */
@@ -48,6 +69,17 @@ export const workspaceSeedSchema = z.object({
   clusters: z.array(clusterSeedSchema).default([]),
   warehouses: z.array(warehouseSeedSchema).default([]),
   catalogs: z.array(catalogSeedSchema).default([]),
+  policies: z.array(policySeedSchema).optional(),
+  /**
+   * How the front end answers an invalid, expired or revoked token: `json` (today's
+   * `{"error_code": 403, "message": "Invalid access token."}`) or `html` (the Jetty error page
+   * older front ends send). Both are 403 with `X-Databricks-Reason-Phrase`.
+   */
+  invalidTokenForm: z.enum(["json", "html"]).optional(),
+  /** The workspace setting `maxTokenLifetimeDays` (workspace-conf); omitted: no cap. */
+  maxTokenLifetimeDays: z.number().int().positive().optional(),
+  /** Whether `clusters/update` (partial update) is served; older workspaces lack it (404 ENDPOINT_NOT_FOUND). */
+  clustersUpdate: z.boolean().optional(),
 });
 
 export const databricksSeedSchema = z.object({
@@ -57,6 +89,7 @@ export const databricksSeedSchema = z.object({
 export type UserSeed = z.infer<typeof userSeedSchema>;
 export type ClusterSeed = z.infer<typeof clusterSeedSchema>;
 export type WarehouseSeed = z.infer<typeof warehouseSeedSchema>;
+export type PolicySeed = z.infer<typeof policySeedSchema>;
 export type CatalogSeed = z.infer<typeof catalogSeedSchema>;
 export type WorkspaceSeed = z.infer<typeof workspaceSeedSchema>;
 export type DatabricksSeed = z.infer<typeof databricksSeedSchema>;

@@ -7,7 +7,7 @@ import { ControlPlane } from "../common/control";
 import { listenAll } from "../common/listen";
 import { JsonFile } from "../common/persistence";
 import { SecretLedger, installSecretsRoute } from "../common/secrets-route";
-import { DatabricksApiError, unauthenticated } from "./errors";
+import { DatabricksApiError, InvalidTokenError, unauthenticated } from "./errors";
 import { databricksSeedSchema, type DatabricksSeed, type WorkspaceSeed } from "./seed";
 import { findToken, tokensArea } from "./tokens";
 import { WorkspaceRuntime, type AuthenticatedRequest, type WorkspaceArea, type WorkspaceData } from "./workspace";
@@ -44,6 +44,9 @@ interface PersistedState {
   workspaces: WorkspaceData[];
 }
 
+/** Read before authenticating (the Python SDK fetches it first to resolve the host's configuration). */
+const isPublicPath = (url: string) => url.split("?")[0] === "/.well-known/databricks-config";
+
 const allAreas = (): WorkspaceArea<unknown>[] => [tokensArea as WorkspaceArea<unknown>, ...workspaceAreas];
 
 /** A stable numeric org id derived from the host, when the seed gives none. */
@@ -79,6 +82,9 @@ export async function startDatabricksSandbox(options: DatabricksSandboxOptions):
       wsData.users = wsSeed.users.map((u) => ({ userName: u.userName, admin: u.admin }));
       data.push(wsData);
     }
+    wsData.conf ??= wsSeed.maxTokenLifetimeDays !== undefined ? { maxTokenLifetimeDays: String(wsSeed.maxTokenLifetimeDays) } : {};
+    wsData.invalidTokenForm = wsSeed.invalidTokenForm ?? "json";
+    wsData.clustersUpdate = wsSeed.clustersUpdate ?? true;
     const runtime = new WorkspaceRuntime(wsData, clock, save, secrets);
     for (const area of areas) {
       if (wsData.areas[area.name] === undefined) wsData.areas[area.name] = area.init(wsSeed as WorkspaceSeed, runtime);
@@ -121,18 +127,19 @@ function buildWorkspaceApp(ws: WorkspaceRuntime, areas: WorkspaceArea<unknown>[]
   });
 
   app.addHook("preHandler", async (req: FastifyRequest) => {
-    if (req.url.startsWith("/__sandbox")) return;
+    if (req.url.startsWith("/__sandbox") || isPublicPath(req.url)) return;
     const header = req.headers.authorization ?? "";
     const match = /^Bearer\s+(.+)$/i.exec(header);
+    // No credential at all is the one 401; a credential the workspace does not accept is 403.
     if (!match) throw unauthenticated("Credential was not sent or was of an unsupported type for this API.");
     const token = findToken(ws, match[1]!.trim());
-    if (!token) throw unauthenticated("Invalid access token.");
-    const user = ws.user(token.userName);
-    if (!user) throw unauthenticated("Invalid access token.");
+    const user = token && ws.user(token.userName);
+    if (!user) throw new InvalidTokenError(ws.data.invalidTokenForm ?? "json", req.url.split("?")[0]!);
     (req as AuthenticatedRequest).sandboxUser = user;
   });
 
   app.setErrorHandler((err, _req, reply) => {
+    if (err instanceof InvalidTokenError) return reply.code(err.status).headers(err.headers).type(err.contentType).send(err.body());
     if (err instanceof DatabricksApiError) return reply.code(err.status).send(err.toBody());
     const status = (err as { statusCode?: number }).statusCode;
     const message = err instanceof Error ? err.message : String(err);

@@ -2,6 +2,7 @@ import { parseBody } from "./request";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { DatabricksApiError, invalidParameter } from "./errors";
+import { acceptMultipart, isMultipart } from "./dbfs-multipart";
 import type { WorkspaceArea, WorkspaceRuntime } from "./workspace";
 import {
   extensionOf,
@@ -121,29 +122,37 @@ export const workspaceFilesArea: WorkspaceArea<WorkspaceFilesState> = {
       return o;
     };
 
-    app.post("/api/2.0/workspace/import", async (req) => {
-      const body = parseBody(importBody, req.body);
-      const content = decodeContent(body.content ?? "");
-      if (content.length > MAX_IMPORT_BYTES) throw sizeExceeded(content.length);
-      const target = importTarget(normalizeWorkspacePath(body.path), body.format, body.language, content);
-      const all = objects();
-      const parent = parentOf(target.path);
-      if (all[parent]?.objectType !== "DIRECTORY") throw parentMissing(parent);
-      const previous = all[target.path];
-      if (previous && (!body.overwrite || previous.objectType === "DIRECTORY")) throw pathExists(target.path);
-      const now = ws.clock.now();
-      const objectId = previous?.objectId ?? ws.newId();
-      all[target.path] = {
-        objectType: target.objectType,
-        objectId,
-        createdAt: previous?.createdAt ?? now,
-        modifiedAt: now,
-        ...(target.language ? { language: target.language, notebookFormat: target.notebookFormat } : {}),
-        contentB64: content.toString("base64"),
-      };
-      ws.save();
-      // Undocumented but returned by the real API (the Terraform provider reads it).
-      return { object_id: objectId };
+    // import takes JSON (`content` base64) or multipart/form-data, what the SDKs' `workspace.upload`
+    // sends: the fields `path`, `format`, `language`, `overwrite` and the file part `content` as raw bytes.
+    app.register(async (scope) => {
+      acceptMultipart(scope);
+      scope.post("/api/2.0/workspace/import", async (req) => {
+        const multipart = isMultipart(req.body) ? req.body : undefined;
+        const body = parseBody(importBody, multipart ? { ...multipart.fields, content: undefined } : req.body);
+        const content = multipart
+          ? (multipart.files.content ?? Buffer.from(multipart.fields.content ?? "", "utf8"))
+          : decodeContent(body.content ?? "");
+        if (content.length > MAX_IMPORT_BYTES) throw sizeExceeded(content.length);
+        const target = importTarget(normalizeWorkspacePath(body.path), body.format, body.language, content);
+        const all = objects();
+        const parent = parentOf(target.path);
+        if (all[parent]?.objectType !== "DIRECTORY") throw parentMissing(parent);
+        const previous = all[target.path];
+        if (previous && (!body.overwrite || previous.objectType === "DIRECTORY")) throw pathExists(target.path);
+        const now = ws.clock.now();
+        const objectId = previous?.objectId ?? ws.newId();
+        all[target.path] = {
+          objectType: target.objectType,
+          objectId,
+          createdAt: previous?.createdAt ?? now,
+          modifiedAt: now,
+          ...(target.language ? { language: target.language, notebookFormat: target.notebookFormat } : {}),
+          contentB64: content.toString("base64"),
+        };
+        ws.save();
+        // Undocumented but returned by the real API (the Terraform provider reads it).
+        return { object_id: objectId };
+      });
     });
 
     app.get("/api/2.0/workspace/export", async (req, reply) => {

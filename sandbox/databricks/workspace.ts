@@ -19,6 +19,15 @@ export interface WorkspaceData {
   areas: Record<string, unknown>;
   /** Counter behind `newId`. */
   idCounter: number;
+  /**
+   * Workspace settings as `workspace-conf` holds them (string values, e.g. `maxTokenLifetimeDays`).
+   * Absent in state written before they existed: filled from the seed at start.
+   */
+  conf?: Record<string, string>;
+  /** How the front end words an invalid token (seed `invalidTokenForm`); not state, re-read from the seed. */
+  invalidTokenForm?: "json" | "html";
+  /** Whether `clusters/update` is served (seed `clustersUpdate`); re-read from the seed. */
+  clustersUpdate?: boolean;
 }
 
 /**
@@ -64,6 +73,16 @@ export class WorkspaceRuntime {
   newId(): number {
     this.data.idCounter += 1;
     return this.data.idCounter;
+  }
+
+  /** A workspace-conf setting, or undefined when unset. */
+  setting(key: string): string | undefined {
+    return this.data.conf?.[key];
+  }
+
+  /** The user's SCIM id: a stable number derived from the user name, as the real ids are numeric strings. */
+  userId(userName: string): string {
+    return String(BigInt(`0x${createHash("sha256").update(`${this.host}/${userName}`).digest("hex").slice(0, 13)}`));
   }
 
   user(userName: string): SandboxUser | undefined {

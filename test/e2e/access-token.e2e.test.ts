@@ -110,13 +110,15 @@ describe("DatabricksAccessToken end to end (real engine, sandbox workspace)", ()
   });
 
   test("a per-resource authToken overrides the stack's credentials and stays secret", async () => {
-    // Also a token that never expires (no lifetime: no expiry output at all).
+    // Also a token without lifetimeDays: Databricks gives it 2 years, and expiryTime says so.
     const { "test:lifetimeDays": _lifetime, ...config } = base.config!;
     const request = { ...base, config, stackName: "as-alice", secretConfig: { ...base.secretConfig, "test:authToken": ALICE_TOKEN } };
     const up = await stackOp({ ...request, op: "up" });
     if (!up.ok) throw new Error(`${up.error}\n${up.output}`);
     const tokenId = up.outputs!.tokenId!.value as string;
-    expect(up.outputs!.expiryTime).toBeUndefined();
+    const info = ((await h.call("GET", "/api/2.0/token/list", { token: ALICE_TOKEN })).body.token_infos as { token_id: string; expiry_time: number; creation_time: number }[]).find((t) => t.token_id === tokenId)!;
+    expect(info.expiry_time - info.creation_time).toBe(2 * 365 * 24 * 3600 * 1000);
+    expect(up.outputs!.expiryTime!.value).toBe(new Date(info.expiry_time).toISOString());
     const alices = (await h.call("GET", "/api/2.0/token/list", { token: ALICE_TOKEN })).body.token_infos as { token_id: string }[];
     expect(alices.map((t) => t.token_id)).toContain(tokenId);
     expect((await liveTokens()).map((t) => t.token_id)).not.toContain(tokenId);

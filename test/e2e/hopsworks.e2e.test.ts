@@ -7,6 +7,8 @@ import {
   HOPSWORKS_HOST,
   HSFS_REQUIREMENT,
   MANAGED_CLUSTER,
+  ML_POLICY,
+  NO_DBFS_INIT_POLICY,
   OTHER_PROJECT_ID,
   OUTSIDER,
   OWNER,
@@ -299,6 +301,7 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
 
     // Refused operations: each a clear error, nothing in the stack, the cluster untouched.
     await refusedOperations();
+    await policyPartialUpdateAndRevokedToken();
 
     // The masked export, for the secret audit (no PAT, password, API key or login session in it).
     await run("export");
@@ -355,6 +358,93 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
       await eventually(async () => ["RUNNING", "TERMINATED"].includes((await cluster(clusterId)).state));
       expect({ name, spec: await userSpec(clusterId) }).toEqual({ name, spec: specBefore });
     }
+  }
+
+  /**
+   * A cluster under a cluster policy, in a stack of its own beside the deployed one (whose
+   * registration Hopsworks uses): configured with the policy put back by a partial update while
+   * someone else changes spark_conf (the change survives), refreshed with no drift; then its
+   * Databricks token revoked out of band, so refresh and up fail with the invalid-token advice,
+   * not the Can Manage one; destroyed back to its spec, policy included. A policy that forbids
+   * Hopsworks' DBFS init script fails before Hopsworks touches the cluster.
+   */
+  async function policyPartialUpdateAndRevokedToken() {
+    const request = (config: Record<string, string>, token: string): StackOpRequest => ({
+      ...base,
+      op: "up",
+      programModule: compiledProgram("test/e2e/programs/hopsworks-cluster.ts"),
+      projectName: "hopsworks-policy",
+      stackName: "policy",
+      config: { ...base.config, "test:workspaceHost": AWS_HOST, ...config },
+      secretConfig: { ...base.secretConfig, "databricks:token": token },
+    });
+    const createCluster = async (name: string, policyId: string) => {
+      const res = await h.databricks.call("POST", "/api/2.1/clusters/create", {
+        token: ALICE_TOKEN,
+        body: { cluster_name: name, spark_version: "15.4.x-scala2.12", node_type_id: "i3.xlarge", num_workers: 1, policy_id: policyId, spark_conf: { "spark.sql.shuffle.partitions": "8" } },
+      });
+      expect(res.status).toBe(200);
+      await eventually(async () => (await cluster(res.body.cluster_id)).state === "RUNNING");
+      return res.body.cluster_id as string;
+    };
+
+    // A policy that forbids what Hopsworks sets: refused before Hopsworks is asked, naming policy and key.
+    const guarded = await createCluster("guarded", NO_DBFS_INIT_POLICY.policy_id);
+    const guardedBefore = await userSpec(guarded);
+    const refused = await stackOp({ ...request({ "test:clusterId": guarded }, ALICE_TOKEN), stackName: "guarded" });
+    expect(refused.ok).toBe(false);
+    expect(refused.output).toMatch(/under cluster policy "No DBFS init scripts" \(D0D0D0D0D0D0D0D1\).*init_scripts\.\*\.dbfs\.destination \(the policy forbids it.*Nothing was changed/);
+    expect(await userSpec(guarded)).toEqual(guardedBefore);
+
+    // The stack's own token for its Databricks calls, revoked later out of band.
+    const made = await h.databricks.call("POST", "/api/2.0/token/create", { token: ALICE_TOKEN, body: { comment: "policy e2e", lifetime_seconds: 3600 } });
+    const token = made.body.token_value as string;
+    audit.addSecrets(token);
+    const clusterId = await createCluster("policed", ML_POLICY.policy_id);
+    const before = await userSpec(clusterId);
+    // The policy's fixed values are in the spec from the start (the user never sent them).
+    expect(before).toMatchObject({ policy_id: ML_POLICY.policy_id, data_security_mode: "SINGLE_USER", custom_tags: { cost_center: "ml" } });
+
+    // Hold the restoring partial update, and change spark_conf meanwhile as a person in the UI would.
+    await fetch(`${h.databricks.url()}/__sandbox/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ route: "POST /api/2.1/clusters/update", kind: "delay", delayMs: 1500, count: 1 }),
+    });
+    const since = (await (await fetch(`${h.databricks.url()}/__sandbox/requests`)).json()) as { requests: { seq: number }[] };
+    const sinceSeq = since.requests.at(-1)?.seq ?? 0;
+    const deploying = stackOp(request({ "test:clusterId": clusterId }, token));
+    await eventually(async () => {
+      const log = (await (await fetch(`${h.databricks.url()}/__sandbox/requests?since=${sinceSeq}`)).json()) as { requests: { path: string; fault?: string }[] };
+      return log.requests.some((r) => r.path === "/api/2.1/clusters/update" && r.fault === "delay");
+    }, 120_000, 20);
+    await editOutOfBand(clusterId, (spec) => void (spec.spark_conf = { ...spec.spark_conf, "spark.someone.else": "kept" }));
+    const deployed = await deploying;
+    if (!deployed.ok) throw new Error(`policy up failed: ${deployed.error}\n${deployed.output}`);
+    const configured = await cluster(clusterId);
+    expect(configured.policy_id).toBe(ML_POLICY.policy_id);
+    expect(configured.spark_conf).toMatchObject({ "spark.someone.else": "kept", "spark.sql.shuffle.partitions": "8", "spark.hadoop.hops.ipc.server.ssl.enabled": "true" });
+    expect(configured.custom_tags).toMatchObject({ cost_center: "ml", hopsworks_user: OWNER.username });
+    expect((await stackOp({ ...request({ "test:clusterId": clusterId }, token), op: "refresh", expectNoChanges: true })).ok).toBe(true);
+
+    // The token revoked out of band: refresh and up say the token is invalid, not that Can Manage is missing.
+    const tokenId = made.body.token_info.token_id as string;
+    expect((await h.databricks.call("POST", "/api/2.0/token/delete", { token: ALICE_TOKEN, body: { token_id: tokenId } })).status).toBe(200);
+    for (const op of ["refresh", "up"] as const) {
+      const failed = await stackOp({ ...request({ "test:clusterId": clusterId, "test:targetUser": SCIENTIST.username }, token), op });
+      expect({ op, ok: failed.ok }).toEqual({ op, ok: false });
+      expect({ op, output: failed.output }).toEqual({ op, output: expect.stringMatching(/HTTP 403: Invalid access token\. — the token is invalid, expired or revoked: create a new one/) });
+      expect({ op, output: failed.output }).toEqual({ op, output: expect.not.stringMatching(/Can Manage/) });
+    }
+
+    // The remedy: a valid token in the stack's config, and `up` goes through (and records it for destroy).
+    const fixed = await stackOp(request({ "test:clusterId": clusterId }, ALICE_TOKEN));
+    if (!fixed.ok) throw new Error(`up with a valid token failed: ${fixed.error}\n${fixed.output}`);
+    // Destroyed: back to the spec before, policy_id and the other person's change included.
+    const destroyed = await stackOp({ ...request({ "test:clusterId": clusterId }, ALICE_TOKEN), op: "destroy" });
+    if (!destroyed.ok) throw new Error(`destroy failed: ${destroyed.error}\n${destroyed.output}`);
+    expect(await userSpec(clusterId)).toEqual({ ...before, spark_conf: { ...before.spark_conf, "spark.someone.else": "kept" } });
+    for (const id of [clusterId, guarded]) await h.databricks.call("POST", "/api/2.1/clusters/permanent-delete", { body: { cluster_id: id } });
   }
 
   test("secret audit: no PAT, password, API key or login session (JWT) in the exported stacks, state, engine output or provider log", async () => {

@@ -166,7 +166,7 @@ describe("policy pack examples/gitops/policy on the real engine (sandboxes)", ()
     expect(preview.ok).toBe(false);
     const out = preview.output;
     expect(out).toMatch(violationLine("mandatory", POLICY.tokenExpires, "DatabricksAccessToken", "forever"));
-    expect(out).toMatch(/DatabricksAccessToken "forever" never expires: set lifetimeDays/);
+    expect(out).toMatch(/DatabricksAccessToken "forever" has no lifetimeDays \(it gets the workspace's default, 2 years\): set lifetimeDays/);
     expect(out).toMatch(violationLine("mandatory", POLICY.sourceHasEnrichment, "QualyticsDatabricksDatastore", "unenriched"));
     expect(out).toMatch(/QualyticsDatabricksDatastore "unenriched" has no enrichment datastore/);
     expect(out).toMatch(violationLine("mandatory", POLICY.clusterForProjectMember, "HopsworksConfiguredCluster", "for-outsider"));

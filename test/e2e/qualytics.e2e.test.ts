@@ -159,7 +159,7 @@ describe("Qualytics Databricks datastores end to end (real engine, sandboxes)", 
     expect(secondPat).not.toBe(firstPat);
     const test = await h.call("POST", `/api/datastores/${ids.salesId}/connection`);
     expect(test.body).toMatchObject({ connected: true });
-    expect((await h.databricks.call("GET", "/api/2.0/token/list", { token: firstPat })).status).toBe(401);
+    expect((await h.databricks.call("GET", "/api/2.0/token/list", { token: firstPat })).status).toBe(403);
 
     // The masked export, for the secret audit (no PAT, no service credential in it).
     await run("export", withConfig({ "test:link": "none", "test:tokenComment": "qualytics rotated" }));

@@ -48,6 +48,24 @@ export const TERMINATED_CLUSTER = "0101-000000-bbbbbbbb";
 /** RUNNING, owned by admin@example.com; alice may only attach to it. */
 export const ATTACH_ONLY_CLUSTER = "0101-000000-cccccccc";
 
+/** A cluster policy as a workspace admin would write it (see sandbox/databricks/cluster-policies.ts). */
+export const ML_POLICY = {
+  policy_id: "E0631F5C0D0006C9",
+  name: "Single-user ML",
+  definition: JSON.stringify({
+    data_security_mode: { type: "fixed", value: "SINGLE_USER" },
+    "custom_tags.cost_center": { type: "fixed", value: "ml" },
+    autotermination_minutes: { type: "range", maxValue: 120, defaultValue: 60 },
+  }),
+};
+
+/** A policy that forbids init scripts on DBFS (deprecated by Databricks), which Hopsworks' configure adds. */
+export const NO_DBFS_INIT_POLICY = {
+  policy_id: "D0D0D0D0D0D0D0D1",
+  name: "No DBFS init scripts",
+  definition: JSON.stringify({ "init_scripts.*.dbfs.destination": { type: "forbidden" } }),
+};
+
 /**
  * The Databricks test seed with clusters that carry what a configure must merge or drop: user
  * Spark conf and tags (kept), an init script (replaced), cloud attributes, a policy and an access
@@ -71,6 +89,9 @@ export function hopsworksDatabricksSeed(): DatabricksSeed {
     spark_conf: { "spark.databricks.delta.preview.enabled": "true" },
     custom_tags: { cost_center: "ml" },
   });
+  // The policy the terminated cluster is under: it fixes the access mode and a tag, and limits
+  // auto-termination (with a default), so restoring policy_id is checked against it.
+  aws.policies = [...(aws.policies ?? []), ML_POLICY, NO_DBFS_INIT_POLICY];
   aws.clusters.push({
     cluster_id: ATTACH_ONLY_CLUSTER,
     cluster_name: "admin-only",

@@ -44,17 +44,17 @@ describe("runtime mistakes get a message that says how to fix them", () => {
     // A token that expires a second after it is made, as a person's 1-day token would by the next morning.
     const created = await h.databricks.call("POST", "/api/2.0/token/create", { token: ADMIN_TOKEN, body: { comment: "short-lived", lifetime_seconds: 1 } });
     expiredToken = created.body.token_value;
-    await eventually(async () => (await h.databricks.call("GET", "/api/2.0/token/list", { token: expiredToken })).status === 401, 5_000, 100);
+    await eventually(async () => (await h.databricks.call("GET", "/api/2.0/token/list", { token: expiredToken })).status === 403, 5_000, 100);
   });
   afterAll(async () => h?.close());
 
   /** How to replace a refused Databricks token, and every place this stack may read it from. */
-  const TOKEN_ADVICE = /refused the token \(expired, revoked or mistyped\)\. Make a new one \(User Settings → Developer → Access tokens → Generate new token.*authToken, databricksToken\), `pulumi config set --secret databricks:token <token>`, or DATABRICKS_TOKEN/;
+  const TOKEN_ADVICE = /the token is invalid, expired or revoked: create a new one \(User Settings → Developer → Access tokens → Generate new token.*authToken, databricksToken\), `pulumi config set --secret databricks:token <token>`, or DATABRICKS_TOKEN/;
 
   test("an expired token in databricks:token: the access token's create says how to make and set a new one", async () => {
     await configure(tokenProvider, stackConfig({ "databricks:token": expiredToken }));
     const message = await failure(tokenProvider.create({ host: AWS_HOST, comment: "ci" }));
-    expect(message).toMatch(/^Databricks token\/\S+ failed: HTTP 401 UNAUTHENTICATED: Invalid access token\./);
+    expect(message).toMatch(/^Databricks token\/\S+ failed: HTTP 403: Invalid access token\./);
     expect(message).toMatch(TOKEN_ADVICE);
     expect(message).not.toContain(expiredToken);
   });
@@ -76,7 +76,7 @@ describe("runtime mistakes get a message that says how to fix them", () => {
     const checked = await clusterProvider.check!({}, { ...raw, apiKey: undefined, clusterId: MANAGED_CLUSTER, databricksToken: expiredToken });
     expect(checked.failures).toBeUndefined();
     const message = await failure(clusterProvider.create(checked.inputs));
-    expect(message).toMatch(/^Databricks clusters\/get failed: HTTP 401/);
+    expect(message).toMatch(/^Databricks clusters\/get failed: HTTP 403: Invalid access token\./);
     expect(message).toMatch(TOKEN_ADVICE);
     expect(message).not.toContain(expiredToken);
   });

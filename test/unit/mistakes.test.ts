@@ -5,6 +5,7 @@ import { provider as clusterProvider } from "../../provider/hopsworks/configured
 import { provider as sourceProvider } from "../../provider/qualytics/databricks-datastore";
 import { provider as enrichmentProvider } from "../../provider/qualytics/databricks-enrichment-datastore";
 import { readDatabricksError } from "../../provider/databricks/client";
+import { normalizeErrorBody } from "../../provider/core/http";
 import { readHopsworksError } from "../../provider/hopsworks/client";
 import { readQualyticsError } from "../../provider/qualytics/client";
 
@@ -179,7 +180,10 @@ describe("realistic mistakes get a message that says how to fix them", () => {
  */
 describe("service errors carry the fix", () => {
   test.each([
-    ["a real workspace's 403 for an expired token", readDatabricksError({ error_code: "403", message: "Invalid access token." }, 403), /refused the token \(expired, revoked or mistyped\)\. Make a new one/],
+    ["a real workspace's 403 for an expired token", readDatabricksError({ error_code: "403", message: "Invalid access token." }, 403), /the token is invalid, expired or revoked: create a new one/],
+    ["the same with a numeric error_code", readDatabricksError({ error_code: 403, message: "Invalid access token." }, 403), /the token is invalid, expired or revoked: create a new one/],
+    ["an older front end's HTML page, as the HTTP layer hands it on", readDatabricksError(normalizeErrorBody("<html><head><title>Error 403 Invalid access token.</title></head><body><pre>    Invalid access token.</pre></body></html>", {}), 403), /rotate it where this stack reads it/],
+    ["a token quota reached", readDatabricksError({ error_code: "QUOTA_EXCEEDED", message: "Cannot create more than 600 tokens." }, 400), /revoke unused ones/],
     ["Databricks 401 without a body", readDatabricksError("", 401), /databricks:token <token>`, or DATABRICKS_TOKEN/],
     [
       "Hopsworks passing on Databricks' refusal of the registered token (270125)",

@@ -112,7 +112,7 @@ const tokenExpires: ResourceValidationPolicy = {
     const lifetime = need(args.props, "lifetimeDays");
     if (lifetime === undefined || lifetime === null) {
       reportViolation(
-        `DatabricksAccessToken ${label(args)} never expires: set lifetimeDays (at most ${maxLifetimeDays}), so a leaked token stops working on its own.`,
+        `DatabricksAccessToken ${label(args)} has no lifetimeDays (it gets the workspace's default, 2 years): set lifetimeDays (at most ${maxLifetimeDays}), so a leaked token stops working soon on its own.`,
       );
     } else if (typeof lifetime === "number" && lifetime > maxLifetimeDays) {
       reportViolation(`DatabricksAccessToken ${label(args)} lives ${lifetime} days; the limit is ${maxLifetimeDays} (policy config maxLifetimeDays).`);

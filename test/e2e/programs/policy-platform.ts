@@ -15,7 +15,7 @@ import {
  *   (`test:memberUser`), for the deploying user (no targetUser), and for the registration's
  *   user (a targetUser unknown in preview).
  * - `violations`: every resource breaks a mandatory policy, so a blocked `up` creates nothing: a
- *   token that never expires, a source datastore without enrichment (and `adopt: true`), and a
+ *   token without a lifetime, a source datastore without enrichment (and `adopt: true`), and a
  *   cluster configured for `test:outsiderUser`, who is not in the project.
  */
 export = async () => {
@@ -58,7 +58,7 @@ export = async () => {
   }
 
   if (variant === "violations") {
-    new DatabricksAccessToken("forever", { comment: "policy e2e: never expires" });
+    new DatabricksAccessToken("forever", { comment: "policy e2e: no lifetime" });
     new QualyticsDatabricksDatastore("unenriched", {
       ...connection,
       personalAccessToken: config.requireSecret("pat"),

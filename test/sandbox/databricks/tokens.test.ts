@@ -9,17 +9,18 @@ describe("databricks sandbox: auth and tokens", () => {
   });
   afterEach(async () => h.close());
 
-  test("a missing or unknown token is 401 with the Databricks error shape", async () => {
+  test("a missing credential is 401; an unknown token is 403 with a numeric error_code and the reason header", async () => {
     const missing = await fetch(`${h.url()}/api/2.0/token/list`);
     expect(missing.status).toBe(401);
     expect(await missing.json()).toEqual({ error_code: "UNAUTHENTICATED", message: expect.any(String) });
     const wrong = await h.call("GET", "/api/2.0/token/list", { token: "not-a-token" });
-    expect(wrong.status).toBe(401);
-    expect(wrong.body.message).toBe("Invalid access token.");
+    expect(wrong.status).toBe(403);
+    expect(wrong.body).toEqual({ error_code: 403, message: "Invalid access token." });
+    expect(wrong.headers.get("x-databricks-reason-phrase")).toBe("Invalid access token.");
   });
 
   test("a token is valid only in its own workspace", async () => {
-    expect((await h.call("GET", "/api/2.0/token/list", { token: AZURE_ADMIN_TOKEN })).status).toBe(401);
+    expect((await h.call("GET", "/api/2.0/token/list", { token: AZURE_ADMIN_TOKEN })).status).toBe(403);
     expect((await h.call("GET", "/api/2.0/token/list", { token: AZURE_ADMIN_TOKEN, host: AZURE_HOST })).status).toBe(200);
   });
 
@@ -40,15 +41,16 @@ describe("databricks sandbox: auth and tokens", () => {
     expect(asNew.status).toBe(200);
   });
 
-  test("a token without lifetime never expires (expiry_time -1)", async () => {
+  test("a token without lifetime is valid for 2 years", async () => {
     const created = await h.call("POST", "/api/2.0/token/create", { body: {} });
-    expect(created.body.token_info.expiry_time).toBe(-1);
+    const info = created.body.token_info;
+    expect(info.expiry_time - info.creation_time).toBe(2 * 365 * 24 * 3600 * 1000);
   });
 
   test("an expired token is refused and no longer listed as usable", async () => {
     const created = await h.call("POST", "/api/2.0/token/create", { body: { lifetime_seconds: 1 } });
     await new Promise((r) => setTimeout(r, 1100));
-    expect((await h.call("GET", "/api/2.0/token/list", { token: created.body.token_value })).status).toBe(401);
+    expect((await h.call("GET", "/api/2.0/token/list", { token: created.body.token_value })).status).toBe(403);
   });
 
   test("delete revokes; deleting again is 404 RESOURCE_DOES_NOT_EXIST; another user's token cannot be deleted", async () => {
@@ -56,7 +58,7 @@ describe("databricks sandbox: auth and tokens", () => {
     const id = created.body.token_info.token_id;
     expect((await h.call("POST", "/api/2.0/token/delete", { token: ALICE_TOKEN, body: { token_id: id } })).status).toBe(404);
     expect((await h.call("POST", "/api/2.0/token/delete", { body: { token_id: id } })).status).toBe(200);
-    expect((await h.call("GET", "/api/2.0/token/list", { token: created.body.token_value })).status).toBe(401);
+    expect((await h.call("GET", "/api/2.0/token/list", { token: created.body.token_value })).status).toBe(403);
     const again = await h.call("POST", "/api/2.0/token/delete", { body: { token_id: id } });
     expect(again.status).toBe(404);
     expect(again.body.error_code).toBe("RESOURCE_DOES_NOT_EXIST");
