@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash, randomBytes } from "crypto";
 import { z } from "zod";
 import { checkWithSchema, numberAsStringAdvice, secretTokenSchema } from "../core/check";
-import { definedProvider, implementationPath, lazyProvider } from "../core/dynamic";
+import { definedProvider, implementationPath, inputKeysOf, lazyProvider, liveInputs } from "../core/dynamic";
 import { ConfigurationError, ServiceError } from "../core/errors";
 import { defaultTimeoutMs } from "../core/http";
 import { sleep } from "../core/timing";
@@ -201,14 +201,9 @@ export const provider = definedProvider({
     // Revoked out of band: the token is gone for good, so the resource leaves the state and
     // the next `up` creates a new one.
     if (!live) return { id: undefined, props: {} };
-    return {
-      id,
-      props: {
-        ...props,
-        creationTime: iso(live.creation_time),
-        expiryTime: live.expiry_time > 0 ? iso(live.expiry_time) : undefined,
-      },
-    };
+    const refreshed = { ...props, creationTime: iso(live.creation_time), expiryTime: live.expiry_time > 0 ? iso(live.expiry_time) : undefined };
+    // A token cannot be edited: its inputs are what it was made with.
+    return { id, props: refreshed, inputs: liveInputs(inputKeysOf(accessTokenInputsSchema), refreshed) };
   },
 
   async update(_id, olds: AccessTokenOutputs, news: AccessTokenInputs) {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ServiceError } from "../core/errors";
 import { backoffMs, defaultRetryPolicy } from "../core/http";
 import { sleep } from "../core/timing";
-import { definedProvider } from "../core/dynamic";
+import { definedProvider, inputKeysOf, liveInputs } from "../core/dynamic";
 import { checkWithSchema, secretTokenSchema } from "../core/check";
 import { httpPathSchema } from "../databricks/http-path";
 import { serverHostnameSchema } from "../databricks/host";
@@ -102,7 +102,8 @@ export interface DatastoreBaseOutputs extends DatastoreBaseInputs {
 export interface DatastoreKind<I extends DatastoreBaseInputs, O extends DatastoreBaseOutputs & I> {
   label: string;
   enrichmentOnly: boolean;
-  schema: z.ZodType;
+  /** The resource's input schema (an object schema: its keys are the inputs). */
+  schema: z.ZodType & { shape: Record<string, unknown> };
   /** Fields of the payload only this kind sets. */
   payloadExtras(inputs: I): Partial<DatastorePayload>;
   /** Fields only this kind reads back from the live datastore. */
@@ -380,7 +381,9 @@ export function datastoreProvider<I extends DatastoreBaseInputs, O extends Datas
       const live = await liveDatastore(clientFor(props), id, props, kind.enrichmentOnly);
       // Deleted out of band: the resource leaves the state; the next `up` creates it again.
       if (!live) return { id: undefined, props: {} };
-      return { id, props: { ...props, ...liveCommon(live), ...kind.liveExtras(live) } };
+      const refreshed = { ...props, ...liveCommon(live), ...kind.liveExtras(live) };
+      // The live values as inputs too: the engine's own diff then names each field edited out of band.
+      return { id, props: refreshed, inputs: liveInputs(inputKeysOf(kind.schema), refreshed) };
     },
 
     async update(id: string, olds: O, news: I) {

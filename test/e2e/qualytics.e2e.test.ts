@@ -115,6 +115,15 @@ describe("Qualytics Databricks datastores end to end (real engine, sandboxes)", 
       body: { name: "dbx_sales_renamed", description: "edited in the UI", teams: ["Public"], tags: [], database: "main", schema: "sales", enrichment_only: false, connection_id: (current as unknown as { connection_id: number }).connection_id },
     });
     expect(edited.status).toBe(200);
+    // What a reviewer reads: the review workflow's `pulumi preview --refresh --diff` (the PR comment).
+    // The engine's own diff names each field edited out of band, with its live and declared value.
+    const review = await run("cli", { args: ["preview", "--refresh", "--diff", "--non-interactive"] });
+    expect(review.output).toMatch(/~ description\s*: "edited in the UI" => "Sales tables"/);
+    expect(review.output).toMatch(/~ name\s*: "dbx_sales_renamed" => "dbx_sales"/);
+    // The console's full PUT also dropped a team and the tags: the update puts them back.
+    expect(review.output).toMatch(/~ teams\s*: \[\s*(\[0\]: "Public"\s*)?\+ \[1\]: "Data Engineering"/);
+    expect(review.output).toMatch(/~ tags\s*: \[\s*\+ \[0\]: "finance"/);
+    expect(review.output).not.toMatch(/~ (serverHostname|httpPath|catalog|database|personalAccessToken)\b/);
     expect((await run("refresh")).changeSummary).toEqual({ same: 5, update: 1 });
     expect((await run("up")).changeSummary).toEqual({ same: 5, update: 1 });
     expect(await datastore(ids.salesId!)).toMatchObject({ name: "dbx_sales", description: "Sales tables", enrich_datastore: { id: ids.enrichmentAId } });
