@@ -8,9 +8,10 @@ import { INPUT_KEYS } from "./input-keys";
  *
  * Where the facts come from (checked against the engine's real output):
  * - with `--refresh`, the `update`/`replace` steps carry the *refreshed* live state in
- *   `oldState.outputs` and the program's desired inputs in `newState.inputs`;
- * - dynamic providers send no detailed diff, so the property is found by comparing those two,
- *   or read from a resource's own `drift` output (HopsworksConfiguredCluster says exactly which
+ *   `oldState` (each resource's read returns the live values as its inputs, in
+ *   `oldState.inputs`, and as outputs) and the program's desired inputs in `newState.inputs`;
+ * - dynamic providers send no detailed diff, so the property is found by comparing those two
+ *   inputs, as the engine's own diff (`preview --diff`) does, or read from a resource's own `drift` output (HopsworksConfiguredCluster says exactly which
  *   Spark key, tag, init script or library changed);
  * - a resource that refresh dropped (deleted out of band) shows as a `refresh` step followed by
  *   a `create` of the same URN;
@@ -117,6 +118,11 @@ function ownDriftLine(text: string): { property: string; detail: string } {
 /** The properties whose live value differs from the program's, with both values. */
 function changedProperties(step: PreviewStep): { property: string; detail: string }[] {
   const live = step.oldState?.outputs ?? {};
+  // What the refresh returned as the resource's inputs (each resource's read hands back the live
+  // values as inputs): the very values the engine's own diff compares with the program. Outputs
+  // stand in only where a state holds no such input (written by an older version, not refreshed).
+  const liveInputs = step.oldState?.inputs ?? {};
+  const liveInput = (property: string) => (property in liveInputs ? liveInputs[property] : live[property]);
   const declared = step.newState?.inputs ?? {};
   const found: { property: string; detail: string }[] = [];
 
@@ -131,7 +137,7 @@ function changedProperties(step: PreviewStep): { property: string; detail: strin
   for (const property of inputKeys) {
     const want = declared[property];
     if (IGNORED_PROPERTIES.has(property) || want === UNKNOWN) continue;
-    const have = live[property];
+    const have = liveInput(property);
     if (want === "[secret]" && have === "[secret]") continue; // masked on both sides: unknowable here
     if (!same(have, want)) {
       found.push({ property, detail: `live ${show(property, have, step.oldState)}, program ${show(property, want, step.newState)}` });
