@@ -1,5 +1,4 @@
-import { dbfsLayout } from "../hopsworks/client-artifacts";
-import { HOPSWORKS_PROJECT_TAG, hopsworksSparkConf } from "../hopsworks/clusters";
+import { HOPSWORKS_PROJECT_TAG } from "../hopsworks/clusters";
 import type { Cluster } from "./services";
 
 /**
@@ -7,7 +6,20 @@ import type { Cluster } from "./services";
  * it: the Spark keys (names only; values depend on host and project), the init script under
  * `dbfs:/hopsworks/`, the `hsfs` library and the project tag.
  */
-export const HOPSWORKS_SPARK_KEYS: readonly string[] = Object.keys(hopsworksSparkConf("host", dbfsLayout("host", "project", "user")));
+// Every key some release family sets (A and B add the metastore keys, B and C Kryo).
+export const HOPSWORKS_SPARK_KEYS: readonly string[] = [
+  "spark.hadoop.fs.hopsfs.impl",
+  "spark.hadoop.hops.ipc.server.ssl.enabled",
+  "spark.hadoop.hops.ssl.hostname.verifier",
+  "spark.hadoop.hops.rpc.socket.factory.class.default",
+  "spark.hadoop.client.rpc.ssl.enabled.protocol",
+  "spark.hadoop.hops.ssl.keystores.passwd.name",
+  "spark.hadoop.hops.ssl.keystore.name",
+  "spark.hadoop.hops.ssl.trustore.name",
+  "spark.serializer",
+  "spark.sql.hive.metastore.jars",
+  "spark.hadoop.hive.metastore.uris",
+];
 export const HOSTNAME_VERIFIER_KEY = "spark.hadoop.hops.ssl.hostname.verifier";
 
 export const sparkConfOf = (cluster: Cluster): Record<string, string> => ({ ...(cluster.spark_conf ?? {}) });
@@ -22,7 +34,7 @@ export const initScriptDestination = (script: Record<string, any>): string => {
 };
 
 export const isHopsworksInitScript = (script: Record<string, any>): boolean =>
-  typeof script.dbfs?.destination === "string" && (script.dbfs.destination as string).startsWith("dbfs:/hopsworks/");
+  typeof script.dbfs?.destination === "string" && /^dbfs:\/+hopsworks\//.test(script.dbfs.destination as string);
 
 export const isHsfs = (library: Record<string, any>): boolean => typeof library.pypi?.package === "string" && /^hsfs\b/.test(library.pypi.package);
 
