@@ -161,6 +161,17 @@ export class DatabricksClient {
       operation: "libraries/uninstall",
     });
   }
+
+  /** Installing what is already there is a no-op, so this is safe to repeat. */
+  async installLibraries(clusterId: string, libraries: Record<string, unknown>[]): Promise<void> {
+    await this.http.request({
+      method: "POST",
+      path: "/api/2.0/libraries/install",
+      body: { cluster_id: clusterId, libraries },
+      idempotent: true,
+      operation: "libraries/install",
+    });
+  }
 }
 
 /** The parts of `clusters/get` this package reads; everything else is kept as it comes. */
