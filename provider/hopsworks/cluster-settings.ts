@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { familySparkKeys, hopsworksPypiRequirements, parseHopsworksVersion, releaseFamily, setsMetastore, type ReleaseFamily } from "./release-family";
+import { defaultClientLibrary, familySparkKeys, hopsworksPypiRequirements, parseHopsworksVersion, releaseFamily, setsMetastore, type ReleaseFamily } from "./release-family";
 
 /** The custom tags that say which project and user a cluster is configured for. */
 export const TAG_PROJECT_ID = "hopsworks_project_id";
@@ -43,6 +43,12 @@ export interface HopsworksClusterSettingsArgs {
    * them as they appear on DBFS after a first configure. Omitted: no jar libraries are predicted.
    */
   clientJars?: string[];
+  /**
+   * The Python client the configured cluster ends with (`HopsworksConfiguredCluster.clientLibrary`);
+   * default derived from the version, as the configured cluster derives it: Hopsworks' own
+   * `hsfs~=X.Y.0` where PyPI has it, else the one that exists (e.g. `hopsworks[python]~=4.2.0`).
+   */
+  clientLibrary?: string;
 }
 
 /** Shaped like `@pulumi/databricks` `ClusterArgs` fields, so they can be spread in. */
@@ -84,8 +90,7 @@ export function hopsworksSparkConf(args: SparkArgs, family: ReleaseFamily = "B")
 
 /** The settings for plain values (tests, and anyone not inside a Pulumi program). */
 export function clusterSettingsOf(args: HopsworksClusterSettingsArgs): HopsworksClusterSettings {
-  const version = parseHopsworksVersion(args.hopsworksVersion);
-  if (!version || !/^\s*v?\d+\.\d+/.test(args.hopsworksVersion) || !/^\d+\.\d+(\.\d+)?/.test(args.hopsworksVersion.trim())) {
+  if (!parseHopsworksVersion(args.hopsworksVersion) || !/^\d+\.\d+(\.\d+)?$/.test(args.hopsworksVersion.trim())) {
     throw new Error(`hopsworksVersion: "${args.hopsworksVersion}" is not a version like 4.2.1`);
   }
   const family = releaseFamily(args.hopsworksVersion);
@@ -94,8 +99,12 @@ export function clusterSettingsOf(args: HopsworksClusterSettingsArgs): Hopsworks
     sparkConf: hopsworksSparkConf(args, family),
     customTags: { [TAG_PROJECT_ID]: String(args.projectId), [TAG_USER]: args.username },
     initScripts: setsMetastore(family) ? [{ dbfs: { destination: `dbfs://${userDir(args)}/initScript.sh` } }] : [],
+    // Hopsworks' PyPI requirements, its client replaced by the one the configured cluster keeps
+    // (declaring an `hsfs~=X.Y.0` PyPI lacks would leave a FAILED library on the cluster).
     libraries: [
-      ...hopsworksPypiRequirements(args.hopsworksVersion).map((p) => ({ pypi: { package: p } })),
+      ...hopsworksPypiRequirements(args.hopsworksVersion)
+        .map((p) => (p.startsWith("hsfs") ? (args.clientLibrary ?? defaultClientLibrary(args.hopsworksVersion)) : p))
+        .map((p) => ({ pypi: { package: p } })),
       ...jars.map((name) => ({ jar: `dbfs:///hopsworks/${addrOf(args)}/${name}` })),
     ],
   };

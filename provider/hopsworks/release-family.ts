@@ -96,7 +96,7 @@ export function defaultClientLibrary(version: string): string {
 export function clientOf(requirement: string): { package: "hsfs" | "hopsworks"; major: number; minor: number } {
   const m = /^\s*(hsfs|hopsworks)\s*(?:\[[^\]]*\])?\s*(?:[~=<>!]=?\s*v?(\d+)\.(\d+))?/i.exec(requirement);
   if (!m) return { package: "hsfs", major: 0, minor: 0 };
-  return { package: m[1]!.toLowerCase() as "hsfs" | "hopsworks", major: Number(m[3] ?? 0), minor: Number(m[4] ?? 0) };
+  return { package: m[1]!.toLowerCase() as "hsfs" | "hopsworks", major: Number(m[2] ?? 0), minor: Number(m[3] ?? 0) };
 }
 
 /** A requirement string naming the Python client (`hsfs…` or `hopsworks…`). */

@@ -53,7 +53,14 @@ export const ATTACH_ONLY_CLUSTER = "0101-000000-cccccccc";
  * Spark conf and tags (kept), an init script (replaced), cloud attributes, a policy and an access
  * mode (lost by Hopsworks' lossy edit), plus a cluster alice cannot manage.
  */
-export function hopsworksDatabricksSeed(): DatabricksSeed {
+/** Per release family (FAMILY_INSTANCES without the main one): a RUNNING and a TERMINATED cluster of its own. */
+export const FAMILY_CLUSTERS: Record<string, { running: string; terminated: string }> = {
+  "hopsworks-22.example.com": { running: "0101-000000-f22run00", terminated: "0101-000000-f22trm00" },
+  "hopsworks-36.example.com": { running: "0101-000000-f36run00", terminated: "0101-000000-f36trm00" },
+  "hopsworks-37.example.com": { running: "0101-000000-f37run00", terminated: "0101-000000-f37trm00" },
+};
+
+export function hopsworksDatabricksSeed(options: { families?: boolean } = {}): DatabricksSeed {
   const seed = testSeed();
   const aws = seed.workspaces.find((w) => w.host === AWS_HOST)!;
   const byId = (id: string) => aws.clusters.find((c) => c.cluster_id === id)!;
@@ -81,6 +88,16 @@ export function hopsworksDatabricksSeed(): DatabricksSeed {
     owner: "admin@example.com",
     acl: [{ user_name: "alice@example.com", permission_level: "CAN_ATTACH_TO" }],
   });
+  if (options.families) {
+    // Copies of the two clusters above, one pair per family: the running one with its own init
+    // script, Spark conf, tag and cloud attributes; the terminated one with a policy and a Unity
+    // Catalog access mode (single user).
+    for (const [host, ids] of Object.entries(FAMILY_CLUSTERS)) {
+      const tag = host.split(".")[0]!;
+      aws.clusters.push({ ...structuredClone(byId(MANAGED_CLUSTER)), cluster_id: ids.running, cluster_name: `${tag}-running` });
+      aws.clusters.push({ ...structuredClone(byId(TERMINATED_CLUSTER)), cluster_id: ids.terminated, cluster_name: `${tag}-terminated` });
+    }
+  }
   return seed;
 }
 
@@ -156,7 +173,7 @@ export async function startHopsworksTestSandbox(
   options: { timeScale?: number; families?: boolean; databricksSeed?: DatabricksSeed } = {},
 ): Promise<HopsworksHarness> {
   const timeScale = options.timeScale ?? 0.001;
-  const databricks = await startTestSandbox({ seed: options.databricksSeed ?? hopsworksDatabricksSeed(), timeScale });
+  const databricks = await startTestSandbox({ seed: options.databricksSeed ?? hopsworksDatabricksSeed({ families: options.families }), timeScale });
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pdi-hopsworks-"));
   // One clock across restarts, so a test can stop it and step through time that spans one.
   const clock = new ScaledClock(timeScale);
