@@ -364,12 +364,14 @@ async function configure(inputs: ConfiguredClusterInputs, previous?: ConfiguredC
       );
     }
 
-    const final = inputs.waitForRunning ? await waitUntilUsable(databricks, inputs.clusterId, applied.libraries, timeoutMs) : (await databricks.getCluster(inputs.clusterId))!;
+    // The client may be the user's own (a cluster that declares it): waited for all the same.
+    const needed = applied.libraries.some((l) => sameLibrary(l, client.library)) ? applied.libraries : [...applied.libraries, client.library];
+    const final = inputs.waitForRunning ? await waitUntilUsable(databricks, inputs.clusterId, needed, timeoutMs) : (await databricks.getCluster(inputs.clusterId))!;
     const statuses = await databricks.libraryStatuses(inputs.clusterId);
     const drift = [...driftOf(editableSpec(final), statuses, applied), ...libraryDrift(statuses, applied.libraries)];
     if (drift.length > 0) throw new ConfigurationError(`Hopsworks reported cluster ${inputs.clusterId} configured, but Databricks shows: ${drift.join("; ")}`);
-    if (!applied.libraries.some((l) => pypiPackage(l) !== undefined && CLIENT_REQUIREMENT.test(pypiPackage(l)!))) {
-      throw new ConfigurationError(`Hopsworks configured cluster ${inputs.clusterId} but no Hopsworks client library (hsfs or hopsworks) is installed on it`);
+    if (!hasLibrary(statuses, client.library)) {
+      throw new ConfigurationError(`Hopsworks configured cluster ${inputs.clusterId} but its Python client ${client.clientLibrary} is not installed on it`);
     }
     const setup = { clientLibrary: client.clientLibrary, sparkConf: applied.sparkConf };
 
@@ -407,7 +409,7 @@ async function settleClientLibrary(
   inputs: ConfiguredClusterInputs,
   installed: Library[],
   userLibraries: Library[],
-): Promise<{ libraries: Library[]; replaced: Library[]; clientLibrary: string }> {
+): Promise<{ libraries: Library[]; replaced: Library[]; clientLibrary: string; library: Library }> {
   const wanted = inputs.clientLibrary ?? defaultClientLibrary(ctx.version);
   const isClient = (l: Library) => {
     const pkg = pypiPackage(l);
@@ -429,7 +431,7 @@ async function settleClientLibrary(
         `; installed ${wanted} instead (clientLibrary) and removed ${names}`,
     );
   }
-  return { libraries, replaced: hopsworksClients, clientLibrary: wanted };
+  return { libraries, replaced: hopsworksClients, clientLibrary: wanted, library: wantedLibrary };
 }
 
 /** Whether an `hsfs~=X.Y.0` Hopsworks asks for exists on PyPI (the release table). */

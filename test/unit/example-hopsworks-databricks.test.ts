@@ -80,6 +80,6 @@ describe("examples/hopsworks-databricks (under Pulumi mocks)", () => {
       restoreOnDelete: false,
     });
     expect(one(TYPE.instance)).toMatchObject({ workspaceHost: "dbc-7f3e2a1b-9c4d.cloud.databricks.com" });
-    expect(outputs).toMatchObject({ clusterId: "0923-164208-efgh5678", hopsworksSparkKeys: 11, drift: [] });
+    expect(outputs).toMatchObject({ clusterId: "0923-164208-efgh5678", hopsworksSparkKeys: 9, drift: [] });
   });
 });
