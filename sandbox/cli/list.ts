@@ -2,7 +2,7 @@ import { usageError } from "./errors";
 import { table, timestamp } from "./format";
 import { SERVICES, type ServiceName } from "./home";
 import {
-  HOPSWORKS_SPARK_KEYS,
+  hopsworksKeysExpected,
   hopsworksKeysIn,
   hopsworksProjectOf,
   initScriptDestination,
@@ -98,7 +98,7 @@ async function listWorkspace(ws: Workspace): Promise<WorkspaceListing> {
         owner: String(c.creator_user_name ?? ""),
         hopsworksProjectId: hopsworksProjectOf(c) ?? null,
         hopsworksSparkKeys: keys.length,
-        hopsworksSparkKeysTotal: HOPSWORKS_SPARK_KEYS.length,
+        hopsworksSparkKeysTotal: hopsworksKeysExpected(c),
         hopsworksSparkConf: Object.fromEntries(keys.map((k) => [k, conf[k]!])),
         initScripts: ((c.init_scripts ?? []) as Record<string, any>[]).map(initScriptDestination),
         libraries: (await ws.libraries(c.cluster_id)).map((l) => ({ library: libraryName(l.library), status: l.status })),
