@@ -11,12 +11,29 @@ export const API_BASE = "/hopsworks-api/api";
 export const readHopsworksError: ErrorBodyReader = (body) => {
   if (body && typeof body === "object") {
     const b = body as { errorCode?: unknown; errorMsg?: unknown; usrMsg?: unknown };
-    const parts = [b.errorMsg, b.usrMsg].filter((p): p is string => typeof p === "string" && p !== "");
+    const parts = [b.errorMsg, databricksWords(b.usrMsg)].filter((p): p is string => typeof p === "string" && p !== "");
     const code = b.errorCode !== undefined ? String(b.errorCode) : undefined;
     return { code, detail: parts.length ? parts.join(": ") : undefined, hint: hopsworksHint(code, parts.join(" ")) };
   }
   return {};
 };
+
+/**
+ * 270125 carries Databricks' raw response body as `usrMsg` (`{"error_code":…,"message":…}`); older
+ * or other forms carry the message alone. Either way, what Databricks said, readably.
+ */
+function databricksWords(usrMsg: unknown): string | undefined {
+  if (typeof usrMsg !== "string") return undefined;
+  const text = usrMsg.trim();
+  if (!text.startsWith("{")) return text;
+  try {
+    const raw = JSON.parse(text) as { error_code?: unknown; message?: unknown };
+    if (typeof raw.message === "string") return typeof raw.error_code === "string" ? `${raw.error_code}: ${raw.message}` : raw.message;
+  } catch {
+    /* not JSON after all */
+  }
+  return text;
+}
 
 /** What to do about the errors a person can fix in their configuration. */
 function hopsworksHint(code: string | undefined, text: string): string | undefined {

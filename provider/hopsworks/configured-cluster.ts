@@ -162,6 +162,15 @@ async function prepare(inputs: ConfiguredClusterInputs): Promise<Context> {
         `copy the id from this workspace's Compute page (the cluster's URL …/compute/clusters/<cluster-id>), or, if the cluster is in another workspace, set workspaceHost to that workspace and register it with a HopsworksDatabricksInstance`,
     );
   }
+  // 3.7+ sends the cluster's init scripts back as it read them, and kinds it does not model (s3,
+  // abfss, gcs) come back as `{}`, which Databricks refuses: say so before anything is touched.
+  const unmodelled = setsMetastore(family) ? [] : (cluster.init_scripts as Record<string, unknown>[] | undefined ?? []).filter((e) => !Object.keys(e).some((k) => ["dbfs", "workspace", "volumes", "file"].includes(k)));
+  if (unmodelled.length > 0) {
+    throw new ConfigurationError(
+      `cluster ${inputs.clusterId} has init scripts Hopsworks ${version} cannot carry through its edit (${unmodelled.map((e) => Object.keys(e)[0]).join(", ")}): it sends them back empty and Databricks refuses the edit. ` +
+        `Move them to workspace files or a Unity Catalog volume (workspace: or volumes: init scripts), then run again`,
+    );
+  }
   if (!(await databricks.canManageCluster(inputs.clusterId))) {
     throw noManageError(inputs.clusterId, inputs.workspaceHost, "the Databricks identity of the token this stack uses");
   }
@@ -312,7 +321,8 @@ async function configure(inputs: ConfiguredClusterInputs, previous?: ConfiguredC
   const librariesBefore = await databricks.libraryStatuses(inputs.clusterId);
   const original = userOwnedSpec(editableSpec(before), previous && { applied: previous.applied, original: previous.originalSpec });
   // The user's own libraries: those the cluster had before its first configuration.
-  const ours = [...(previous?.applied.libraries ?? []), ...(previous?.applied.replacedLibraries ?? [])];
+  const legacyHsfs = previous?.applied.hsfsRequirement && !previous.applied.hsfsPreinstalled ? [{ pypi: { package: previous.applied.hsfsRequirement } }] : [];
+  const ours = [...(previous?.applied.libraries ?? []), ...(previous?.applied.replacedLibraries ?? []), ...legacyHsfs];
   const userLibraries = previous?.applied.userLibraries ?? librariesBefore.map((l) => l.library).filter((l) => !ours.some((o) => sameLibrary(o, l)));
   const base: Partial<ConfiguredClusterOutputs> = {
     ...(previous ?? {}),
