@@ -252,7 +252,8 @@ async function askHopsworks(ctx: Context, inputs: ConfiguredClusterInputs, timeo
     } catch (err) {
       if (answerLost(err)) {
         const live = await ctx.databricks.getCluster(inputs.clusterId);
-        if (live && carriesConfiguration(ctx, live)) {
+        // Marks that were there before (a reconfigure) prove nothing; new ones prove Hopsworks got this far.
+        if (live && carriesConfiguration(ctx, live) && !carriesConfiguration(ctx, ctx.cluster)) {
           notice(`cluster ${inputs.clusterId}: Hopsworks' answer to configure was lost, but its changes are on the cluster; not asking again`);
           await waitForHopsworksLibraries(ctx, inputs.clusterId, inputs.configureTimeoutMinutes * MINUTE);
           return;
