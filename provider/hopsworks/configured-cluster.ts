@@ -553,7 +553,8 @@ export const provider = definedProvider({
     // on a running cluster. A terminated cluster drops the library when it next starts.
     const statuses = await databricks.libraryStatuses(props.clusterId);
     const hsfs = props.applied.hsfsRequirement;
-    if (hsfs && !props.applied.hsfsPreinstalled && liveHsfs(statuses)?.requirement === hsfs) {
+    // (State written before every library was recorded; a FAILED one goes too.)
+    if (hsfs && !props.applied.hsfsPreinstalled && hasLibrary(statuses, { pypi: { package: hsfs } })) {
       await databricks.uninstallLibraries(props.clusterId, [{ pypi: { package: hsfs } }]);
     }
     // Every library the configuration installed (jars, hops, the client), and the client it

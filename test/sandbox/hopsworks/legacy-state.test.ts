@@ -1,0 +1,95 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { provider as clusterProvider, type ConfiguredClusterOutputs } from "../../../provider/hopsworks/configured-cluster";
+import { ALICE_TOKEN, AWS_HOST, eventually } from "../../helpers/databricks-sandbox";
+import { HOPSWORKS_HOST, MANAGED_CLUSTER, OWNER, PROJECT, PROJECT_ID, startHopsworksTestSandbox, type HopsworksHarness } from "../../helpers/hopsworks-sandbox";
+
+jest.setTimeout(60_000);
+
+/**
+ * A stack written by the version before release families (no clientLibrary, configureTimeoutMinutes
+ * or apiKeyFile inputs; `applied` with only `hsfsRequirement` for libraries; an `hsfs.connection`
+ * snippet): the installed package must refresh it, diff it without inventing changes, and destroy
+ * it, taking out what that version recorded. The providers run in-process, as the engine would.
+ */
+describe("state written before release families", () => {
+  let h: HopsworksHarness;
+  beforeAll(async () => {
+    h = await startHopsworksTestSandbox();
+    clusterProvider.configure!({
+      config: {
+        get: (key: string) =>
+          ({
+            "databricks:host": AWS_HOST,
+            "databricks:token": ALICE_TOKEN,
+            "hopsworks:email": OWNER.email,
+            "hopsworks:password": OWNER.password,
+            "databricks-integrations:endpoints": JSON.stringify({ ...h.databricks.sandbox.endpoints, ...h.hopsworks.endpoints }),
+          })[key],
+      } as unknown as pulumi.Config,
+    });
+  });
+  afterAll(async () => h?.close());
+
+  const cluster = async () => (await h.databricks.call("GET", `/api/2.0/clusters/get?cluster_id=${MANAGED_CLUSTER}`)).body as Record<string, any>;
+
+  test("refresh, diff and destroy of an old configured cluster", async () => {
+    const before = await cluster();
+    const jwt = await h.login(OWNER);
+    const base = `/project/${PROJECT_ID}/integrations/databricks/${AWS_HOST}`;
+    expect((await h.call("POST", base, { jwt, body: { apiKey: ALICE_TOKEN } })).status).toBe(200);
+    expect((await h.call("POST", `${base}/clusters/${MANAGED_CLUSTER}`, { jwt })).status).toBe(200);
+    await eventually(async () => (await cluster()).state === "RUNNING");
+    const configured = await cluster();
+    const sparkConf = Object.fromEntries(Object.entries(configured.spark_conf as Record<string, string>).filter(([k]) => k.startsWith("spark.hadoop.") || k === "spark.serializer"));
+
+    const inputs = {
+      project: PROJECT,
+      hopsworksHost: HOPSWORKS_HOST,
+      workspaceHost: AWS_HOST,
+      clusterId: MANAGED_CLUSTER,
+      waitForRunning: true,
+      runningTimeoutMinutes: 20,
+      restoreOnDelete: true,
+      secretsStore: "secretsmanager" as const,
+      hostnameVerification: true,
+    };
+    const connection = { host: HOPSWORKS_HOST, port: 443, project: PROJECT, secretsStore: "secretsmanager", hostnameVerification: true };
+    const { state: _s, state_message: _m, default_tags: _d, creator_user_name: _c, start_time: _t, last_restarted_time: _l, terminated_time: _tt, termination_reason: _r, cluster_source: _cs, spec: _spec, ...originalSpec } = before;
+    const old = {
+      ...inputs,
+      projectId: PROJECT_ID,
+      callerUsername: OWNER.username,
+      targetUsername: OWNER.username,
+      clusterName: String(before.cluster_name),
+      clusterState: "RUNNING",
+      hsfsVersion: "hsfs~=4.2.0",
+      hopsworksSparkConf: sparkConf,
+      initScript: "",
+      applied: { sparkConf, tags: { hopsworks_project_id: String(PROJECT_ID), hopsworks_user: OWNER.username }, initScripts: [], hsfsRequirement: "hsfs~=4.2.0", hsfsPreinstalled: false },
+      originalSpec,
+      restored: [],
+      drift: [],
+      connection,
+      snippet: "import hsfs\n",
+    } as unknown as ConfiguredClusterOutputs;
+    const id = `${AWS_HOST}/${MANAGED_CLUSTER}`;
+
+    const read = await clusterProvider.read!(id, old);
+    expect(read.id).toBe(id);
+    // The old record's hsfs is the one Hopsworks 4.2 asked for: FAILED, so it shows as gone (the next up installs the client that exists).
+    expect((read.props as ConfiguredClusterOutputs).drift.join("\n")).not.toMatch(/spark_conf|custom_tags/);
+
+    // No new input changes anything by itself: only the drift the refresh found.
+    const diff = await clusterProvider.diff!(id, { ...old, drift: [] }, { ...inputs, configureTimeoutMinutes: 10 } as never);
+    expect(diff.changes).toBe(false);
+
+    await clusterProvider.delete!(id, old);
+    await eventually(async () => ["RUNNING", "TERMINATED"].includes((await cluster()).state));
+    const after = await cluster();
+    expect(Object.keys(after.spark_conf ?? {}).filter((k) => k in sparkConf)).toEqual([]);
+    expect(after.custom_tags ?? {}).not.toHaveProperty("hopsworks_user");
+    const libs = ((await h.databricks.call("GET", `/api/2.0/libraries/cluster-status?cluster_id=${MANAGED_CLUSTER}`)).body.library_statuses ?? []) as { library: any; status: string }[];
+    // What the old version recorded (hsfs) is marked for removal; the jars it never knew of stay (it did not record them).
+    expect(libs.find((l) => l.library.pypi?.package === "hsfs~=4.2.0")?.status ?? "gone").toMatch(/UNINSTALL_ON_RESTART|gone/);
+  });
+});
