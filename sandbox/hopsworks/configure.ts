@@ -42,6 +42,9 @@ export async function configureCluster(
   };
 
   const cluster = await getCluster();
+  // The site's own share of the call's duration (seed `configureDurationMs`, scaled).
+  const extra = inst.settings.configureDurationMs ?? 0;
+  if (extra > 0) await sleep(inst.clock.duration(extra));
   if (family === "A") {
     await put(layout.initScript, initScript(addr, inst.version, project.name, target.username));
     await putCertificates();

@@ -68,6 +68,7 @@ export interface SiteSettings {
   passwordLogin?: boolean;
   jwtLifetimeMs?: number;
   jwtLeewaySeconds?: number;
+  configureDurationMs?: number;
 }
 
 export interface InstanceData {

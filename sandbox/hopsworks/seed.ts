@@ -48,6 +48,8 @@ export const hopsworksInstanceSeedSchema = z.object({
   /** Site variables `jwt_lifetime_ms` and `jwt_exp_leeway_sec` (real time; the sandbox clock scales them). */
   jwtLifetimeMs: z.number().int().positive().default(1_800_000),
   jwtLeewaySeconds: z.number().int().min(0).default(900),
+  /** Extra real time one configure takes on this site (slow uploads, a busy application server), scaled by the clock. */
+  configureDurationMs: z.number().int().min(0).default(0),
   users: z.array(hopsworksUserSeedSchema).default([]),
   projects: z.array(hopsworksProjectSeedSchema).default([]),
 });

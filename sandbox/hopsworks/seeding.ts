@@ -87,4 +87,5 @@ export const siteSettingsOf = (seed: HopsworksInstanceSeed) => ({
   passwordLogin: seed.passwordLogin,
   jwtLifetimeMs: seed.jwtLifetimeMs,
   jwtLeewaySeconds: seed.jwtLeewaySeconds,
+  configureDurationMs: seed.configureDurationMs,
 });

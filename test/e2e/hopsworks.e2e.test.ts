@@ -89,7 +89,7 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
   const stackOp = (request: StackOpRequest) => audit.stackOp(request);
 
   beforeAll(async () => {
-    h = await startHopsworksTestSandbox({ timeScale: 0.001, families: true });
+    h = await startHopsworksTestSandbox({ timeScale: 0.001, families: true, outlivedSessions: true });
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pdi-e2e-hopsworks-"));
     logFile = path.join(stateDir, "provider.log");
     endpoints = { ...h.databricks.sandbox.endpoints, ...h.hopsworks.endpoints };

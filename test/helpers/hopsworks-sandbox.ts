@@ -104,7 +104,8 @@ export function hopsworksDatabricksSeed(options: { families?: boolean } = {}): D
 /**
  * One Hopsworks instance per release family besides the main one (4.2.1, family C on a 4.x
  * release): 2.2 (A), 3.6 (B), 3.7 (C). Same users and projects on each. The 3.7 instance keeps
- * Hopsworks' real JWT lifetime (30 + 15 minutes, scaled: 2.7 s at 0.001), so a deployment outlives it.
+ * Hopsworks' real JWT lifetime (30 + 15 minutes, scaled: 2.7 s at 0.001) and configures for 50
+ * minutes more than the others, so a deployment outlives its session.
  */
 export const FAMILY_INSTANCES = [
   { host: "hopsworks-22.example.com", version: "2.2.0", family: "A" },
@@ -114,12 +115,14 @@ export const FAMILY_INSTANCES = [
 ] as const;
 
 /**
+ * (`outlivedSessions`: the 3.7 instance's real session lifetime and slow configure are switched on.)
+ *
  * The test seed: the main instance (HOPSWORKS_HOST, 4.2.1) with the three test users and two
  * projects (fraud_detection 119, churn 120); with `families`, also the other FAMILY_INSTANCES.
  * Login sessions last 24 hours of real time here (86 s at scale 0.001) unless an instance keeps
  * the real lifetime, so contract tests never meet an expiry they did not ask for.
  */
-export function hopsworksTestSeed(options: { families?: boolean } = {}): HopsworksSeed {
+export function hopsworksTestSeed(options: { families?: boolean; outlivedSessions?: boolean } = {}): HopsworksSeed {
   const seedUser = (u: HopsworksTestUser, firstname: string, lastname: string) => ({
     email: u.email,
     password: u.password,
@@ -128,17 +131,21 @@ export function hopsworksTestSeed(options: { families?: boolean } = {}): Hopswor
     lastname,
     apiKeys: [{ name: "seed", value: u.apiKey }],
   });
+  // The real-lifetime instance's configures take 50 minutes more (3 s at 0.001): its second
+  // configure of a deployment always meets an expired session.
   const instance = (host: string, version: string, realJwtLifetime = false) => ({
     host,
     version,
-    ...(realJwtLifetime ? {} : { jwtLifetimeMs: 24 * 3600_000 }),
+    ...(realJwtLifetime ? { configureDurationMs: 50 * 60_000 } : { jwtLifetimeMs: 24 * 3600_000 }),
     users: [seedUser(OWNER, "Olivia", "Owner"), seedUser(SCIENTIST, "Sam", "Scientist"), seedUser(OUTSIDER, "Oscar", "Outsider")],
     projects: [
       { name: PROJECT, owner: OWNER.email, members: [{ email: SCIENTIST.email, role: "Data scientist" as const }] },
       { name: OTHER_PROJECT, owner: OUTSIDER.email },
     ],
   });
-  const others = options.families ? FAMILY_INSTANCES.filter((f) => f.host !== HOPSWORKS_HOST).map((f) => instance(f.host, f.version, "realJwtLifetime" in f)) : [];
+  const others = options.families
+    ? FAMILY_INSTANCES.filter((f) => f.host !== HOPSWORKS_HOST).map((f) => instance(f.host, f.version, options.outlivedSessions === true && "realJwtLifetime" in f))
+    : [];
   return { instances: [instance(HOPSWORKS_HOST, HOPSWORKS_VERSION), ...others] };
 }
 
@@ -170,7 +177,7 @@ export interface HopsworksHarness {
  * on fresh state; time scale 0.001 unless told (a 4-minute cluster start takes 240 ms).
  */
 export async function startHopsworksTestSandbox(
-  options: { timeScale?: number; families?: boolean; databricksSeed?: DatabricksSeed } = {},
+  options: { timeScale?: number; families?: boolean; outlivedSessions?: boolean; databricksSeed?: DatabricksSeed } = {},
 ): Promise<HopsworksHarness> {
   const timeScale = options.timeScale ?? 0.001;
   const databricks = await startTestSandbox({ seed: options.databricksSeed ?? hopsworksDatabricksSeed({ families: options.families }), timeScale });
@@ -179,7 +186,7 @@ export async function startHopsworksTestSandbox(
   const clock = new ScaledClock(timeScale);
   const start = () =>
     startHopsworksSandbox({
-      seed: hopsworksTestSeed({ families: options.families }),
+      seed: hopsworksTestSeed({ families: options.families, outlivedSessions: options.outlivedSessions }),
       stateDir,
       clock,
       databricksWorkspaces: databricks.sandbox.workspaces.map((w) => ({ host: w.host, url: w.url })),
