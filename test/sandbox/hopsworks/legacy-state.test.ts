@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { provider as clusterProvider, type ConfiguredClusterOutputs } from "../../../provider/hopsworks/configured-cluster";
+import { provider as instanceProvider } from "../../../provider/hopsworks/databricks-instance";
 import { ALICE_TOKEN, AWS_HOST, eventually } from "../../helpers/databricks-sandbox";
 import { HOPSWORKS_HOST, MANAGED_CLUSTER, OWNER, PROJECT, PROJECT_ID, startHopsworksTestSandbox, type HopsworksHarness } from "../../helpers/hopsworks-sandbox";
 
@@ -91,5 +92,33 @@ describe("state written before release families", () => {
     const libs = ((await h.databricks.call("GET", `/api/2.0/libraries/cluster-status?cluster_id=${MANAGED_CLUSTER}`)).body.library_statuses ?? []) as { library: any; status: string }[];
     // What the old version recorded (hsfs) is marked for removal; the jars it never knew of stay (it did not record them).
     expect(libs.find((l) => l.library.pypi?.package === "hsfs~=4.2.0")?.status ?? "gone").toMatch(/UNINSTALL_ON_RESTART|gone/);
+  });
+});
+
+describe("registration refused by Hopsworks' 160049", () => {
+  let h: HopsworksHarness;
+  beforeAll(async () => {
+    h = await startHopsworksTestSandbox();
+  });
+  afterAll(async () => h?.close());
+
+  test("a db_<host> secret left without a registration: the error says which secret to delete", async () => {
+    instanceProvider.configure!({
+      config: {
+        get: (key: string) =>
+          ({
+            "hopsworks:email": OWNER.email,
+            "hopsworks:password": OWNER.password,
+            "databricks-integrations:endpoints": JSON.stringify({ ...h.databricks.sandbox.endpoints, ...h.hopsworks.endpoints }),
+          })[key],
+      } as unknown as pulumi.Config,
+    });
+    h.hopsworks.instances[0]!.instance.setSecret(OWNER.email, `db_${AWS_HOST}`, "sandbox-left-behind-key");
+    const err = await instanceProvider.create!({ project: PROJECT, hopsworksHost: HOPSWORKS_HOST, workspaceHost: AWS_HOST, apiKey: ALICE_TOKEN }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(err?.message).toMatch(new RegExp(`secret named db_${AWS_HOST.replace(/\./g, "\\.")} but no registration .*Delete the secret db_${AWS_HOST.replace(/\./g, "\\.")}`));
+    expect(err?.message).not.toContain(ALICE_TOKEN);
   });
 });
