@@ -129,7 +129,10 @@ interface Context {
 }
 
 const hopsworksFor = (i: Partial<Pick<ConfiguredClusterInputs, "configureTimeoutMinutes">> & Pick<ConfiguredClusterInputs, "hopsworksHost" | "hopsworksPort">) =>
-  new HopsworksClient(hopsworksCredentials({ host: i.hopsworksHost, port: i.hopsworksPort }), { configureTimeoutMs: (i.configureTimeoutMinutes ?? 10) * MINUTE });
+  new HopsworksClient(hopsworksCredentials({ host: i.hopsworksHost, port: i.hopsworksPort }), {
+    // PULUMI_DATABRICKS_INTEGRATIONS_CONFIGURE_TIMEOUT_MS overrides it (tests: a lost answer without waiting minutes).
+    configureTimeoutMs: numberFromEnv("PULUMI_DATABRICKS_INTEGRATIONS_CONFIGURE_TIMEOUT_MS") ?? (i.configureTimeoutMinutes ?? 10) * MINUTE,
+  });
 const databricksFor = (i: ConfiguredClusterInputs) => new DatabricksClient(databricksCredentials({ host: i.workspaceHost, token: i.databricksToken }));
 
 const noManageError = (clusterId: string, host: string, who: string) =>

@@ -6,6 +6,9 @@ import { HOPSWORKS_HOST, MANAGED_CLUSTER, OWNER, PROJECT, PROJECT_ID, startHopsw
 
 jest.setTimeout(60_000);
 
+// The Hopsworks resources' providers run in-process against the sandboxes (configured as the
+// engine would): old state shapes, a refused registration, a lost configure answer.
+
 /**
  * A stack written by the version before release families (no clientLibrary, configureTimeoutMinutes
  * or apiKeyFile inputs; `applied` with only `hsfsRequirement` for libraries; an `hsfs.connection`
@@ -120,5 +123,56 @@ describe("registration refused by Hopsworks' 160049", () => {
     );
     expect(err?.message).toMatch(new RegExp(`secret named db_${AWS_HOST.replace(/\./g, "\\.")} but no registration .*Delete the secret db_${AWS_HOST.replace(/\./g, "\\.")}`));
     expect(err?.message).not.toContain(ALICE_TOKEN);
+  });
+});
+
+describe("a configure whose answer is lost", () => {
+  let h: HopsworksHarness;
+  beforeAll(async () => {
+    h = await startHopsworksTestSandbox();
+    for (const provider of [instanceProvider, clusterProvider]) {
+      provider.configure!({
+        config: {
+          get: (key: string) =>
+            ({
+              "databricks:host": AWS_HOST,
+              "databricks:token": ALICE_TOKEN,
+              "hopsworks:email": OWNER.email,
+              "hopsworks:password": OWNER.password,
+              "databricks-integrations:endpoints": JSON.stringify({ ...h.databricks.sandbox.endpoints, ...h.hopsworks.endpoints }),
+            })[key],
+        } as unknown as pulumi.Config,
+      });
+    }
+    process.env.PULUMI_DATABRICKS_INTEGRATIONS_CONFIGURE_TIMEOUT_MS = "1500";
+    process.env.PULUMI_DATABRICKS_INTEGRATIONS_POLL_MS = "50";
+  });
+  afterAll(async () => {
+    delete process.env.PULUMI_DATABRICKS_INTEGRATIONS_CONFIGURE_TIMEOUT_MS;
+    delete process.env.PULUMI_DATABRICKS_INTEGRATIONS_POLL_MS;
+    await h?.close();
+  });
+
+  test("is not sent again: the cluster shows Hopsworks' changes, so the resource waits for its libraries and finishes", async () => {
+    await instanceProvider.create!({ project: PROJECT, hopsworksHost: HOPSWORKS_HOST, workspaceHost: AWS_HOST, apiKey: ALICE_TOKEN });
+    // Hopsworks does the work; its answer comes after the configure timeout.
+    h.hopsworks.control.addFault({ route: "POST /hopsworks-api/api/project/*/integrations/databricks/*/clusters/*", kind: "slow-answer", delayMs: 4000, count: 1 });
+    const created = await clusterProvider.create!({ ...baseInputs(), clusterId: MANAGED_CLUSTER });
+    expect((created.outs as ConfiguredClusterOutputs).drift).toEqual([]);
+    const configures = h.hopsworks.control.requests().filter((r) => r.method === "POST" && r.path.includes(`/clusters/${MANAGED_CLUSTER}`));
+    expect(configures).toHaveLength(1);
+    await clusterProvider.delete!(created.id, created.outs);
+  });
+
+  const baseInputs = () => ({
+    project: PROJECT,
+    hopsworksHost: HOPSWORKS_HOST,
+    workspaceHost: AWS_HOST,
+    waitForRunning: true,
+    runningTimeoutMinutes: 20,
+    restoreOnDelete: true,
+    secretsStore: "secretsmanager" as const,
+    hostnameVerification: true,
+    configureTimeoutMinutes: 10,
   });
 });
