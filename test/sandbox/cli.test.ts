@@ -182,6 +182,7 @@ describe("sandbox CLI", () => {
       expect.objectContaining({ library: expect.stringMatching(/^jar:dbfs:\/\/\/hopsworks\/10\.[\d.]+\/hops-hadoop-client-4\.2\.0\.jar$/) }),
       expect.objectContaining({ library: expect.stringMatching(/^jar:dbfs:\/\/\/hopsworks\/.*\/hsfs-spark-4\.2\.0\.jar$/) }),
     ]);
+    expect(listing.hopsworks[0].version).toBe(HW.version);
     const admin = listing.hopsworks[0].users.find((u: { email: string }) => u.email === HW_ADMIN.email);
     expect(admin.registrations).toEqual([{ workspace: WS_HOST, keyEnding: ADMIN_PAT.slice(-4) }]);
     expect(listing.qualytics[0].datastores).toEqual([
