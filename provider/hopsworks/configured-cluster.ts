@@ -18,7 +18,6 @@ import {
   editableSpec,
   initScriptDestination,
   isConfigured,
-  liveHsfs,
   TAG_PROJECT_ID,
   TAG_USER,
   restorePlan,
@@ -167,7 +166,8 @@ async function prepare(inputs: ConfiguredClusterInputs): Promise<Context> {
   }
   // 3.7+ sends the cluster's init scripts back as it read them, and kinds it does not model (s3,
   // abfss, gcs) come back as `{}`, which Databricks refuses: say so before anything is touched.
-  const unmodelled = setsMetastore(family) ? [] : (cluster.init_scripts as Record<string, unknown>[] | undefined ?? []).filter((e) => !Object.keys(e).some((k) => ["dbfs", "workspace", "volumes", "file"].includes(k)));
+  const scripts = (cluster.init_scripts ?? []) as Record<string, unknown>[];
+  const unmodelled = setsMetastore(family) ? [] : scripts.filter((e) => !Object.keys(e).some((k) => ["dbfs", "workspace", "volumes", "file"].includes(k)));
   if (unmodelled.length > 0) {
     throw new ConfigurationError(
       `cluster ${inputs.clusterId} has init scripts Hopsworks ${version} cannot carry through its edit (${unmodelled.map((e) => Object.keys(e)[0]).join(", ")}): it sends them back empty and Databricks refuses the edit. ` +
