@@ -29,11 +29,20 @@ _pdc_main() {
             line="${line%%#*}"; line="${line// /}"
             [ -z "$line" ] && continue
             name="${line%%==*}"; ver="${line##*==}"
-            "${venv}/bin/pip" download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
-                -d "${venv}/sources/.wheels/${name}-${ver}" "${name}==${ver}" ||
-                { _pdc_log "ERROR: pip download ${name}==${ver} failed"; rm -rf "$venv"; return 1; }
-            "${venv}/bin/python" -m zipfile -e "${venv}/sources/.wheels/${name}-${ver}/"*.whl "${venv}/sources/${name}-${ver}" ||
-                { _pdc_log "ERROR: unpacking ${name}==${ver} failed"; rm -rf "$venv"; return 1; }
+            # A wheel where there is one; else the source archive (older hsfs releases ship only that).
+            if "${venv}/bin/pip" download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+                -d "${venv}/sources/.wheels/${name}-${ver}" "${name}==${ver}" 2>/dev/null; then
+                "${venv}/bin/python" -m zipfile -e "${venv}/sources/.wheels/${name}-${ver}/"*.whl "${venv}/sources/${name}-${ver}" ||
+                    { _pdc_log "ERROR: unpacking ${name}==${ver} failed"; rm -rf "$venv"; return 1; }
+            else
+                "${venv}/bin/pip" download --quiet --disable-pip-version-check --no-deps \
+                    -d "${venv}/sources/.wheels/${name}-${ver}" "${name}==${ver}" ||
+                    { _pdc_log "ERROR: pip download ${name}==${ver} failed"; rm -rf "$venv"; return 1; }
+                # The archive holds one top folder, <name>-<version>/: unpack beside and move it in place.
+                "${venv}/bin/python" -m tarfile -e "${venv}/sources/.wheels/${name}-${ver}/"*.tar.gz "${venv}/sources/.wheels/${name}-${ver}/x" &&
+                    mv "${venv}/sources/.wheels/${name}-${ver}/x/"* "${venv}/sources/${name}-${ver}" ||
+                    { _pdc_log "ERROR: unpacking ${name}==${ver} failed"; rm -rf "$venv"; return 1; }
+            fi
         done < "${repo}/scripts/python-sources.txt"
         rm -rf "${venv}/sources/.wheels"
         echo "$want" > "$stamp"

@@ -12,8 +12,10 @@ import {
  *
  * Two tools write one cluster: `databricks.Cluster` owns its spec, and Hopsworks' "Configure"
  * edits it (Spark properties, tags, an init script, the `hsfs` library). So that they never
- * fight, the cluster *declares* what Hopsworks will set (`hopsworksClusterSettings`): Hopsworks'
- * edit then changes nothing the cluster's owner did not ask for, and the owner's later edits keep
+ * fight, the cluster *declares* what Hopsworks will set (`hopsworksClusterSettings`, for the
+ * Hopsworks release: no init script and no metastore keys from 3.7, jar libraries from 2.3, the
+ * Python client that PyPI really has): Hopsworks' edit then changes nothing the cluster's owner
+ * did not ask for, and the owner's later edits keep
  * Hopsworks' settings instead of stripping them. README.md explains why this beats
  * `ignoreChanges`.
  */
@@ -31,6 +33,11 @@ export = async () => {
     projectId: registration.projectId,
     username,
     hopsworksVersion: example.require("hopsworksVersion"),
+    // Where Hopsworks keeps its files on DBFS (`dbfs:/hopsworks/<addr>/`): its internal address,
+    // and the client jars there (2.3+ installs each as a library). Both are visible on DBFS after
+    // a first configure, or from the Hopsworks administrator.
+    internalAddress: example.get("hopsworksAddress"),
+    clientJars: example.getObject<string[]>("clientJars"),
   });
 
   const myInitScripts = [{ workspace: { destination: "/Shared/init/install-monitoring.sh" } }];

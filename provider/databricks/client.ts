@@ -260,6 +260,17 @@ export class DatabricksClient {
       operation: "libraries/uninstall",
     });
   }
+
+  /** Installing what is already there is a no-op, so this is safe to repeat. */
+  async installLibraries(clusterId: string, libraries: Record<string, unknown>[]): Promise<void> {
+    await this.http.request({
+      method: "POST",
+      path: "/api/2.0/libraries/install",
+      body: { cluster_id: clusterId, libraries },
+      idempotent: true,
+      operation: "libraries/install",
+    });
+  }
 }
 
 /** A cluster policy: `definition` is a JSON string of spec path → rule. */

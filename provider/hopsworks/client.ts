@@ -11,15 +11,44 @@ export const API_BASE = "/hopsworks-api/api";
 export const readHopsworksError: ErrorBodyReader = (body) => {
   if (body && typeof body === "object") {
     const b = body as { errorCode?: unknown; errorMsg?: unknown; usrMsg?: unknown };
-    const parts = [b.errorMsg, b.usrMsg].filter((p): p is string => typeof p === "string" && p !== "");
+    const parts = [b.errorMsg, databricksWords(b.usrMsg)].filter((p): p is string => typeof p === "string" && p !== "");
     const code = b.errorCode !== undefined ? String(b.errorCode) : undefined;
     return { code, detail: parts.length ? parts.join(": ") : undefined, hint: hopsworksHint(code, parts.join(" ")) };
   }
   return {};
 };
 
+/**
+ * 270125 carries Databricks' raw response body as `usrMsg` (`{"error_code":…,"message":…}`); older
+ * or other forms carry the message alone. Either way, what Databricks said, readably.
+ */
+function databricksWords(usrMsg: unknown): string | undefined {
+  if (typeof usrMsg !== "string") return undefined;
+  const text = usrMsg.trim();
+  if (!text.startsWith("{")) return text;
+  try {
+    const raw = JSON.parse(text) as { error_code?: unknown; message?: unknown };
+    if (typeof raw.message === "string") return typeof raw.error_code === "string" ? `${raw.error_code}: ${raw.message}` : raw.message;
+  } catch {
+    /* not JSON after all */
+  }
+  return text;
+}
+
 /** What to do about the errors a person can fix in their configuration. */
 function hopsworksHint(code: string | undefined, text: string): string | undefined {
+  if (code === "160008" && /password login not allowed/i.test(text)) {
+    return "this Hopsworks does not allow password logins (single sign-on only), and its Databricks integration accepts only a login session: ask its administrator for a user that may log in with a password (a service account), and set hopsworks:email / hopsworks:password to it";
+  }
+  if (code === "120002" && /second factor/i.test(text)) {
+    return "the Hopsworks user has two-factor authentication, which an unattended deployment cannot answer: use a service account without two-factor authentication for hopsworks:email / hopsworks:password";
+  }
+  if (code === "160007" || code === "160005") {
+    return "the Hopsworks account is locked or deactivated (for example after too many failed logins): ask a Hopsworks administrator to unlock it, then check hopsworks:password before running again";
+  }
+  if (code === "160049") {
+    return "Hopsworks already holds a secret db_<workspace host> for this user without a registration (left by an earlier registration): delete that secret under Account settings → Secrets in Hopsworks, then run `pulumi up` again";
+  }
   if (code === "160008") {
     return "check hopsworks:email and hopsworks:password (`pulumi config set --secret hopsworks:password <password>`, or HOPSWORKS_EMAIL / HOPSWORKS_PASSWORD)";
   }
@@ -44,6 +73,8 @@ export const HopsworksCode = {
   NOT_MEMBER: "160053",
   SECRET_MISSING: "160048",
   INSTANCE_EXISTS: "270122",
+  /** A user secret of that name exists (on register: `db_<instance>` left without a registration). */
+  SECRET_EXISTS: "160049",
   INSTANCE_NOT_REGISTERED: "270123",
   CLUSTER_START_FAILED: "270124",
   DATABRICKS_ERROR: "270125",
@@ -83,6 +114,11 @@ export const instanceSecretName = (workspaceHost: string) => `db_${workspaceHost
 
 /** Login sessions by cluster and user: one login per provider process, renewed on 401. */
 const sessions = new Map<string, string>();
+/** A login under way, per session key: concurrent calls that meet an expired session share one. */
+const logins = new Map<string, Promise<void>>();
+
+/** Hopsworks' refusal of an API key where only a JWT is accepted: the same 401/200003 as an expired JWT, told apart by its message. */
+const isAuthMethodRefusal = (err: ServiceError) => /Authorization method not supported/i.test(err.message);
 
 /** Every Hopsworks REST call the package makes, one method each. */
 export class HopsworksClient {
@@ -93,7 +129,10 @@ export class HopsworksClient {
   private readonly withKey?: HttpClient;
   private readonly sessionKey: string;
 
-  constructor(private readonly credentials: HopsworksCredentials) {
+  private readonly configureSession: HttpClient;
+
+  /** `configureTimeoutMs`: how long one configure call may take (it runs for minutes on a real Hopsworks). */
+  constructor(private readonly credentials: HopsworksCredentials, options: { configureTimeoutMs?: number } = {}) {
     this.host = credentials.host;
     this.port = credentials.port;
     registerSecret(credentials.password);
@@ -104,7 +143,9 @@ export class HopsworksClient {
     this.sessionKey = `${credentials.host}:${credentials.port}:${credentials.email ?? ""}`;
     const common = { service: "Hopsworks" as const, baseUrl, readError: readHopsworksError };
     this.anonymous = new HttpClient(common);
-    this.session = new HttpClient({ ...common, authHeaders: () => ({ Authorization: `Bearer ${sessions.get(this.sessionKey) ?? ""}` }) });
+    const bearer = () => ({ Authorization: `Bearer ${sessions.get(this.sessionKey) ?? ""}` });
+    this.session = new HttpClient({ ...common, authHeaders: bearer });
+    this.configureSession = new HttpClient({ ...common, authHeaders: bearer, timeoutMs: options.configureTimeoutMs ?? 10 * 60_000 });
     if (credentials.apiKey) this.withKey = new HttpClient({ ...common, authHeaders: () => ({ Authorization: `ApiKey ${credentials.apiKey}` }) });
   }
 
@@ -128,17 +169,46 @@ export class HopsworksClient {
     sessions.set(this.sessionKey, jwt);
   }
 
-  /** A call with the login session, logging in first and once more if the session expired. */
-  private async asUser<T>(req: RequestOptions): Promise<T> {
-    if (!sessions.has(this.sessionKey)) await this.login();
-    try {
-      return (await this.session.request<T>(req)).data;
-    } catch (err) {
-      if (!(err instanceof ServiceError) || err.status !== 401 || err.code === HopsworksCode.AUTH_METHOD_NOT_SUPPORTED) throw err;
-      sessions.delete(this.sessionKey);
-      await this.login();
-      return (await this.session.request<T>(req)).data;
+  /** Logs in once for every caller waiting on this session key. */
+  private async freshLogin(): Promise<void> {
+    let pending = logins.get(this.sessionKey);
+    if (!pending) {
+      pending = this.login().finally(() => logins.delete(this.sessionKey));
+      logins.set(this.sessionKey, pending);
     }
+    await pending;
+  }
+
+  /**
+   * A call with the login session: logging in first, and once more when Hopsworks refuses the
+   * session (401/200003: a JWT lives 30 minutes plus 15 of leeway), then the call again. A
+   * session another call has renewed meanwhile is used as it is.
+   */
+  private async asUser<T>(req: RequestOptions, http: HttpClient = this.session): Promise<T> {
+    if (!sessions.has(this.sessionKey)) await this.freshLogin();
+    const used = sessions.get(this.sessionKey);
+    try {
+      return (await http.request<T>(req)).data;
+    } catch (err) {
+      if (!(err instanceof ServiceError) || err.status !== 401 || isAuthMethodRefusal(err)) throw err;
+      if (sessions.get(this.sessionKey) === used) {
+        sessions.delete(this.sessionKey);
+        await this.freshLogin();
+      }
+      return (await http.request<T>(req)).data;
+    }
+  }
+
+  /** The release Hopsworks runs (`GET /variables/versions`, no login needed), e.g. `3.7.1`. */
+  async hopsworksVersion(): Promise<string> {
+    const { data } = await this.anonymous.request<unknown>({ method: "GET", path: "/variables/versions", operation: "variables/versions" });
+    // A bare list of {software, version}, or the same wrapped in `items`/`versions` (tolerant reader).
+    const list = Array.isArray(data) ? data : ((data as { items?: unknown[]; versions?: unknown[] } | null)?.items ?? (data as { versions?: unknown[] } | null)?.versions ?? []);
+    const entry = (list as { software?: unknown; version?: unknown }[]).find((v) => typeof v?.software === "string" && v.software.toLowerCase() === "hopsworks");
+    if (typeof entry?.version !== "string") {
+      throw new ServiceError({ service: "Hopsworks", operation: "variables/versions", detail: "the answer names no hopsworks version" });
+    }
+    return entry.version;
   }
 
   /** Project and secret calls accept an API key too; with a login configured they use it instead. */
@@ -244,11 +314,17 @@ export class HopsworksClient {
    * caller decides which of those are worth another attempt.
    */
   async configureCluster(projectId: number, workspaceHost: string, clusterId: string, username: string): Promise<HopsworksCluster> {
-    return this.asUser<HopsworksCluster>({
-      method: "POST",
-      path: this.integration(projectId, `/${encodeURIComponent(workspaceHost)}/clusters/${encodeURIComponent(clusterId)}`),
-      query: { username },
-      operation: "integrations/databricks configure cluster",
-    });
+    // Its own timeout (configure waits for the cluster and uploads the client); never repeated by
+    // the HTTP layer after it may have been received (idempotent: false).
+    return this.asUser<HopsworksCluster>(
+      {
+        method: "POST",
+        path: this.integration(projectId, `/${encodeURIComponent(workspaceHost)}/clusters/${encodeURIComponent(clusterId)}`),
+        query: { username },
+        idempotent: false,
+        operation: "integrations/databricks configure cluster",
+      },
+      this.configureSession,
+    );
   }
 }

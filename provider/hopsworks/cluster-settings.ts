@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { defaultClientLibrary, familySparkKeys, hopsworksPypiRequirements, parseHopsworksVersion, releaseFamily, setsMetastore, type ReleaseFamily } from "./release-family";
 
 /** The custom tags that say which project and user a cluster is configured for. */
 export const TAG_PROJECT_ID = "hopsworks_project_id";
@@ -10,11 +11,12 @@ export const TAG_USER = "hopsworks_user";
  * tools agree on one desired spec: Hopsworks' edit changes nothing the owner did not declare,
  * and the owner's own edits keep Hopsworks' settings instead of stripping them.
  *
- * The values follow Hopsworks' DatabricksController (see the API reference): key material under
- * `/hopsworks/<addr>/<project>__<user>/` on DBFS, where `<addr>` is the Hopsworks host (our
- * choice where the sources leave it open), the metastore on the Hopsworks host, `hsfs` pinned to
- * the Hopsworks minor version. `HopsworksConfiguredCluster` reports any key that differs from
- * what Hopsworks actually set as drift, so a wrong prediction is seen, not silently fought over.
+ * The values follow Hopsworks' DatabricksController for the release family of
+ * `hopsworksVersion` (release-family.ts): key material under `/hopsworks/<addr>/<project>__<user>/`
+ * on DBFS, where `<addr>` is the *internal* address of Hopsworks' application server (not its
+ * public host), the metastore keys and init script only before 3.7, `hsfs~=X.Y.0` (and `hops` in
+ * 2.0–2.2), and from 2.3 one jar library per client jar. `HopsworksConfiguredCluster` reports any
+ * key that differs from what Hopsworks actually set as drift, so a wrong prediction is seen.
  */
 export interface HopsworksClusterSettingsArgs {
   /** The Hopsworks host, e.g. `hopsworks.example.com`. */
@@ -25,29 +27,51 @@ export interface HopsworksClusterSettingsArgs {
   projectId: number;
   /** The Hopsworks *username* (not the email) of the user the cluster is configured for. */
   username: string;
-  /** The Hopsworks version, e.g. `4.2.1`: `hsfs` must match its major.minor. */
+  /** The Hopsworks version, e.g. `4.2.1`: its release family decides what Configure sets. */
   hopsworksVersion: string;
-  /** Where the Hive metastore runs; Hopsworks uses its own host. */
+  /**
+   * `<addr>` of Hopsworks' DBFS paths: the application server's internal (service-discovery)
+   * address, as in `dbfs:/hopsworks/<addr>/…` after a first configure (`HopsworksConfiguredCluster.hopsworksAddress`).
+   * Omitted: the public host, which is right only where the two are the same.
+   */
+  internalAddress?: string;
+  /** Where the Hive metastore runs (`host:port` or host; 2.0–3.6 only); defaults to `<addr>:9083`. */
   metastoreHost?: string;
+  /**
+   * File names of the jars in Hopsworks' client folder (2.3+: each becomes a `jar` library from
+   * `dbfs:/hopsworks/<addr>/<name>`). Release-specific and not derivable from the version: list
+   * them as they appear on DBFS after a first configure. Omitted: no jar libraries are predicted.
+   */
+  clientJars?: string[];
+  /**
+   * The Python client the configured cluster ends with (`HopsworksConfiguredCluster.clientLibrary`);
+   * default derived from the version, as the configured cluster derives it: Hopsworks' own
+   * `hsfs~=X.Y.0` where PyPI has it, else the one that exists (e.g. `hopsworks[python]~=4.2.0`).
+   */
+  clientLibrary?: string;
 }
 
 /** Shaped like `@pulumi/databricks` `ClusterArgs` fields, so they can be spread in. */
 export interface HopsworksClusterSettings {
   sparkConf: Record<string, string>;
   customTags: Record<string, string>;
-  /** Put these after your own init scripts: that is the order the configured cluster keeps. */
+  /** Put these after your own init scripts (empty from 3.7: Hopsworks writes none). */
   initScripts: { dbfs: { destination: string } }[];
-  libraries: { pypi: { package: string } }[];
+  libraries: ({ pypi: { package: string } } | { jar: string })[];
 }
 
+const addrOf = (a: { hopsworksHost: string; internalAddress?: string }) => a.internalAddress ?? a.hopsworksHost;
 /** Where Hopsworks keeps a project user's init script and key material on DBFS. */
-const userDir = (a: { hopsworksHost: string; project: string; username: string }) => `/hopsworks/${a.hopsworksHost}/${a.project}__${a.username}`;
+const userDir = (a: { hopsworksHost: string; internalAddress?: string; project: string; username: string }) => `/hopsworks/${addrOf(a)}/${a.project}__${a.username}`;
 
-/** The Spark properties Hopsworks' DatabricksController merges into `spark_conf`. */
-export function hopsworksSparkConf(args: Pick<HopsworksClusterSettingsArgs, "hopsworksHost" | "project" | "username" | "metastoreHost">): Record<string, string> {
+type SparkArgs = Pick<HopsworksClusterSettingsArgs, "hopsworksHost" | "internalAddress" | "project" | "username" | "metastoreHost">;
+
+/** The Spark properties Hopsworks' DatabricksController merges into `spark_conf` (all families' keys; see {@link clusterSettingsOf} for one release). */
+export function hopsworksSparkConf(args: SparkArgs, family: ReleaseFamily = "B"): Record<string, string> {
   const projectUser = `${args.project}__${args.username}`;
   const dir = userDir(args);
-  return {
+  const metastore = args.metastoreHost ?? addrOf(args);
+  const all: Record<string, string> = {
     "spark.hadoop.fs.hopsfs.impl": "io.hops.hopsfs.client.HopsFileSystem",
     "spark.hadoop.hops.ipc.server.ssl.enabled": "true",
     "spark.hadoop.hops.ssl.hostname.verifier": "ALLOW_ALL",
@@ -58,30 +82,40 @@ export function hopsworksSparkConf(args: Pick<HopsworksClusterSettingsArgs, "hop
     "spark.hadoop.hops.ssl.trustore.name": `/dbfs${dir}/${projectUser}__tstore.jks`,
     "spark.serializer": "org.apache.spark.serializer.KryoSerializer",
     "spark.sql.hive.metastore.jars": "/hopsworks_metastore_jar/lib/*",
-    "spark.hadoop.hive.metastore.uris": `thrift://${args.metastoreHost ?? args.hopsworksHost}:9083`,
+    "spark.hadoop.hive.metastore.uris": `thrift://${metastore.includes(":") ? metastore : `${metastore}:9083`}`,
   };
+  const keys = new Set(familySparkKeys(family));
+  return Object.fromEntries(Object.entries(all).filter(([k]) => keys.has(k)));
 }
 
 /** The settings for plain values (tests, and anyone not inside a Pulumi program). */
 export function clusterSettingsOf(args: HopsworksClusterSettingsArgs): HopsworksClusterSettings {
-  const [major, minor] = args.hopsworksVersion.split(".");
-  if (!major || !minor || !/^\d+$/.test(major) || !/^\d+$/.test(minor)) {
+  if (!parseHopsworksVersion(args.hopsworksVersion) || !/^\d+\.\d+(\.\d+)?$/.test(args.hopsworksVersion.trim())) {
     throw new Error(`hopsworksVersion: "${args.hopsworksVersion}" is not a version like 4.2.1`);
   }
+  const family = releaseFamily(args.hopsworksVersion);
+  const jars = family === "A" ? [] : (args.clientJars ?? []).filter((name) => name.endsWith(".jar") && !(family === "C" && name.includes("hudi")));
   return {
-    sparkConf: hopsworksSparkConf(args),
+    sparkConf: hopsworksSparkConf(args, family),
     customTags: { [TAG_PROJECT_ID]: String(args.projectId), [TAG_USER]: args.username },
-    initScripts: [{ dbfs: { destination: `dbfs:${userDir(args)}/initScript.sh` } }],
-    libraries: [{ pypi: { package: `hsfs~=${major}.${minor}.0` } }],
+    initScripts: setsMetastore(family) ? [{ dbfs: { destination: `dbfs://${userDir(args)}/initScript.sh` } }] : [],
+    // Hopsworks' PyPI requirements, its client replaced by the one the configured cluster keeps
+    // (declaring an `hsfs~=X.Y.0` PyPI lacks would leave a FAILED library on the cluster).
+    libraries: [
+      ...hopsworksPypiRequirements(args.hopsworksVersion)
+        .map((p) => (p.startsWith("hsfs") ? (args.clientLibrary ?? defaultClientLibrary(args.hopsworksVersion)) : p))
+        .map((p) => ({ pypi: { package: p } })),
+      ...jars.map((name) => ({ jar: `dbfs:///hopsworks/${addrOf(args)}/${name}` })),
+    ],
   };
 }
 
 /**
- * The Spark properties, tags, init script and library Hopsworks will put on a cluster, for the
+ * The Spark properties, tags, init script and libraries Hopsworks will put on a cluster, for the
  * program that declares the cluster. Spread them into the cluster's own settings:
  *
  * ```ts
- * const hopsworks = hopsworksClusterSettings({ hopsworksHost, project, projectId: instance.projectId, username: "mlengineer", hopsworksVersion: "4.2.1" });
+ * const hopsworks = hopsworksClusterSettings({ hopsworksHost, project, projectId: instance.projectId, username: "mlengineer", hopsworksVersion: "4.2.1", internalAddress: "10.0.0.4" });
  * new databricks.Cluster("training", {
  *   sparkConf: hopsworks.sparkConf.apply((conf) => ({ "spark.speculation": "true", ...conf })),
  *   initScripts: hopsworks.initScripts.apply((scripts) => [...myScripts, ...scripts]),

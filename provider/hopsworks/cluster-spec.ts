@@ -61,6 +61,16 @@ export interface AppliedConfiguration {
   hsfsRequirement?: string;
   /** The user already had an `hsfs` library before: leave it on delete. */
   hsfsPreinstalled?: boolean;
+  /**
+   * Every library the configuration installed and keeps (Hopsworks' jars and PyPI packages, or
+   * the `clientLibrary` in place of a client PyPI cannot provide). Absent in state written before
+   * it was recorded: then only `hsfsRequirement` is ours.
+   */
+  libraries?: Record<string, unknown>[];
+  /** Libraries Hopsworks asked for that were removed again (an `hsfs~=X.Y.0` that does not exist): delete makes sure they are gone. */
+  replacedLibraries?: Record<string, unknown>[];
+  /** The libraries the cluster had before its first configuration: never removed. */
+  userLibraries?: Record<string, unknown>[];
 }
 
 /** JSON with sorted keys: two values compare equal exactly when they mean the same. */
@@ -89,8 +99,8 @@ export const initScriptDestination = (script: InitScript): string | undefined =>
   return typeof location?.destination === "string" ? location.destination : undefined;
 };
 
-/** Hopsworks keeps everything it uploads under `/hopsworks/` on DBFS. */
-export const isHopsworksInitScript = (script: InitScript): boolean => /^dbfs:\/hopsworks\//.test(initScriptDestination(script) ?? "");
+/** Hopsworks keeps everything it uploads under `/hopsworks/` on DBFS; it writes `dbfs:///hopsworks/…`, Databricks may show `dbfs:/hopsworks/…`. */
+export const isHopsworksInitScript = (script: InitScript): boolean => /^dbfs:\/+hopsworks\//.test(initScriptDestination(script) ?? "");
 
 /** Whether Hopsworks has configured the cluster (its tags are there). */
 export const isConfigured = (spec: ClusterSpec) => HOPSWORKS_TAGS.some((t) => spec.custom_tags?.[t] !== undefined);

@@ -6,7 +6,7 @@ import { ConfigurationError, ServiceError } from "../core/errors";
 import { notice } from "../core/log";
 import { backoffMs, defaultRetryPolicy } from "../core/http";
 import { sleep } from "../core/timing";
-import { DatabricksClient, type ClusterInfo } from "../databricks/client";
+import { DatabricksClient, type ClusterInfo, type LibraryStatus } from "../databricks/client";
 import { TRANSITIONAL_STATES, waitForRunning, waitForSettled } from "../databricks/cluster-wait";
 import { databricksCredentials } from "../databricks/credentials";
 import { assertPolicyAllows } from "../databricks/cluster-policy";
@@ -21,7 +21,8 @@ import {
   editableSpec,
   initScriptDestination,
   isConfigured,
-  liveHsfs,
+  TAG_PROJECT_ID,
+  TAG_USER,
   restorePlan,
   unconfiguredSpec,
   userOwnedSpec,
@@ -32,6 +33,10 @@ import { defaultHopsworksHost, defaultHopsworksPort, defaultHopsworksProject, ho
 import { projectIdOf } from "./project";
 import { clusterIdSchema, hopsworksHostSchema, hopsworksPortSchema, projectSchema, secretStringSchema } from "./inputs";
 import { connectionSnippet, type NotebookConnection } from "./notebook";
+import { CLIENT_REQUIREMENT, clientOf, defaultClientLibrary, familySparkKeys, hopsworksPypiRequirements, releaseFamily, setsMetastore, type ReleaseFamily } from "./release-family";
+import { addedLibraries, allInstalled, failedLibraries, hasLibrary, libraryDrift, libraryName, pypiPackage, sameLibrary, type Library } from "./cluster-libraries";
+import { firstConfigureTurn } from "./configure-turns";
+import { numberFromEnv } from "../core/timing";
 
 /** The inputs of a {@link HopsworksConfiguredCluster}, validated at check time. */
 export const configuredClusterInputsSchema = z.object({
@@ -50,11 +55,38 @@ export const configuredClusterInputsSchema = z.object({
   databricksToken: secretStringSchema("Databricks token").optional(),
   secretsStore: z.enum(["secretsmanager", "parameterstore", "local"], { error: "must be one of secretsmanager, parameterstore, local" }).default("secretsmanager"),
   hostnameVerification: z.boolean({ error: "must be true or false" }).default(true),
+  /** The API key file on the cluster the notebook client reads (`secrets_store="local"` needs it). */
+  apiKeyFile: z.string({ error: "must be a path, e.g. /dbfs/FileStore/hopsworks/api-key" }).min(1, "must not be empty; omit it").optional(),
+  /**
+   * The Python client to end up with; default derived from the Hopsworks version (Hopsworks' own
+   * `hsfs~=X.Y.0` where PyPI has it, else the nearest that exists, `hopsworks[python]~=X.Y.0` from 4.0).
+   */
+  clientLibrary: z
+    .string({ error: "must be a PyPI requirement such as hopsworks[python]~=4.2.0" })
+    .regex(CLIENT_REQUIREMENT, "must be a requirement for the hsfs or hopsworks package, such as hsfs~=3.7.0 or hopsworks[python]~=4.2.0")
+    .optional(),
+  /** How long Hopsworks' configure call may take, in minutes (default 10); it is never sent twice while one may still run. */
+  configureTimeoutMinutes: z.number({ error: "must be a number of minutes" }).int("must be whole minutes").min(1, "must be at least 1").max(120, "must be at most 120").default(10),
+}).superRefine((inputs, ctx) => {
+  if (inputs.secretsStore === "local" && inputs.apiKeyFile === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["secretsStore"],
+      message: 'is "local", which makes the client read the API key from a file: set apiKeyFile to its path on the cluster (e.g. /dbfs/FileStore/hopsworks/api-key), or use secretsmanager / parameterstore',
+    });
+  }
 });
 export type ConfiguredClusterInputs = z.infer<typeof configuredClusterInputsSchema>;
 
 export interface ConfiguredClusterOutputs extends ConfiguredClusterInputs {
   projectId: number;
+  /** The Hopsworks release configured with (`GET /variables/versions`) and its family (A 2.0–2.2, B 2.3–3.6, C 3.7+). Absent in older state. */
+  hopsworksVersion?: string;
+  releaseFamily?: ReleaseFamily;
+  /** `<addr>` of Hopsworks' DBFS paths (its internal address), read from what it set. */
+  hopsworksAddress?: string;
+  /** Every library the configuration installed (names as `pypi hsfs~=3.7.0`, `jar dbfs:///…`). */
+  libraries?: string[];
   /** The Hopsworks user whose registered token Hopsworks used. */
   callerUsername: string;
   /** The Hopsworks user the cluster is configured for (certificates and tags). */
@@ -89,9 +121,20 @@ interface Context {
   projectId: number;
   callerUsername: string;
   targetUsername: string;
+  /** The Hopsworks release, and what its configure sets. */
+  version: string;
+  family: ReleaseFamily;
+  /** The cluster as read before asking Hopsworks (read once). */
+  cluster: ClusterInfo;
+  /** The last library list read (after a lost answer). */
+  lastStatuses?: LibraryStatus[];
 }
 
-const hopsworksFor = (i: ConfiguredClusterInputs) => new HopsworksClient(hopsworksCredentials({ host: i.hopsworksHost, port: i.hopsworksPort }));
+const hopsworksFor = (i: Partial<Pick<ConfiguredClusterInputs, "configureTimeoutMinutes">> & Pick<ConfiguredClusterInputs, "hopsworksHost" | "hopsworksPort">) =>
+  new HopsworksClient(hopsworksCredentials({ host: i.hopsworksHost, port: i.hopsworksPort }), {
+    // PULUMI_DATABRICKS_INTEGRATIONS_CONFIGURE_TIMEOUT_MS overrides it (tests: a lost answer without waiting minutes).
+    configureTimeoutMs: numberFromEnv("PULUMI_DATABRICKS_INTEGRATIONS_CONFIGURE_TIMEOUT_MS") ?? (i.configureTimeoutMinutes ?? 10) * MINUTE,
+  });
 const databricksFor = (i: ConfiguredClusterInputs) => new DatabricksClient(databricksCredentials({ host: i.workspaceHost, token: i.databricksToken }));
 
 const noManageError = (clusterId: string, host: string, who: string) =>
@@ -105,6 +148,8 @@ async function prepare(inputs: ConfiguredClusterInputs): Promise<Context> {
   const hopsworks = hopsworksFor(inputs);
   const databricks = databricksFor(inputs);
   const projectId = await projectIdOf(hopsworks, inputs.project);
+  const version = await hopsworks.hopsworksVersion();
+  const family = releaseFamily(version);
   const caller = await hopsworks.profile();
   const members = await hopsworks.projectMembers(projectId);
   const target = resolveTarget(inputs, caller.username, members);
@@ -122,11 +167,26 @@ async function prepare(inputs: ConfiguredClusterInputs): Promise<Context> {
         `copy the id from this workspace's Compute page (the cluster's URL …/compute/clusters/<cluster-id>), or, if the cluster is in another workspace, set workspaceHost to that workspace and register it with a HopsworksDatabricksInstance`,
     );
   }
+  // 3.7+ sends the cluster's init scripts back as it read them, and kinds it does not model (s3,
+  // abfss, gcs) come back as `{}`, which Databricks refuses: say so before anything is touched.
+  const scripts = (cluster.init_scripts ?? []) as Record<string, unknown>[];
+  const unmodelled = setsMetastore(family) ? [] : scripts.filter((e) => !Object.keys(e).some((k) => ["dbfs", "workspace", "volumes", "file"].includes(k)));
+  if (unmodelled.length > 0) {
+    throw new ConfigurationError(
+      `cluster ${inputs.clusterId} has init scripts Hopsworks ${version} cannot carry through its edit (${unmodelled.map((e) => Object.keys(e)[0]).join(", ")}): it sends them back empty and Databricks refuses the edit. ` +
+        `Move them to workspace files or a Unity Catalog volume (workspace: or volumes: init scripts), then run again`,
+    );
+  }
   if (!(await databricks.canManageCluster(inputs.clusterId))) {
     throw noManageError(inputs.clusterId, inputs.workspaceHost, "the Databricks identity of the token this stack uses");
   }
-  await assertPolicyAllows(databricks, cluster, "Hopsworks' configure", hopsworksIntent({ hopsworksHost: inputs.hopsworksHost, project: inputs.project, username: target, projectId }));
-  return { hopsworks, databricks, projectId, callerUsername: caller.username, targetUsername: target };
+  await assertPolicyAllows(
+    databricks,
+    cluster,
+    "Hopsworks' configure",
+    hopsworksIntent({ hopsworksHost: inputs.hopsworksHost, project: inputs.project, username: target, projectId, family }),
+  );
+  return { hopsworks, databricks, projectId, callerUsername: caller.username, targetUsername: target, version, family, cluster };
 }
 
 function resolveTarget(inputs: ConfiguredClusterInputs, caller: string, members: ProjectMember[]): string {
@@ -148,8 +208,10 @@ function resolveTarget(inputs: ConfiguredClusterInputs, caller: string, members:
 }
 
 /** Hopsworks wraps every Databricks failure in 270125; these are worth another attempt. */
+// RESOURCE_ALREADY_EXISTS: another first configure of the workspace uploaded the same client jar
+// at the same time (`overwrite:false`); the upload is Hopsworks' first step, so nothing changed.
 const TRANSIENT =
-  /INVALID_STATE|unexpected state|REQUEST_LIMIT_EXCEEDED|TEMPORARILY_UNAVAILABLE|RESOURCE_EXHAUSTED|INTERNAL_ERROR|temporarily|too many requests|try again|timed? ?out|connection refused|ECONNRESET|socket hang up|\b(429|500|502|503|504)\b/i;
+  /RESOURCE_ALREADY_EXISTS|INVALID_STATE|unexpected state|REQUEST_LIMIT_EXCEEDED|TEMPORARILY_UNAVAILABLE|RESOURCE_EXHAUSTED|INTERNAL_ERROR|temporarily|too many requests|try again|timed? ?out|connection refused|ECONNRESET|socket hang up|\b(429|500|502|503|504)\b/i;
 
 /** How Databricks says the caller lacks a permission (as wrapped by Hopsworks). */
 const PERMISSION_DENIED = /PERMISSION_DENIED|does not have .*permission/i;
@@ -164,7 +226,24 @@ function isWorthRetrying(err: unknown): boolean {
   return err.status === undefined || err.status === 500 || err.status === 502 || err.status === 504;
 }
 
-/** Asks Hopsworks to configure, retrying what Databricks or the network made fail for a moment. */
+/** An answer that never came (timeout, reset, gateway): Hopsworks may have done it all, or still be doing it. */
+const answerLost = (err: unknown) => err instanceof ServiceError && (err.status === undefined || err.status === 502 || err.status === 504);
+
+/** Whether the cluster carries this configuration's marks: the target's tags and every Spark key of the family, for this project user. */
+function carriesConfiguration(ctx: Context, live: ClusterInfo): boolean {
+  const spec = editableSpec(live);
+  const tags = spec.custom_tags ?? {};
+  if (tags[TAG_PROJECT_ID] !== String(ctx.projectId) || tags[TAG_USER] !== ctx.targetUsername) return false;
+  const conf = spec.spark_conf ?? {};
+  return familySparkKeys(ctx.family).every((k) => conf[k] !== undefined) && (conf["spark.hadoop.hops.ssl.keystore.name"] ?? "").includes(`__${ctx.targetUsername}__`);
+}
+
+/**
+ * Asks Hopsworks to configure, retrying what Databricks or the network made fail for a moment.
+ * The call is never sent again while one may still run: after a lost answer the cluster is read,
+ * and only when Hopsworks' changes are absent is it asked again; when they are there, its library
+ * install (its last step) is waited for instead.
+ */
 async function askHopsworks(ctx: Context, inputs: ConfiguredClusterInputs, timeoutMs: number): Promise<void> {
   // The HTTP layer's policy: each Databricks call inside a configure can fail on its own, and
   // Hopsworks does not retry them, so a configure may need as many attempts as a single call.
@@ -172,9 +251,26 @@ async function askHopsworks(ctx: Context, inputs: ConfiguredClusterInputs, timeo
   let waited = 0;
   for (let attempt = 1; ; attempt++) {
     try {
-      await ctx.hopsworks.configureCluster(ctx.projectId, inputs.workspaceHost, inputs.clusterId, ctx.targetUsername);
+      // First configures of one workspace go one at a time: they would upload the same client
+      // files with overwrite:false and collide.
+      const turn = await firstConfigureTurn(`${inputs.hopsworksHost}|${inputs.workspaceHost}`);
+      try {
+        await ctx.hopsworks.configureCluster(ctx.projectId, inputs.workspaceHost, inputs.clusterId, ctx.targetUsername);
+        turn.succeeded();
+      } finally {
+        turn.release();
+      }
       return;
     } catch (err) {
+      if (answerLost(err)) {
+        const live = await ctx.databricks.getCluster(inputs.clusterId);
+        // Marks that were there before (a reconfigure) prove nothing; new ones prove Hopsworks got this far.
+        if (live && carriesConfiguration(ctx, live) && !carriesConfiguration(ctx, ctx.cluster)) {
+          notice(`cluster ${inputs.clusterId}: Hopsworks' answer to configure was lost, but its changes are on the cluster; not asking again`);
+          await waitForHopsworksLibraries(ctx, inputs.clusterId, inputs.configureTimeoutMinutes * MINUTE);
+          return;
+        }
+      }
       if (err instanceof ServiceError && PERMISSION_DENIED.test(err.message)) {
         throw noManageError(inputs.clusterId, inputs.workspaceHost, `the Databricks token registered in Hopsworks for ${ctx.callerUsername}`);
       }
@@ -188,17 +284,38 @@ async function askHopsworks(ctx: Context, inputs: ConfiguredClusterInputs, timeo
   }
 }
 
+/** After a lost answer: Hopsworks' last step is the library install; wait until its client requirement is listed. */
+async function waitForHopsworksLibraries(ctx: Context, clusterId: string, timeoutMs: number): Promise<void> {
+  const wanted = hopsworksPypiRequirements(ctx.version).map((p) => ({ pypi: { package: p } }));
+  const deadline = Date.now() + timeoutMs;
+  while (!wanted.every((w) => hasLibrary(ctx.lastStatuses ?? [], w))) {
+    if (Date.now() > deadline) throw new ConfigurationError(`Hopsworks configured cluster ${clusterId} but did not install ${wanted.map(libraryName).join(", ")} within ${Math.round(timeoutMs / MINUTE)} min`);
+    await sleep(pollMs());
+    ctx.lastStatuses = await ctx.databricks.libraryStatuses(clusterId);
+  }
+}
+
+/** The provider's cluster poll interval: nothing here polls faster. */
+const pollMs = () => numberFromEnv("PULUMI_DATABRICKS_INTEGRATIONS_POLL_MS") ?? 2_000;
+
 /** An error that keeps the resource in state with what is known, so the next `up` repairs it and destroy restores it. */
 const partialFailure = (err: unknown, id: string, properties: Partial<ConfiguredClusterOutputs>) =>
   Object.assign(err instanceof Error ? err : new Error(String(err)), { id, properties });
 
-function connectionOf(inputs: ConfiguredClusterInputs): NotebookConnection {
+/** What the notebook client needs, for the client the cluster ends up with and the keys Hopsworks set. */
+function connectionOf(inputs: ConfiguredClusterInputs, setup?: { clientLibrary?: string; sparkConf?: Record<string, string> }): NotebookConnection {
+  const client = setup?.clientLibrary ? clientOf(setup.clientLibrary).package : undefined;
+  const noMetastore = setup?.sparkConf !== undefined && setup.sparkConf["spark.hadoop.hive.metastore.uris"] === undefined;
   return {
     host: inputs.hopsworksHost,
     port: inputs.hopsworksPort ?? 443,
     project: inputs.project,
     secretsStore: inputs.secretsStore,
     hostnameVerification: inputs.hostnameVerification,
+    ...(client ? { client } : {}),
+    // Without the metastore keys (3.7+), the Spark engine with Hive fails: the client must not use it.
+    ...(noMetastore ? { engine: "spark-no-metastore" } : {}),
+    ...(inputs.apiKeyFile ? { apiKeyFile: inputs.apiKeyFile } : {}),
   };
 }
 
@@ -212,15 +329,22 @@ async function configure(inputs: ConfiguredClusterInputs, previous?: ConfiguredC
   const ctx = await prepare(inputs);
   const { databricks } = ctx;
 
-  const before = await waitForSettled(databricks, inputs.clusterId, timeoutMs);
+  // prepare read the cluster already: a second read only when it must settle first.
+  const before = TRANSITIONAL_STATES.has(ctx.cluster.state) ? await waitForSettled(databricks, inputs.clusterId, timeoutMs) : ctx.cluster;
   const librariesBefore = await databricks.libraryStatuses(inputs.clusterId);
   const original = userOwnedSpec(editableSpec(before), previous && { applied: previous.applied, original: previous.originalSpec });
+  // The user's own libraries: those the cluster had before its first configuration.
+  const legacyHsfs = previous?.applied.hsfsRequirement && !previous.applied.hsfsPreinstalled ? [{ pypi: { package: previous.applied.hsfsRequirement } }] : [];
+  const ours = [...(previous?.applied.libraries ?? []), ...(previous?.applied.replacedLibraries ?? []), ...legacyHsfs];
+  const userLibraries = previous?.applied.userLibraries ?? librariesBefore.map((l) => l.library).filter((l) => !ours.some((o) => sameLibrary(o, l)));
   const base: Partial<ConfiguredClusterOutputs> = {
     ...(previous ?? {}),
     ...inputs,
     projectId: ctx.projectId,
     callerUsername: ctx.callerUsername,
     targetUsername: ctx.targetUsername,
+    hopsworksVersion: ctx.version,
+    releaseFamily: ctx.family,
     clusterName: String(before.cluster_name ?? ""),
     originalSpec: original,
     applied: previous?.applied ?? { sparkConf: {}, tags: {}, initScripts: [] },
@@ -238,11 +362,18 @@ async function configure(inputs: ConfiguredClusterInputs, previous?: ConfiguredC
 
   try {
     const after = editableSpec((await databricks.getCluster(inputs.clusterId))!);
-    const applied = appliedBy(original, after, { before: librariesBefore, after: await databricks.libraryStatuses(inputs.clusterId) });
-    // On a reconfigure the hsfs found before is the one an earlier configuration installed; on a
-    // cluster Hopsworks had already configured (a create interrupted after Hopsworks' answer), too.
-    if (previous) applied.hsfsPreinstalled = previous.applied.hsfsPreinstalled;
-    else if (isConfigured(editableSpec(before))) applied.hsfsPreinstalled = false;
+    const librariesAfter = await databricks.libraryStatuses(inputs.clusterId);
+    const applied = appliedBy(original, after, { before: librariesBefore, after: librariesAfter });
+    // Libraries are recorded one by one (new state); hsfsRequirement stays for state written before.
+    delete applied.hsfsRequirement;
+    delete applied.hsfsPreinstalled;
+    const added = addedLibraries(librariesBefore, librariesAfter);
+    const stillOurs = (previous?.applied.libraries ?? []).filter((l) => hasLibrary(librariesAfter, l));
+    const installed = [...stillOurs, ...added.filter((l) => !stillOurs.some((o) => sameLibrary(o, l)))].filter((l) => !userLibraries.some((u) => sameLibrary(u, l)));
+    const client = await settleClientLibrary(ctx, inputs, installed, userLibraries);
+    applied.libraries = client.libraries;
+    applied.replacedLibraries = client.replaced;
+    applied.userLibraries = userLibraries;
     base.applied = applied;
 
     const plan = restorePlan(original, after);
@@ -257,40 +388,106 @@ async function configure(inputs: ConfiguredClusterInputs, previous?: ConfiguredC
       );
     }
 
-    const final = inputs.waitForRunning ? await waitUntilUsable(databricks, inputs.clusterId, applied.hsfsRequirement, timeoutMs) : (await databricks.getCluster(inputs.clusterId))!;
+    // The client may be the user's own (a cluster that declares it): waited for all the same.
+    const needed = applied.libraries.some((l) => sameLibrary(l, client.library)) ? applied.libraries : [...applied.libraries, client.library];
+    const final = inputs.waitForRunning ? await waitUntilUsable(databricks, inputs.clusterId, needed, timeoutMs) : (await databricks.getCluster(inputs.clusterId))!;
     const statuses = await databricks.libraryStatuses(inputs.clusterId);
-    const drift = driftOf(editableSpec(final), statuses, applied);
+    const drift = [...driftOf(editableSpec(final), statuses, applied), ...libraryDrift(statuses, applied.libraries)];
     if (drift.length > 0) throw new ConfigurationError(`Hopsworks reported cluster ${inputs.clusterId} configured, but Databricks shows: ${drift.join("; ")}`);
-    if (!applied.hsfsRequirement) throw new ConfigurationError(`Hopsworks configured cluster ${inputs.clusterId} but no hsfs library was installed on it`);
+    if (!hasLibrary(statuses, client.library)) {
+      throw new ConfigurationError(`Hopsworks configured cluster ${inputs.clusterId} but its Python client ${client.clientLibrary} is not installed on it`);
+    }
+    const setup = { clientLibrary: client.clientLibrary, sparkConf: applied.sparkConf };
 
     return {
       ...(base as ConfiguredClusterOutputs),
       clusterName: String(final.cluster_name ?? base.clusterName),
       clusterState: final.state,
-      hsfsVersion: applied.hsfsRequirement,
+      hsfsVersion: client.clientLibrary,
+      clientLibrary: inputs.clientLibrary,
       hopsworksSparkConf: applied.sparkConf,
+      hopsworksAddress: addressOf(applied.sparkConf),
+      libraries: applied.libraries.map(libraryName),
       initScript: applied.initScripts.map((s) => initScriptDestination(s) ?? "").join(","),
       restored: plan.restored,
       drift: [],
-      connection: connectionOf(inputs),
-      snippet: connectionSnippet(connectionOf(inputs)),
+      connection: connectionOf(inputs, setup),
+      snippet: connectionSnippet(connectionOf(inputs, setup)),
     };
   } catch (err) {
     throw partialFailure(err, id, base);
   }
 }
 
-/** RUNNING with `hsfs` installed: a notebook can import it. */
-async function waitUntilUsable(databricks: DatabricksClient, clusterId: string, hsfs: string | undefined, timeoutMs: number): Promise<ClusterInfo> {
+/** `<addr>` from the keystore path Hopsworks set (`/dbfs/hopsworks/<addr>/<pu>/…`). */
+const addressOf = (conf: Record<string, string>) => /^\/dbfs\/hopsworks\/([^/]+)\//.exec(conf["spark.hadoop.hops.ssl.keystore.name"] ?? "")?.[1];
+
+/**
+ * The Python client the cluster ends up with. Hopsworks asks for `hsfs~=X.Y.0`, which PyPI lacks
+ * for several releases (3.5, 3.6, every 3.8+): Databricks marks it FAILED. Where `clientLibrary`
+ * (default from the version) differs from what Hopsworks installed, it is installed and
+ * Hopsworks' client removed, and the output says so. Returns what is ours to keep.
+ */
+async function settleClientLibrary(
+  ctx: Context,
+  inputs: ConfiguredClusterInputs,
+  installed: Library[],
+  userLibraries: Library[],
+): Promise<{ libraries: Library[]; replaced: Library[]; clientLibrary: string; library: Library }> {
+  const wanted = inputs.clientLibrary ?? defaultClientLibrary(ctx.version);
+  const isClient = (l: Library) => {
+    const pkg = pypiPackage(l);
+    return pkg !== undefined && CLIENT_REQUIREMENT.test(pkg);
+  };
+  const hopsworksClients = installed.filter((l) => isClient(l) && pypiPackage(l) !== wanted);
+  const wantedLibrary = { pypi: { package: wanted } };
+  const libraries = installed.filter((l) => !hopsworksClients.some((h) => sameLibrary(h, l)));
+  if (!libraries.some((l) => sameLibrary(l, wantedLibrary)) && !userLibraries.some((l) => sameLibrary(l, wantedLibrary))) {
+    await ctx.databricks.installLibraries(inputs.clusterId, [wantedLibrary]);
+    libraries.push(wantedLibrary);
+  }
+  if (hopsworksClients.length > 0) {
+    await ctx.databricks.uninstallLibraries(inputs.clusterId, hopsworksClients);
+    const names = hopsworksClients.map((l) => pypiPackage(l)).join(", ");
+    notice(
+      `cluster ${inputs.clusterId}: Hopsworks ${ctx.version} installed ${names}` +
+        (inputs.clientLibrary === undefined && hopsworksClients.some((l) => !clientExists(pypiPackage(l)!)) ? ", which PyPI does not have (Databricks marks it FAILED)" : "") +
+        `; installed ${wanted} instead (clientLibrary) and removed ${names}`,
+    );
+  }
+  return { libraries, replaced: hopsworksClients, clientLibrary: wanted, library: wantedLibrary };
+}
+
+/** Whether an `hsfs~=X.Y.0` Hopsworks asks for exists on PyPI (the release table). */
+const clientExists = (requirement: string) => {
+  const c = clientOf(requirement);
+  return c.package !== "hsfs" || defaultClientLibrary(`${c.major}.${c.minor}.0`) === `hsfs~=${c.major}.${c.minor}.0`;
+};
+
+/**
+ * RUNNING with every recorded library installed: a notebook can import the client. A library
+ * Databricks marks FAILED is reported at once, with its name and Databricks' message.
+ */
+async function waitUntilUsable(databricks: DatabricksClient, clusterId: string, libraries: Library[], timeoutMs: number): Promise<ClusterInfo> {
   const deadline = Date.now() + timeoutMs;
-  for (let delay = 200; ; delay = Math.min(delay * 2, 5_000)) {
+  for (;;) {
     const running = await waitForRunning(databricks, clusterId, Math.max(deadline - Date.now(), 1));
-    const library = liveHsfs(await databricks.libraryStatuses(clusterId));
-    if (!hsfs || library?.status === "INSTALLED") return running;
-    if (Date.now() + delay > deadline) {
-      throw new ConfigurationError(`cluster ${clusterId} is RUNNING but ${hsfs} is still ${library?.status ?? "not installed"}; check the cluster's Libraries tab`);
+    const statuses = await databricks.libraryStatuses(clusterId);
+    const failed = failedLibraries(statuses, libraries);
+    if (failed.length > 0) {
+      throw new ConfigurationError(
+        `on cluster ${clusterId} Databricks could not install ${failed.map((f) => `${libraryName(f.library)}: ${f.message}`).join("; ")}. ` +
+          `Check the requirement (for the Python client set clientLibrary to one PyPI has, e.g. hopsworks[python]~=4.2.0) and run \`pulumi up\` again`,
+      );
     }
-    await sleep(delay);
+    if (allInstalled(statuses, libraries)) return running;
+    const pending = libraries.filter((l) => !statuses.some((s) => sameLibrary(s.library, l) && s.status === "INSTALLED"));
+    if (Date.now() + pollMs() > deadline) {
+      throw new ConfigurationError(
+        `cluster ${clusterId} is RUNNING but ${pending.map((l) => `${libraryName(l)} is ${statuses.find((s) => sameLibrary(s.library, l))?.status ?? "not installed"}`).join(", ")}; check the cluster's Libraries tab`,
+      );
+    }
+    await sleep(pollMs());
   }
 }
 
@@ -303,8 +500,10 @@ export const provider = definedProvider({
     // A different cluster or Hopsworks cluster is a different configuration; the old one is
     // undone first so two stacks' worth of keys never sit on one cluster.
     const replaces = (["workspaceHost", "clusterId", "hopsworksHost"] as const).filter((k) => olds[k] !== news[k]);
-    const settings = ["project", "targetUser", "hopsworksPort", "waitForRunning", "runningTimeoutMinutes", "restoreOnDelete", "databricksToken", "secretsStore", "hostnameVerification"] as const;
-    const changes = replaces.length > 0 || (olds.drift?.length ?? 0) > 0 || settings.some((k) => olds[k] !== news[k]);
+    const settings = ["project", "targetUser", "hopsworksPort", "waitForRunning", "runningTimeoutMinutes", "restoreOnDelete", "databricksToken", "secretsStore", "hostnameVerification", "clientLibrary", "apiKeyFile"] as const;
+    // State written before configureTimeoutMinutes existed holds none: the default is no change.
+    const changes =
+      replaces.length > 0 || (olds.drift?.length ?? 0) > 0 || settings.some((k) => olds[k] !== news[k]) || (olds.configureTimeoutMinutes ?? 10) !== (news.configureTimeoutMinutes ?? 10);
     return { changes, replaces, deleteBeforeReplace: true };
   },
 
@@ -318,7 +517,8 @@ export const provider = definedProvider({
     const live = await databricks.getCluster(props.clusterId);
     // Permanently deleted: nothing left to configure; the resource leaves the state.
     if (!live) return { id: undefined, props: {} };
-    const drift = driftOf(editableSpec(live), await databricks.libraryStatuses(props.clusterId), props.applied);
+    const statuses = await databricks.libraryStatuses(props.clusterId);
+    const drift = [...driftOf(editableSpec(live), statuses, props.applied), ...libraryDrift(statuses, props.applied.libraries ?? [])];
     // What Hopsworks itself sees: the project and user its tags point at, through the registration.
     const hopsworks = hopsworksFor(props);
     try {
@@ -329,6 +529,9 @@ export const provider = definedProvider({
     } catch (err) {
       if (hasCode(err, HopsworksCode.SECRET_MISSING)) {
         drift.push(`Hopsworks cannot reach the cluster: instance ${props.workspaceHost} is no longer registered for ${props.callerUsername}`);
+      } else if (err instanceof ServiceError && err.status === 422) {
+        // Hopsworks parses hopsworks_project_id as a number: any other value fails every call on the cluster.
+        drift.push(`Hopsworks cannot read the cluster (its ${TAG_PROJECT_ID} tag is not a project id): ${(err as Error).message}`);
       } else if (hasCode(err, HopsworksCode.DATABRICKS_ERROR)) {
         // For example a registered key changed out of band: Hopsworks can no longer manage the cluster.
         drift.push(`Hopsworks cannot reach the cluster with the key registered for ${props.callerUsername}: ${(err as Error).message}`);
@@ -339,9 +542,14 @@ export const provider = definedProvider({
 
   async update(_id, olds: ConfiguredClusterOutputs, news: ConfiguredClusterInputs) {
     const reconfigure =
-      (olds.drift?.length ?? 0) > 0 || olds.project !== news.project || olds.targetUser !== news.targetUser || (olds.hopsworksPort ?? 443) !== (news.hopsworksPort ?? 443);
+      (olds.drift?.length ?? 0) > 0 ||
+      olds.project !== news.project ||
+      olds.targetUser !== news.targetUser ||
+      (olds.hopsworksPort ?? 443) !== (news.hopsworksPort ?? 443) ||
+      olds.clientLibrary !== news.clientLibrary;
     if (!reconfigure) {
-      return { outs: { ...olds, ...news, connection: connectionOf(news), snippet: connectionSnippet(connectionOf(news)) } };
+      const setup = { clientLibrary: olds.hsfsVersion, sparkConf: olds.hopsworksSparkConf };
+      return { outs: { ...olds, ...news, connection: connectionOf(news, setup), snippet: connectionSnippet(connectionOf(news, setup)) } };
     }
     return { outs: await configure(news, olds) };
   },
@@ -356,10 +564,19 @@ export const provider = definedProvider({
     const settled = TRANSITIONAL_STATES.has(live.state) ? await waitForSettled(databricks, props.clusterId, timeoutMs) : live;
     // Uninstall first: an uninstall takes effect at the next launch, which the edit below starts
     // on a running cluster. A terminated cluster drops the library when it next starts.
+    const statuses = await databricks.libraryStatuses(props.clusterId);
     const hsfs = props.applied.hsfsRequirement;
-    if (hsfs && !props.applied.hsfsPreinstalled && liveHsfs(await databricks.libraryStatuses(props.clusterId))?.requirement === hsfs) {
+    // (State written before every library was recorded; a FAILED one goes too.)
+    if (hsfs && !props.applied.hsfsPreinstalled && hasLibrary(statuses, { pypi: { package: hsfs } })) {
       await databricks.uninstallLibraries(props.clusterId, [{ pypi: { package: hsfs } }]);
     }
+    // Every library the configuration installed (jars, hops, the client), and the client it
+    // replaced if it came back; never one the cluster had before.
+    const user = props.applied.userLibraries ?? [];
+    const toRemove = [...(props.applied.libraries ?? []), ...(props.applied.replacedLibraries ?? [])].filter(
+      (l) => hasLibrary(statuses, l) && !user.some((u) => sameLibrary(u, l)),
+    );
+    if (toRemove.length > 0) await databricks.uninstallLibraries(props.clusterId, toRemove);
     const current = editableSpec(settled);
     const restored = unconfiguredSpec(current, props.applied, props.originalSpec);
     if (canonical(restored) !== canonical(current)) await databricks.editCluster({ ...restored, cluster_id: props.clusterId });
@@ -388,6 +605,18 @@ export interface HopsworksConfiguredClusterArgs {
   secretsStore?: pulumi.Input<"secretsmanager" | "parameterstore" | "local">;
   /** Whether hsfs verifies the Hopsworks host name (default true). Only shapes the outputs. */
   hostnameVerification?: pulumi.Input<boolean>;
+  /** Path of the Hopsworks API key file on the cluster, for the notebook client (`secretsStore: "local"` needs it). Only shapes the outputs. */
+  apiKeyFile?: pulumi.Input<string>;
+  /**
+   * The Python client the cluster ends up with, e.g. `hopsworks[python]~=4.2.0`. Hopsworks
+   * installs `hsfs~=X.Y.0` of its own version, which PyPI lacks for 3.5, 3.6 and everything from
+   * 3.8 (Databricks marks it FAILED): then this is installed instead and Hopsworks' removed.
+   * Default: Hopsworks' own where PyPI has it, else the nearest older `hsfs` below 4.0 and
+   * `hopsworks[python]~=X.Y.0` from 4.0. Changing it reconfigures in place.
+   */
+  clientLibrary?: pulumi.Input<string>;
+  /** How long Hopsworks' configure call may take, in minutes (default 10). It is never sent again while one may still run. */
+  configureTimeoutMinutes?: pulumi.Input<number>;
   /** Hopsworks host; defaults to `hopsworks:host` config or `HOPSWORKS_HOST`. */
   hopsworksHost?: pulumi.Input<string>;
   /** Hopsworks port; defaults to `hopsworks:port` config, else 443. */
@@ -408,11 +637,18 @@ export class HopsworksConfiguredCluster extends pulumi.dynamic.Resource {
   declare readonly clusterName: pulumi.Output<string>;
   /** Cluster state at the end of the last deployment. */
   declare readonly clusterState: pulumi.Output<string>;
-  /** The installed `hsfs` requirement, e.g. `hsfs~=4.2.0`. */
+  /** The Python client requirement installed, e.g. `hsfs~=3.7.0` or `hopsworks[python]~=4.2.0`. */
   declare readonly hsfsVersion: pulumi.Output<string>;
+  /** The Hopsworks release configured with, e.g. `3.7.1`, and its family: A (2.0–2.2), B (2.3–3.6), C (3.7+). */
+  declare readonly hopsworksVersion: pulumi.Output<string>;
+  declare readonly releaseFamily: pulumi.Output<string>;
+  /** `<addr>` of Hopsworks' DBFS paths (the application server's internal address). */
+  declare readonly hopsworksAddress: pulumi.Output<string>;
+  /** Every library the configuration installed, e.g. `pypi hsfs~=3.7.0`, `jar dbfs:///hopsworks/<addr>/….jar`. */
+  declare readonly libraries: pulumi.Output<string[]>;
   /** The Spark properties Hopsworks set (key → value). */
   declare readonly hopsworksSparkConf: pulumi.Output<Record<string, string>>;
-  /** DBFS path of the init script Hopsworks added. */
+  /** DBFS path of the init script Hopsworks added (empty from 3.7: it adds none). */
   declare readonly initScript: pulumi.Output<string>;
   declare readonly projectId: pulumi.Output<number>;
   declare readonly targetUsername: pulumi.Output<string>;
@@ -442,7 +678,14 @@ export class HopsworksConfiguredCluster extends pulumi.dynamic.Resource {
         databricksToken: args.databricksToken === undefined ? undefined : pulumi.secret(args.databricksToken),
         secretsStore: args.secretsStore,
         hostnameVerification: args.hostnameVerification,
+        apiKeyFile: args.apiKeyFile,
+        clientLibrary: args.clientLibrary,
+        configureTimeoutMinutes: args.configureTimeoutMinutes,
         projectId: undefined,
+        hopsworksVersion: undefined,
+        releaseFamily: undefined,
+        hopsworksAddress: undefined,
+        libraries: undefined,
         callerUsername: undefined,
         targetUsername: undefined,
         clusterName: undefined,

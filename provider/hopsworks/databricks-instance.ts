@@ -53,6 +53,14 @@ async function register(client: HopsworksClient, inputs: InstanceInputs, project
       await client.registerInstance(projectId, inputs.workspaceHost, inputs.apiKey);
       return false;
     } catch (err) {
+      // 409 is also 160049: the secret db_<host> exists without a registration (left behind by
+      // an earlier one); registering cannot work until that secret is deleted.
+      if (hasCode(err, HopsworksCode.SECRET_EXISTS)) {
+        throw new ConfigurationError(
+          `Hopsworks refuses to register ${inputs.workspaceHost}: the user already has a secret named ${instanceSecretName(inputs.workspaceHost)} but no registration of that workspace. ` +
+            `Delete the secret ${instanceSecretName(inputs.workspaceHost)} in Hopsworks (Account settings → Secrets) and run \`pulumi up\` again`,
+        );
+      }
       if (hasCode(err, HopsworksCode.INSTANCE_EXISTS) || (err instanceof ServiceError && err.status === 409)) break;
       // An answer lost after Hopsworks may have stored it: registering again either works or
       // says it exists, and then the stored key tells whether it is ours (below).

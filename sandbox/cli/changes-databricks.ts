@@ -7,7 +7,8 @@ import {
   hopsworksProjectOf,
   initScriptDestination,
   isHopsworksInitScript,
-  isHsfs,
+  isHopsworksClient,
+  isHopsworksJar,
   libraryName,
 } from "./hopsworks-marks";
 import type { Cluster, Workspace } from "./services";
@@ -92,13 +93,13 @@ export const databricksChanges: NamedChange[] = [
   {
     name: "uninstall-hsfs",
     service: "databricks",
-    summary: "uninstall the hsfs library from a cluster (takes effect at its next restart)",
+    summary: "uninstall the Hopsworks Python client (hsfs, or hopsworks from 4.x) from a cluster (takes effect at its next restart)",
     options: [clusterOption, { name: "restart", help: "restart the cluster now so the uninstall takes effect", flag: true }],
     async run(ctx) {
       const { ws, cluster } = await targetCluster(ctx);
       const id = cluster.cluster_id;
-      const hsfs = (await ws.libraries(id)).filter((l) => isHsfs(l.library) && l.status !== "UNINSTALL_ON_RESTART");
-      if (hsfs.length === 0) throw new CliError(`databricks: cluster ${id} has no hsfs library to uninstall`);
+      const hsfs = (await ws.libraries(id)).filter((l) => isHopsworksClient(l.library) && l.status !== "UNINSTALL_ON_RESTART");
+      if (hsfs.length === 0) throw new CliError(`databricks: cluster ${id} has no hsfs or hopsworks library to uninstall`);
       await ws.admin.client.post("/api/2.0/libraries/uninstall", { cluster_id: id, libraries: hsfs.map((l) => l.library) });
       const done = [`marked ${hsfs.map((l) => libraryName(l.library)).join(", ")} for uninstall`];
       if (ctx.flag("restart")) {
@@ -109,6 +110,20 @@ export const databricksChanges: NamedChange[] = [
         } else done.push("the cluster is terminated: the library is gone at its next start");
       } else done.push("takes effect at the cluster's next restart (--restart restarts it now)");
       return { target: `cluster ${id} on ${ws.host}`, done };
+    },
+  },
+  {
+    name: "uninstall-hopsworks-jar",
+    service: "databricks",
+    summary: "uninstall one of the jar libraries Hopsworks installed from dbfs:/hopsworks/ (2.3 and later; takes effect at the next restart)",
+    options: [clusterOption],
+    async run(ctx) {
+      const { ws, cluster } = await targetCluster(ctx);
+      const id = cluster.cluster_id;
+      const jar = (await ws.libraries(id)).find((l) => isHopsworksJar(l.library) && l.status !== "UNINSTALL_ON_RESTART");
+      if (!jar) throw new CliError(`databricks: cluster ${id} has no Hopsworks jar library to uninstall`);
+      await ws.admin.client.post("/api/2.0/libraries/uninstall", { cluster_id: id, libraries: [jar.library] });
+      return { target: `cluster ${id} on ${ws.host}`, done: [`marked ${libraryName(jar.library)} for uninstall (takes effect at the cluster's next restart)`] };
     },
   },
   {

@@ -2,7 +2,7 @@ import { usageError } from "./errors";
 import { table, timestamp } from "./format";
 import { SERVICES, type ServiceName } from "./home";
 import {
-  HOPSWORKS_SPARK_KEYS,
+  hopsworksKeysExpected,
   hopsworksKeysIn,
   hopsworksProjectOf,
   initScriptDestination,
@@ -41,6 +41,8 @@ export interface WorkspaceListing {
 export interface HopsworksListing {
   host: string;
   url: string;
+  /** The Hopsworks release the instance runs (`GET /variables/versions`). */
+  version: string | null;
   projects: { id: number; name: string; owner: string; members: number }[];
   /** Per seeded user: the workspaces registered, and the last 4 characters of the key stored for each. */
   users: { email: string; registrations: { workspace: string; keyEnding: string | null }[]; note?: string }[];
@@ -98,7 +100,7 @@ async function listWorkspace(ws: Workspace): Promise<WorkspaceListing> {
         owner: String(c.creator_user_name ?? ""),
         hopsworksProjectId: hopsworksProjectOf(c) ?? null,
         hopsworksSparkKeys: keys.length,
-        hopsworksSparkKeysTotal: HOPSWORKS_SPARK_KEYS.length,
+        hopsworksSparkKeysTotal: hopsworksKeysExpected(c),
         hopsworksSparkConf: Object.fromEntries(keys.map((k) => [k, conf[k]!])),
         initScripts: ((c.init_scripts ?? []) as Record<string, any>[]).map(initScriptDestination),
         libraries: (await ws.libraries(c.cluster_id)).map((l) => ({ library: libraryName(l.library), status: l.status })),
@@ -134,7 +136,7 @@ async function listHopsworks(hw: HopsworksConsole): Promise<HopsworksListing> {
     );
     users.push({ email: u.email, registrations });
   }
-  return { host: hw.host, url: hw.url, projects, users };
+  return { host: hw.host, url: hw.url, version: await hw.version(), projects, users };
 }
 
 async function listQualytics(q: QualyticsConsole): Promise<QualyticsListing> {
@@ -185,7 +187,7 @@ export function listingLines(listing: Listing): string[] {
     out.push("");
   }
   for (const hw of listing.hopsworks ?? []) {
-    out.push(`hopsworks ${hw.host}  ${hw.url}`, "  projects");
+    out.push(`hopsworks ${hw.host}  ${hw.url}${hw.version ? `  (Hopsworks ${hw.version})` : ""}`, "  projects");
     out.push(...none(hw.projects.map((p) => [String(p.id), p.name, p.owner, String(p.members)]), ["ID", "NAME", "OWNER", "MEMBERS"]));
     out.push("  registered Databricks workspaces");
     out.push(

@@ -159,6 +159,13 @@ export class HopsworksConsole {
     return user;
   }
 
+  /** The release (`GET /variables/versions`, no login): its family decides what Configure does. */
+  async version(): Promise<string | null> {
+    const reply = await this.base.call("GET", "/variables/versions");
+    const list = Array.isArray(reply.body) ? (reply.body as { software?: string; version?: string }[]) : [];
+    return list.find((v) => v.software === "hopsworks")?.version ?? null;
+  }
+
   /** `POST /auth/login` (form); the JWT comes back in the Authorization header. */
   async login(email: string): Promise<ServiceClient> {
     const known = this.sessions.get(email);

@@ -11,9 +11,14 @@ export interface LibraryEntry {
   requestedAt: number;
   /** The cluster's launch count when uninstall was asked for; null when the library stays. */
   uninstallRequestedInLaunch: number | null;
+  /**
+   * Why the install fails (worked out when it was requested: nothing on PyPI satisfies the
+   * requirement, or the jar's DBFS path does not exist); absent when it installs.
+   */
+  failure?: string;
 }
 
-export type LibraryStatus = "PENDING" | "RESOLVING" | "INSTALLING" | "INSTALLED" | "UNINSTALL_ON_RESTART";
+export type LibraryStatus = "PENDING" | "RESOLVING" | "INSTALLING" | "INSTALLED" | "FAILED" | "UNINSTALL_ON_RESTART";
 
 /**
  * Real-world time each install stage takes on a running cluster (scaled by the clock). A PyPI
@@ -52,9 +57,23 @@ export function libraryStatus(entry: LibraryEntry, lc: ClusterLifecycle, clock: 
   if (lc.upSince === null) return "PENDING";
   let elapsed = now - Math.max(entry.requestedAt, lc.upSince);
   for (const [stage, realMs] of INSTALL_STAGE_REAL_MS) {
+    // A library that cannot be had fails once resolving is over.
+    if (stage === "INSTALLING" && entry.failure !== undefined) return "FAILED";
     const stageMs = clock.duration(realMs);
     if (elapsed < stageMs) return stage;
     elapsed -= stageMs;
   }
   return "INSTALLED";
+}
+
+/** `messages` of a FAILED status, worded as Databricks reports a driver install failure. */
+export function failureMessages(entry: LibraryEntry, clusterId: string): string[] {
+  if (entry.failure === undefined) return [];
+  const kind = Object.keys(entry.library)[0] ?? "library";
+  const what = kind === "pypi" ? `pypi {\n  package: "${(entry.library.pypi as { package?: string }).package}"\n}` : `${kind}: "${String(entry.library[kind])}"`;
+  return [
+    `Library installation failed for library due to user error for ${what}\n. Error messages:\n` +
+      `Library installation attempted on the driver node of cluster ${clusterId} and failed. Please refer to the following error message to fix the library or contact Databricks support. ` +
+      `Error Code: DRIVER_LIBRARY_INSTALLATION_FAILURE. Error Message: ${entry.failure}`,
+  ];
 }

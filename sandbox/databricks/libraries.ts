@@ -5,7 +5,10 @@ import { invalidParameter } from "./errors";
 import { clustersState, loadCluster, type ClusterRecord } from "./clusters-state";
 import { settleCluster } from "./clusters-lifecycle";
 import { hasLevel, requireLevel } from "./permissions";
-import { canonicalKey, isRemoved, libraryStatus, type Library, type LibraryEntry } from "./libraries-status";
+import { canonicalKey, failureMessages, isRemoved, libraryStatus, type Library, type LibraryEntry } from "./libraries-status";
+import { normalizeDbfsPath } from "./dbfs-tree";
+import type { DbfsState } from "./dbfs";
+import { resolvePypi } from "./pypi-index";
 
 export interface LibrariesState {
   /** cluster_id -> libraries in the order they were first requested. */
@@ -47,6 +50,30 @@ function parseLibraryList(body: unknown): { clusterId: string; libraries: Librar
 
 const librariesState = (ws: WorkspaceRuntime) => ws.slice<LibrariesState>(LIBRARIES_AREA);
 
+/**
+ * Whether the library can be had, decided when it is requested: a PyPI requirement against the
+ * table of what PyPI has (pypi-index.ts), a jar on DBFS by whether the file exists. Others install.
+ */
+function failureOf(ws: WorkspaceRuntime, library: Library): { failure?: string } {
+  const pypi = library.pypi as { package?: string } | undefined;
+  if (pypi?.package) {
+    const { error } = resolvePypi(pypi.package);
+    return error ? { failure: `org.apache.spark.SparkException: Process List(/bin/su, libraries, -c, bash /local_disk0/.ephemeral_nfs/cluster_libraries/python/python_start_clusterwide.sh /local_disk0/.ephemeral_nfs/cluster_libraries/python/bin/pip install '${pypi.package}' --disable-pip-version-check) exited with code 1. ${error}` } : {};
+  }
+  const jar = library.jar;
+  if (typeof jar === "string" && (jar.startsWith("dbfs:") || jar.startsWith("/") && !jar.startsWith("/Volumes/") && !jar.startsWith("/Workspace/"))) {
+    let path: string;
+    try {
+      path = normalizeDbfsPath(jar);
+    } catch {
+      return { failure: `java.lang.IllegalArgumentException: ${jar}` };
+    }
+    const node = ws.slice<DbfsState>("dbfs").nodes[path];
+    if (!node || node.isDir) return { failure: `java.io.FileNotFoundException: dbfs:${path} (No such file or directory)` };
+  }
+  return {};
+}
+
 /** Drops every library record of a cluster (used when the cluster is permanently deleted). */
 export function forgetClusterLibraries(ws: WorkspaceRuntime, clusterId: string): void {
   delete librariesState(ws).byCluster[clusterId];
@@ -70,11 +97,10 @@ function liveEntries(ws: WorkspaceRuntime, rec: ClusterRecord): LibraryEntry[] {
  */
 function clusterStatus(ws: WorkspaceRuntime, rec: ClusterRecord) {
   const now = ws.clock.now();
-  const statuses = liveEntries(ws, rec).map((e) => ({
-    library: e.library,
-    status: libraryStatus(e, rec.lifecycle, ws.clock, now),
-    is_library_for_all_clusters: false,
-  }));
+  const statuses = liveEntries(ws, rec).map((e) => {
+    const status = libraryStatus(e, rec.lifecycle, ws.clock, now);
+    return { library: e.library, status, ...(status === "FAILED" ? { messages: failureMessages(e, rec.clusterId) } : {}), is_library_for_all_clusters: false };
+  });
   return statuses.length > 0 ? { cluster_id: rec.clusterId, library_statuses: statuses } : { cluster_id: rec.clusterId };
 }
 
@@ -100,7 +126,7 @@ export const librariesArea: WorkspaceArea<LibrariesState> = {
         // Installing what is already there (or on its way) is a no-op; re-installing a library
         // marked for uninstall keeps it.
         if (existing) existing.uninstallRequestedInLaunch = null;
-        else entries.push({ library, key, requestedAt: now, uninstallRequestedInLaunch: null });
+        else entries.push({ library, key, requestedAt: now, uninstallRequestedInLaunch: null, ...failureOf(ws, library) });
       }
       librariesState(ws).byCluster[clusterId] = entries;
       ws.save();
@@ -111,13 +137,19 @@ export const librariesArea: WorkspaceArea<LibrariesState> = {
       const { clusterId, libraries } = parseLibraryList(req.body);
       const rec = loadCluster(ws, clusterId);
       requireLevel(rec, ws.caller(req), "CAN_MANAGE");
-      const entries = liveEntries(ws, rec);
+      if (settleCluster(ws, rec)) ws.save();
+      let entries = liveEntries(ws, rec);
       // Takes effect when the cluster next launches (restart, or terminate and start); asking
-      // for a library the cluster does not have is a no-op.
+      // for a library the cluster does not have is a no-op. On a TERMINATED cluster no run holds
+      // the library, so it goes at once (chosen: the next start would drop it anyway).
+      const terminated = rec.lifecycle.state === "TERMINATED";
       for (const library of libraries) {
         const existing = entries.find((e) => e.key === canonicalKey(library));
-        if (existing && existing.uninstallRequestedInLaunch === null) existing.uninstallRequestedInLaunch = rec.lifecycle.launches;
+        if (!existing) continue;
+        if (terminated) entries = entries.filter((e) => e !== existing);
+        else if (existing.uninstallRequestedInLaunch === null) existing.uninstallRequestedInLaunch = rec.lifecycle.launches;
       }
+      librariesState(ws).byCluster[clusterId] = entries;
       ws.save();
       return {};
     });

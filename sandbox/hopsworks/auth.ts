@@ -1,7 +1,7 @@
 import { randomBytes } from "crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { CONTROL_PREFIX } from "../common/control";
-import { apiKeyNotFound, authenticationFailure, illegalArgument, unauthorized } from "./errors";
+import { accountBlocked, apiKeyNotFound, authenticationFailure, illegalArgument, passwordLoginDisabled, secondFactorRequired, unauthorized } from "./errors";
 import type { AuthenticatedRequest, HopsworksInstance } from "./instance";
 
 /**
@@ -45,8 +45,9 @@ export function installAuth(app: FastifyInstance, inst: HopsworksInstance): void
 }
 
 /**
- * `POST /auth/login` with form fields `email`, `password` (and `otp`, ignored: two-factor
- * authentication is not modelled). 200 answers the JWT in the `Authorization` response header and
+ * `POST /auth/login` with form fields `email`, `password` and, for two-factor accounts, `otp`
+ * (any value: the sandbox keeps no TOTP secret). A site without password login answers 401/160008
+ * "Password login not allowed"; a blocked account 401/160007. 200 answers the JWT in the `Authorization` response header and
  * `{sessionID, data: <email>}` in the body, as AuthService does.
  */
 export function loginRoutes(app: FastifyInstance, inst: HopsworksInstance): void {
@@ -55,16 +56,29 @@ export function loginRoutes(app: FastifyInstance, inst: HopsworksInstance): void
     const form = isForm(req) && req.body && typeof req.body === "object" ? (req.body as Record<string, string>) : {};
     const email = form.email ?? "";
     const password = form.password ?? "";
+    if (inst.settings.passwordLogin === false) throw passwordLoginDisabled();
     if (email === "") throw illegalArgument("Email was not provided");
     if (password === "") throw illegalArgument("Password can not be empty.");
     const user = inst.userByEmail(email);
     // The real service throws a LoginException here; how it is mapped is unconfirmed, the
     // sandbox answers like a wrong password (and says why in usrMsg).
     if (!user) throw authenticationFailure("Unrecognized email address. Have you registered yet?");
+    if (user.blocked) throw accountBlocked();
     if (!inst.passwordMatches(user, password)) throw authenticationFailure();
+    if (user.twoFactor && (form.otp ?? "") === "") throw secondFactorRequired();
     const token = inst.issueToken(user.email);
     return reply.header("Authorization", `Bearer ${token}`).send({ sessionID: randomBytes(16).toString("hex"), data: user.email });
   });
 }
 
 const isForm = (req: FastifyRequest) => (req.headers["content-type"] ?? "").toLowerCase().startsWith("application/x-www-form-urlencoded");
+
+/** `GET /variables/versions` (VariablesService, @JWTNotRequired): how a client tells which release it talks to. */
+export function versionRoutes(app: FastifyInstance, inst: HopsworksInstance): void {
+  app.get("/variables/versions", authConfig("none"), async () =>
+    [
+      { software: "hopsworks", version: inst.version },
+      { software: "hive", version: "3.0.0.10" },
+    ].sort((a, b) => a.software.localeCompare(b.software)),
+  );
+}

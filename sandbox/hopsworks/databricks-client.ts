@@ -88,8 +88,8 @@ export class DatabricksClient {
   post = (apiPath: string, body: unknown) => this.call("POST", apiPath, body);
 }
 
-/** 270125 for a non-2xx answer: Databricks' `message` for people, the whole exchange for developers. */
+/** 270125 for a non-2xx answer: Databricks' raw response body as `usrMsg`, the exchange as `devMsg`. */
 export function failed(method: string, instance: string, apiPath: string, reply: DatabricksReply) {
-  const message = typeof reply.body.message === "string" ? reply.body.message : `HTTP ${reply.status}`;
-  return databricksError(message, `${method} https://${instance}/api/2.0${apiPath} answered HTTP ${reply.status}: ${reply.text}`);
+  const raw = reply.text !== "" ? reply.text : `HTTP ${reply.status}`;
+  return databricksError(raw, `${method} https://${instance}/api/2.0${apiPath} answered HTTP ${reply.status}`);
 }

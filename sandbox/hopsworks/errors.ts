@@ -17,12 +17,13 @@ export class HopsworksApiError extends Error {
     super(usrMsg ? `${errorMsg}: ${usrMsg}` : errorMsg);
   }
 
-  toBody(): { errorCode: number; errorMsg: string; usrMsg?: string; devMsg?: string } {
+  /** The body; `devMsg` only where the site's REST log level is TEST or DEV (the default PROD leaves it out). */
+  toBody(withDevMsg = false): { errorCode: number; errorMsg: string; usrMsg?: string; devMsg?: string } {
     return {
       errorCode: this.errorCode,
       errorMsg: this.errorMsg,
       ...(this.usrMsg !== undefined ? { usrMsg: this.usrMsg } : {}),
-      ...(this.devMsg !== undefined ? { devMsg: this.devMsg } : {}),
+      ...(withDevMsg && this.devMsg !== undefined ? { devMsg: this.devMsg } : {}),
     };
   }
 }
@@ -40,6 +41,13 @@ export const unauthorized = (errorMsg: string) => new HopsworksApiError(401, 200
 export const apiKeyNotFound = () => new HopsworksApiError(401, 320002, "Api key not found");
 /** AuthService.login: a wrong password is UserErrorCode AUTHENTICATION_FAILURE. */
 export const authenticationFailure = (usrMsg?: string) => new HopsworksApiError(401, 160008, "Authentication failed, invalid credentials", usrMsg);
+
+/** A deployment that allows only SSO/OAuth logins (the reference: 401/160008 "Password login not allowed"). */
+export const passwordLoginDisabled = () => new HopsworksApiError(401, 160008, "Authentication failed, invalid credentials", "Password login not allowed");
+/** UserErrorCode ACCOUNT_BLOCKED. */
+export const accountBlocked = () => new HopsworksApiError(401, 160007, "Your account has been blocked. Contact the administrator.");
+/** A two-factor account logging in without `otp`: GenericErrorCode ILLEGAL_STATE (400/120002). */
+export const secondFactorRequired = () => new HopsworksApiError(400, 120002, "A runtime error occurred.", "Second factor required");
 
 /** GenericErrorCode ILLEGAL_ARGUMENT: what an IllegalArgumentException becomes. */
 export const illegalArgument = (usrMsg: string) =>
@@ -69,8 +77,9 @@ export const instanceNotRegistered = (instance: string) =>
   new HopsworksApiError(404, 270123, "Databricks Instance doesn't exists", `Instance URL: ${instance}`);
 export const cannotStartCluster = (usrMsg?: string) => new HopsworksApiError(500, 270124, "Could not start Databricks cluster", usrMsg);
 /**
- * FeaturestoreErrorCode DATABRICKS_ERROR. The real client puts Databricks' whole response body in
- * `usrMsg`; the sandbox gives Databricks' own `message` there and the raw exchange in `devMsg`.
+ * FeaturestoreErrorCode DATABRICKS_ERROR. The real client puts Databricks' whole raw response body
+ * in `usrMsg` (JSON text, e.g. `{"error_code":"INVALID_STATE","message":"…"}`); `devMsg` carries
+ * the exchange, sent only when the site's log level allows it.
  */
 export const databricksError = (usrMsg: string, devMsg?: string) =>
   new HopsworksApiError(500, 270125, "Error communicating with Databricks", usrMsg, devMsg);

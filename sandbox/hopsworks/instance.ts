@@ -5,17 +5,20 @@ import { SecretLedger } from "../common/secrets-route";
 import type { DatabricksWorkspaces } from "./databricks-client";
 import { unauthorized } from "./errors";
 import { JwtRejected, signJwt, verifyJwt } from "./jwt";
-import type { HopsworksUser, InstanceData, ProjectRecord, RegistrationRecord, SecretRecord } from "./model";
+import { internalAddressOf } from "./release-family";
+import type { HopsworksUser, InstanceData, SiteSettings, ProjectRecord, RegistrationRecord, SecretRecord } from "./model";
 import type { ProjectRole } from "./seed";
 
 export const hashApiKey = (value: string): string => createHash("sha256").update(value).digest("hex");
 export const hashPassword = (salt: string, password: string): string => createHash("sha256").update(`${salt}:${password}`).digest("hex");
 
 /**
- * Login tokens live 8 hours of wall time (chosen: Hopsworks' `jwt_lifetime_ms` is a site setting;
- * the lifetime is not scaled by the sandbox clock, so a token outlives any test).
+ * Login tokens live `jwt_lifetime_ms` (30 minutes) plus `jwt_exp_leeway_sec` (15 minutes), both
+ * site variables (Settings.java), scaled by the sandbox clock like every other duration: a
+ * deployment longer than that meets 401/200003 and must log in again.
  */
-export const TOKEN_LIFETIME_MS = 8 * 60 * 60 * 1000;
+export const TOKEN_LIFETIME_MS = 1_800_000;
+export const TOKEN_LEEWAY_SECONDS = 900;
 
 /** What route handlers get: the cluster's state, its clock, the caller, and save. */
 export class HopsworksInstance {
@@ -35,6 +38,24 @@ export class HopsworksInstance {
 
   get version(): string {
     return this.data.version;
+  }
+
+  get settings(): SiteSettings {
+    return this.data.settings ?? {};
+  }
+
+  /** `<addr>`: the application server's internal address, never the public host. */
+  get internalAddress(): string {
+    return this.settings.internalAddress ?? internalAddressOf(this.host);
+  }
+
+  get metastoreAddress(): string {
+    return this.settings.metastoreAddress ?? this.internalAddress;
+  }
+
+  /** `devMsg` only reaches clients when the site's REST log level is TEST or DEV. */
+  get sendsDevMsg(): boolean {
+    return (this.settings.restLogLevel ?? "PROD") !== "PROD";
   }
 
   /** `https://<host>/hopsworks-api/api`: the base of every href, as a client outside would see it. */
@@ -120,8 +141,9 @@ export class HopsworksInstance {
   issueToken(email: string, options: { issuedAtMs?: number; lifetimeMs?: number } = {}): string {
     const user = this.userByEmail(email);
     if (!user) throw new Error(`no Hopsworks user ${email} on ${this.host}`);
-    const iat = Math.floor((options.issuedAtMs ?? this.clock.now()) / 1000);
-    const exp = iat + Math.floor((options.lifetimeMs ?? TOKEN_LIFETIME_MS) / 1000);
+    // Fractional seconds (NumericDate allows them): a scaled lifetime can be shorter than a second.
+    const iat = (options.issuedAtMs ?? this.clock.now()) / 1000;
+    const exp = iat + (options.lifetimeMs ?? this.clock.duration(this.settings.jwtLifetimeMs ?? TOKEN_LIFETIME_MS)) / 1000;
     const token = signJwt({ sub: user.username, iss: this.host, iat, exp, aud: ["api"], roles: ["HOPS_USER"] }, this.jwtKey());
     this.secrets.add(token);
     return token;
@@ -131,7 +153,7 @@ export class HopsworksInstance {
   userByToken(token: string): HopsworksUser {
     let sub: string;
     try {
-      sub = verifyJwt(token, this.jwtKey(), this.host, this.clock.now()).sub;
+      sub = verifyJwt(token, this.jwtKey(), this.host, this.clock.now(), this.clock.duration((this.settings.jwtLeewaySeconds ?? TOKEN_LEEWAY_SECONDS) * 1000) / 1000).sub;
     } catch (err) {
       if (err instanceof JwtRejected) throw unauthorized(err.message);
       throw err;

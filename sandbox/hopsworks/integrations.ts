@@ -75,7 +75,7 @@ export function integrationRoutes(app: FastifyInstance, inst: HopsworksInstance)
     const { instance } = req.params;
     const listed = await clientFor(caller, instance).get("/clusters/list");
     const clusters = Array.isArray(listed.clusters) ? (listed.clusters as Record<string, unknown>[]) : [];
-    const items = clusters.map((c) => clusterView(inst, project.id, instance, c));
+    const items = clusters.map((c) => clusterView(inst, project.id, instance, c, true));
     return { href: `${integrationHref(inst, project.id)}/${instance}`, count: items.length, items };
   });
 
@@ -83,7 +83,7 @@ export function integrationRoutes(app: FastifyInstance, inst: HopsworksInstance)
     const { project, caller } = member(req);
     const { instance, clusterId } = req.params;
     const cluster = await clientFor(caller, instance).get(`/clusters/get?cluster_id=${encodeURIComponent(clusterId)}`);
-    return clusterView(inst, project.id, instance, cluster);
+    return clusterView(inst, project.id, instance, cluster, false);
   });
 
   // The requesting user's PAT does the work; certificates and tags are the target user's.
@@ -101,6 +101,6 @@ export function integrationRoutes(app: FastifyInstance, inst: HopsworksInstance)
     // An IllegalArgumentException in the real resource, hence 422 ILLEGAL_ARGUMENT.
     if (target !== caller && role !== "Data owner") throw illegalArgument("Only Data owners are allowed to configure clusters for team members");
     const cluster = await configureCluster(inst, clientFor(caller, instance), clusterId, project, target);
-    return clusterView(inst, project.id, instance, cluster);
+    return clusterView(inst, project.id, instance, cluster, false);
   });
 }

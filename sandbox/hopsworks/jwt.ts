@@ -17,8 +17,6 @@ export interface JwtClaims {
   roles: string[];
 }
 
-/** Hopsworks accepts a token up to 60 s past `exp` (`Constants.DEFAULT_EXPIRY_LEEWAY`). */
-const EXPIRY_LEEWAY_SECONDS = 60;
 
 const b64url = (data: Buffer | string) => Buffer.from(data).toString("base64url");
 const sign = (input: string, key: Buffer) => createHmac("sha256", key).update(input).digest();
@@ -40,8 +38,8 @@ function decodePart(part: string): Record<string, unknown> {
   throw new JwtRejected(`The string '${part}' doesn't have a valid JSON format.`);
 }
 
-/** The token's claims if it is genuine, issued by `issuer` and not expired at `nowMs`; else JwtRejected. */
-export function verifyJwt(token: string, key: Buffer, issuer: string, nowMs: number): JwtClaims {
+/** The token's claims if it is genuine, issued by `issuer` and not expired at `nowMs` (plus the site's leeway); else JwtRejected. */
+export function verifyJwt(token: string, key: Buffer, issuer: string, nowMs: number, leewaySeconds: number): JwtClaims {
   const parts = token.split(".");
   if (parts.length !== 3) throw new JwtRejected(`The token was expected to have 3 parts, but got ${parts.length}.`);
   const [head, payload, signature] = parts as [string, string, string];
@@ -55,7 +53,7 @@ export function verifyJwt(token: string, key: Buffer, issuer: string, nowMs: num
   }
   if (claims.iss !== issuer) throw new JwtRejected("The Claim 'iss' value doesn't match the required issuer.");
   if (typeof claims.exp !== "number" || typeof claims.sub !== "string") throw new JwtRejected("Invalid token.");
-  if (nowMs / 1000 > claims.exp + EXPIRY_LEEWAY_SECONDS) {
+  if (nowMs / 1000 > claims.exp + leewaySeconds) {
     throw new JwtRejected(`The Token has expired on ${new Date(claims.exp * 1000).toISOString()}.`);
   }
   return claims as unknown as JwtClaims;

@@ -16,6 +16,9 @@ export interface HopsworksUser {
   passwordHash: string;
   /** sha256 of each API key. */
   apiKeys: { name: string; hash: string }[];
+  /** Absent in state written before these existed: false. */
+  twoFactor?: boolean;
+  blocked?: boolean;
 }
 
 export interface ProjectMember {
@@ -57,9 +60,21 @@ export interface RegistrationRecord {
   registeredAt: number;
 }
 
+/** Site settings from the seed; absent in state written before they existed (defaults apply). */
+export interface SiteSettings {
+  internalAddress?: string;
+  metastoreAddress?: string;
+  restLogLevel?: "PROD" | "TEST" | "DEV";
+  passwordLogin?: boolean;
+  jwtLifetimeMs?: number;
+  jwtLeewaySeconds?: number;
+  configureDurationMs?: number;
+}
+
 export interface InstanceData {
   host: string;
   version: string;
+  settings?: SiteSettings;
   /** HS256 signing key of the login JWTs (base64); kept so tokens survive a restart. */
   jwtSecret: string;
   users: HopsworksUser[];

@@ -28,6 +28,8 @@ export function newInstanceData(seed: HopsworksInstanceSeed, now: number): Insta
       passwordSalt: salt,
       passwordHash: hashPassword(salt, u.password),
       apiKeys: u.apiKeys.map((k) => ({ name: k.name, hash: hashApiKey(k.value) })),
+      twoFactor: u.twoFactor,
+      blocked: u.blocked,
     };
   });
   for (const key of ["email", "username"] as const) {
@@ -66,6 +68,7 @@ export function newInstanceData(seed: HopsworksInstanceSeed, now: number): Insta
   return {
     host: seed.host,
     version: seed.version,
+    settings: siteSettingsOf(seed),
     jwtSecret: randomBytes(32).toString("base64"),
     users,
     projects,
@@ -75,3 +78,14 @@ export function newInstanceData(seed: HopsworksInstanceSeed, now: number): Insta
     lastIds: { user: FIRST_UID + users.length, project: Math.max(FIRST_PROJECT_ID - 1, ...projects.map((p) => p.id)) },
   };
 }
+
+/** The seed's site settings (also applied to a restored state, so a seed change takes effect on restart). */
+export const siteSettingsOf = (seed: HopsworksInstanceSeed) => ({
+  internalAddress: seed.internalAddress,
+  metastoreAddress: seed.metastoreAddress,
+  restLogLevel: seed.restLogLevel,
+  passwordLogin: seed.passwordLogin,
+  jwtLifetimeMs: seed.jwtLifetimeMs,
+  jwtLeewaySeconds: seed.jwtLeewaySeconds,
+  configureDurationMs: seed.configureDurationMs,
+});

@@ -6,7 +6,7 @@ import { acceptEmptyBodies } from "../common/empty-bodies";
 import { listenAll } from "../common/listen";
 import { JsonFile } from "../common/persistence";
 import { SecretLedger, installSecretsRoute } from "../common/secrets-route";
-import { installAuth, loginRoutes } from "./auth";
+import { installAuth, loginRoutes, versionRoutes } from "./auth";
 import { DatabricksWorkspaces, type DatabricksWorkspaceTarget } from "./databricks-client";
 import { HopsworksApiError, unknownError, webApplication } from "./errors";
 import { HopsworksInstance } from "./instance";
@@ -14,7 +14,7 @@ import { integrationRoutes } from "./integrations";
 import type { InstanceData } from "./model";
 import { projectRoutes } from "./projects";
 import { hopsworksSeedSchema, type HopsworksSeed } from "./seed";
-import { newInstanceData } from "./seeding";
+import { newInstanceData, siteSettingsOf } from "./seeding";
 import { userRoutes } from "./users";
 
 /** Every REST route lives under this path, as on a real cluster. */
@@ -83,6 +83,9 @@ export async function startHopsworksSandbox(options: HopsworksSandboxOptions): P
     if (!instanceData) {
       instanceData = newInstanceData(instanceSeed, clock.now());
       data.push(instanceData);
+    } else if (!instanceData.settings) {
+      // State written before site settings existed: take them from the seed.
+      instanceData.settings = siteSettingsOf(instanceSeed);
     }
     instances.push(new HopsworksInstance(instanceData, clock, workspaces, save, secrets));
   }
@@ -127,7 +130,7 @@ function buildInstanceApp(inst: HopsworksInstance, control: ControlPlane): Fasti
   });
 
   app.setErrorHandler((err, _req, reply) => {
-    if (err instanceof HopsworksApiError) return reply.code(err.status).headers(err.headers).send(err.toBody());
+    if (err instanceof HopsworksApiError) return reply.code(err.status).headers(err.headers).send(err.toBody(inst.sendsDevMsg));
     const status = (err as { statusCode?: number }).statusCode;
     // Fastify's own refusals (415, 413, ...) in the shape Jersey's WebApplicationException takes.
     if (status && status < 500) return reply.code(status).send(webApplication(status, err instanceof Error ? err.message : String(err)).toBody());
@@ -140,6 +143,7 @@ function buildInstanceApp(inst: HopsworksInstance, control: ControlPlane): Fasti
   app.register(
     async (api) => {
       loginRoutes(api, inst);
+      versionRoutes(api, inst);
       userRoutes(api, inst);
       projectRoutes(api, inst);
       integrationRoutes(api, inst);

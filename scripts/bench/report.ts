@@ -94,11 +94,19 @@ const num = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(1));
 const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
 const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-/** `14 = 11 D + 3 H`, or `0`. */
+/** How many of a step's Hopsworks requests were *Configure* calls (one synchronous call that runs for seconds). */
+const configureCalls = (c: StepCounts) =>
+  Object.entries(c.paths ?? {})
+    .filter(([path]) => /^hopsworks POST .*\/integrations\/databricks\/[^/]+\/clusters\/[^/]+$/.test(path))
+    .reduce((n, [, count]) => n + count, 0);
+
+/** `14 = 11 D + 3 H`, or `0`; with the Configure calls among them where there were any. */
 function cell(c: StepCounts, withTime: boolean): string {
   const parts = ([["databricks", "D"], ["hopsworks", "H"], ["qualytics", "Q"]] as const).filter(([k]) => c[k] > 0).map(([k, s]) => `${num(c[k])} ${s}`);
   const counts = c.total === 0 ? "0" : parts.length === 1 ? parts[0]! : `${num(c.total)} = ${parts.join(" + ")}`;
-  return withTime && c.stepMs > 0 ? `${counts} (${sec(c.stepMs)})` : counts;
+  const configures = configureCalls(c);
+  const withConfigures = configures > 0 ? `${counts}, ${configures} configure` : counts;
+  return withTime && c.stepMs > 0 ? `${withConfigures} (${sec(c.stepMs)})` : withConfigures;
 }
 
 export function markdownReport(r: BenchResults): string {

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { clusterSettingsOf } from "../../provider/hopsworks/cluster-settings";
+import { clientFolder, internalAddressOf } from "../../sandbox/hopsworks/release-family";
 import { ALICE_TOKEN, AWS_HOST, eventually } from "../helpers/databricks-sandbox";
 import { compiledProgram } from "../helpers/engine";
 import { SecretAudit } from "../helpers/secret-audit";
@@ -31,7 +32,17 @@ jest.setTimeout(300_000);
 describe("a cluster @pulumi/databricks owns, configured for Hopsworks", () => {
   let h: HopsworksHarness;
   let base: StackOpRequest;
-  const hops = clusterSettingsOf({ hopsworksHost: HOPSWORKS_HOST, project: PROJECT, projectId: PROJECT_ID, username: SCIENTIST.username, hopsworksVersion: HOPSWORKS_VERSION });
+  // What the owner reads on DBFS after a first configure (or asks the Hopsworks admin): the
+  // internal address under /hopsworks/ and the client jars there.
+  const hops = clusterSettingsOf({
+    hopsworksHost: HOPSWORKS_HOST,
+    project: PROJECT,
+    projectId: PROJECT_ID,
+    username: SCIENTIST.username,
+    hopsworksVersion: HOPSWORKS_VERSION,
+    internalAddress: internalAddressOf(HOPSWORKS_HOST),
+    clientJars: clientFolder(HOPSWORKS_VERSION).map((f) => f.name),
+  });
   const monitoring = { workspace: { destination: "/Shared/init/install-monitoring.sh" } };
   const declared = {
     cluster_name: "declared-training",

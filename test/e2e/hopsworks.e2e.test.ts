@@ -4,6 +4,8 @@ import * as path from "path";
 import { ALICE_TOKEN, AWS_HOST, AZURE_HOST, eventually } from "../helpers/databricks-sandbox";
 import {
   ATTACH_ONLY_CLUSTER,
+  FAMILY_CLUSTERS,
+  FAMILY_INSTANCES,
   HOPSWORKS_HOST,
   HSFS_REQUIREMENT,
   MANAGED_CLUSTER,
@@ -23,6 +25,7 @@ import {
 import { compiledProgram } from "../helpers/engine";
 import { SecretAudit } from "../helpers/secret-audit";
 import type { StackOpRequest } from "../../scripts/stack-op";
+import { familySparkKeys, type ReleaseFamily } from "../../provider/hopsworks/release-family";
 
 jest.setTimeout(900_000);
 
@@ -57,19 +60,19 @@ const DATABRICKS_OWNED = [
   "spec",
 ];
 
-const HOPSWORKS_KEYS = [
-  "spark.hadoop.client.rpc.ssl.enabled.protocol",
-  "spark.hadoop.fs.hopsfs.impl",
-  "spark.hadoop.hive.metastore.uris",
-  "spark.hadoop.hops.ipc.server.ssl.enabled",
-  "spark.hadoop.hops.rpc.socket.factory.class.default",
-  "spark.hadoop.hops.ssl.hostname.verifier",
-  "spark.hadoop.hops.ssl.keystore.name",
-  "spark.hadoop.hops.ssl.keystores.passwd.name",
-  "spark.hadoop.hops.ssl.trustore.name",
-  "spark.serializer",
-  "spark.sql.hive.metastore.jars",
-];
+/** The main instance runs 4.2.1: family C, no metastore keys. */
+const HOPSWORKS_KEYS = familySparkKeys("C").sort();
+/** What a 4.2 configure ends with: Hopsworks' hsfs~=4.2.0 (not on PyPI) replaced by the hopsworks client. */
+const CLIENT_42 = "hopsworks[python]~=4.2.0";
+/** The older families' instances, each with a registration and two configured clusters: 9 more resources. */
+const OLDER = FAMILY_INSTANCES.filter((f) => f.host !== HOPSWORKS_HOST);
+const F = OLDER.length * 3;
+/** What each older family's configuration ends with (the client after clientLibrary's default). */
+const EXPECTED: Record<string, { family: ReleaseFamily; client: string; replaced?: string; pypi: string[]; jars: number; initScript: boolean }> = {
+  "hopsworks-22.example.com": { family: "A", client: "hsfs~=2.2.0", pypi: ["hops~=2.2.0.0", "hsfs~=2.2.0"], jars: 0, initScript: true },
+  "hopsworks-36.example.com": { family: "B", client: "hsfs~=3.4.0", replaced: "hsfs~=3.6.0", pypi: ["hsfs~=3.4.0"], jars: 3, initScript: true },
+  "hopsworks-37.example.com": { family: "C", client: "hsfs~=3.7.0", pypi: ["hsfs~=3.7.0"], jars: 2, initScript: false },
+};
 
 /**
  * Hopsworks ↔ Databricks through the real engine: a token registered with Hopsworks and two
@@ -88,7 +91,7 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
   const stackOp = (request: StackOpRequest) => audit.stackOp(request);
 
   beforeAll(async () => {
-    h = await startHopsworksTestSandbox({ timeScale: 0.001 });
+    h = await startHopsworksTestSandbox({ timeScale: 0.001, families: true, outlivedSessions: true });
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pdi-e2e-hopsworks-"));
     logFile = path.join(stateDir, "provider.log");
     endpoints = { ...h.databricks.sandbox.endpoints, ...h.hopsworks.endpoints };
@@ -106,6 +109,7 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
         // Stack config persists between operations: every key a step sets has a base value.
         "test:extraCluster": "",
         "test:rotate": "false",
+        "test:families": JSON.stringify(OLDER.map((f) => ({ host: f.host, ...FAMILY_CLUSTERS[f.host]! }))),
       },
       secretConfig: stackConfig.secretConfig,
       env: { PULUMI_DATABRICKS_INTEGRATIONS_LOG: logFile, PULUMI_DATABRICKS_INTEGRATIONS_POLL_MS: "50" },
@@ -134,6 +138,7 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
     for (const field of DATABRICKS_OWNED) delete spec[field];
     return spec;
   };
+  const familyClusterIds = OLDER.flatMap((f) => [FAMILY_CLUSTERS[f.host]!.running, FAMILY_CLUSTERS[f.host]!.terminated]);
   const libraries = async (id: string) =>
     ((await h.databricks.call("GET", `/api/2.0/libraries/cluster-status?cluster_id=${id}`)).body.library_statuses ?? []) as { library: any; status: string }[];
   /** An edit as a person in the Databricks UI makes it: the full spec, changed. */
@@ -144,7 +149,9 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
     const res = await h.databricks.call("POST", "/api/2.1/clusters/edit", { body: spec });
     expect(res.status).toBe(200);
   };
-  const requestCount = async (url: string) => ((await (await fetch(`${url}/__sandbox/requests`)).json()) as { requests: unknown[] }).requests.length;
+  const requestLog = async (url: string) =>
+    ((await (await fetch(`${url}/__sandbox/requests`)).json()) as { requests: { host: string; method: string; path: string; status?: number }[] }).requests;
+  const requestCount = async (url: string) => (await requestLog(url)).length;
   const clearRequests = async () => {
     for (const url of [h.databricks.url(), h.url()]) await fetch(`${url}/__sandbox/requests`, { method: "DELETE" });
   };
@@ -160,13 +167,19 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
 
   test("the full lifecycle", async () => {
     const before = { running: await userSpec(MANAGED_CLUSTER), terminated: await userSpec(TERMINATED_CLUSTER) };
+    const familyBefore = Object.fromEntries(await Promise.all(familyClusterIds.map(async (id) => [id, { spec: await userSpec(id), libraries: await libraries(id) }] as const)));
     expect((await cluster(TERMINATED_CLUSTER)).state).toBe("TERMINATED");
     expect((await cluster(MANAGED_CLUSTER)).state).toBe("RUNNING");
 
     const preview = await run("preview");
-    expect(preview.changeSummary).toEqual({ create: 5 });
-    const up = await run("up");
-    expect(up.changeSummary).toEqual({ create: 5 });
+    expect(preview.changeSummary).toEqual({ create: 5 + F });
+    // The first deployment: one configure is answered slower than the general client timeout
+    // (it must be sent exactly once); the 3.7 instance's sessions expire mid-deployment.
+    await clearRequests();
+    h.hopsworks.control.addFault({ route: "POST /hopsworks-api/api/project/*/integrations/databricks/*/clusters/*", kind: "slow-answer", delayMs: 6000, count: 1 });
+    const up = await run("up", { env: { ...base.env, PULUMI_DATABRICKS_INTEGRATIONS_TIMEOUT_MS: "4000" } });
+    expect(up.changeSummary).toEqual({ create: 5 + F });
+    await firstDeploymentChecks(up);
     const out = (key: string) => up.outputs![key]?.value as any;
     const firstPat = out("pat") as string;
 
@@ -174,38 +187,51 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
     expect(registrations()).toEqual([AWS_HOST]);
     expect(await hopsworksSecret(`db_${AWS_HOST}`)).toBe(firstPat);
 
-    // The running cluster, configured by the Data owner for the scientist.
+    // The running cluster (4.2, family C), configured by the Data owner for the scientist.
     const running = await cluster(MANAGED_CLUSTER);
     expect(running.state).toBe("RUNNING");
-    expect(Object.keys(running.spark_conf).filter((k) => HOPSWORKS_KEYS.includes(k)).sort()).toEqual(HOPSWORKS_KEYS);
+    expect(Object.keys(running.spark_conf).filter((k) => k.startsWith("spark.hadoop.") || k === "spark.serializer").sort()).toEqual(HOPSWORKS_KEYS);
     expect(running.spark_conf["spark.sql.shuffle.partitions"]).toBe("64");
     expect(running.spark_conf["spark.hadoop.hops.ssl.keystore.name"]).toContain(`${PROJECT}__${SCIENTIST.username}`);
     expect(running.custom_tags).toMatchObject({ team: "fraud", hopsworks_project_id: String(PROJECT_ID), hopsworks_user: SCIENTIST.username });
-    // Hopsworks' edit replaced the init scripts and dropped the cloud attributes: both are back.
-    expect(running.init_scripts).toEqual([before.running.init_scripts[0], { dbfs: { destination: out("initScript") } }]);
+    // 3.7+: no init script of Hopsworks', the user's own kept; cloud attributes kept.
+    expect(running.init_scripts).toEqual(before.running.init_scripts);
     expect(running.aws_attributes).toEqual(before.running.aws_attributes);
-    expect(out("featuresRestored")).toEqual(expect.arrayContaining(["aws_attributes", expect.stringMatching(/^init_scripts/)]));
+    expect(out("initScript")).toBe("");
+    expect(out("featuresFamily")).toBe("C");
     expect(out("featuresUser")).toBe(SCIENTIST.username);
     expect(out("sparkKeys")).toEqual(HOPSWORKS_KEYS);
-    expect(out("hsfsVersion")).toBe(HSFS_REQUIREMENT);
-    expect((await libraries(MANAGED_CLUSTER)).find((l) => l.library.pypi?.package === HSFS_REQUIREMENT)?.status).toBe("INSTALLED");
-    expect(out("connection")).toEqual({ host: HOPSWORKS_HOST, port: 443, project: PROJECT, secretsStore: "secretsmanager", hostnameVerification: true });
-    expect(out("snippet")).toContain(`hsfs.connection(\n    "${HOPSWORKS_HOST}",\n    443,\n    "${PROJECT}",`);
-    expect(up.output).toMatch(/restored .*aws_attributes.*restarts once more/);
+    // Hopsworks 4.2 asked for hsfs~=4.2.0, which PyPI lacks: the hopsworks client replaces it.
+    expect(out("hsfsVersion")).toBe(CLIENT_42);
+    expect(up.output).toMatch(/installed hsfs~=4\.2\.0, which PyPI does not have.*installed hopsworks\[python\]~=4\.2\.0 instead/);
+    const mainLibraries = await libraries(MANAGED_CLUSTER);
+    expect(mainLibraries.find((l) => l.library.pypi?.package === CLIENT_42)?.status).toBe("INSTALLED");
+    expect(mainLibraries.find((l) => l.library.pypi?.package === HSFS_REQUIREMENT)?.status ?? "gone").toMatch(/UNINSTALL_ON_RESTART|gone/);
+    expect(out("featuresLibraries")).toEqual(expect.arrayContaining([`pypi ${CLIENT_42}`, expect.stringMatching(/^jar dbfs:\/\/\/hopsworks\/10\./)]));
+    expect(out("connection")).toEqual({ host: HOPSWORKS_HOST, port: 443, project: PROJECT, secretsStore: "secretsmanager", hostnameVerification: true, client: "hopsworks", engine: "spark-no-metastore" });
+    expect(out("snippet")).toContain(`hopsworks.login(\n    host="${HOPSWORKS_HOST}",\n    port=443,\n    project="${PROJECT}",`);
+    expect(out("snippet")).toContain(`engine="spark-no-metastore"`);
 
-    // The terminated cluster: started by Hopsworks, its policy and access mode put back.
+    // The terminated cluster: started by Hopsworks; 3.7+ keeps the access mode, drops the policy: put back.
     const terminated = await cluster(TERMINATED_CLUSTER);
     expect(terminated.state).toBe("RUNNING");
     expect(out("trainingState")).toBe("RUNNING");
     expect(terminated.custom_tags).toMatchObject({ cost_center: "ml", hopsworks_user: OWNER.username });
     for (const field of ["policy_id", "data_security_mode", "single_user_name"]) expect(terminated[field]).toEqual(before.terminated[field]);
-    expect(out("trainingRestored")).toEqual(expect.arrayContaining(["policy_id", "data_security_mode", "single_user_name"]));
+    expect(out("trainingRestored")).toEqual(["policy_id"]);
+    expect(up.output).toMatch(/restored policy_id/);
+
+    // Every older family, in the same deployment.
+    await familyChecks(out("families"), familyBefore);
 
     // No-op preview: zero requests to either service. Refresh: no changes.
     await clearRequests();
-    expect((await run("preview", { expectNoChanges: true })).changeSummary).toEqual({ same: 5 });
+    expect((await run("preview", { expectNoChanges: true })).changeSummary).toEqual({ same: 5 + F });
     expect([await requestCount(h.databricks.url()), await requestCount(h.url())]).toEqual([0, 0]);
-    expect((await run("refresh", { expectNoChanges: true })).changeSummary).toEqual({ same: 5 });
+    expect((await run("refresh", { expectNoChanges: true })).changeSummary).toEqual({ same: 5 + F });
+
+    // Drift on each kind of thing each older family added, all at once; one up repairs them all.
+    await familyDriftRound();
 
     // Drift, each seen by refresh and repaired by the next up.
     const driftCases: [string, () => Promise<void>, RegExp][] = [
@@ -227,31 +253,30 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
           }),
         /hopsworks_user is "outsider1"/,
       ],
-      ["init script removed", () => editOutOfBand(MANAGED_CLUSTER, (spec) => void (spec.init_scripts = spec.init_scripts.filter((s: any) => !s.dbfs))), /init script dbfs:\/hopsworks\/.* was removed/],
       [
-        "hsfs uninstalled",
+        "client library uninstalled",
         async () => {
-          const res = await h.databricks.call("POST", "/api/2.0/libraries/uninstall", { body: { cluster_id: MANAGED_CLUSTER, libraries: [{ pypi: { package: HSFS_REQUIREMENT } }] } });
+          const res = await h.databricks.call("POST", "/api/2.0/libraries/uninstall", { body: { cluster_id: MANAGED_CLUSTER, libraries: [{ pypi: { package: CLIENT_42 } }] } });
           expect(res.status).toBe(200);
         },
-        /hsfs~=4\.2\.0 was uninstalled/,
+        /library pypi hopsworks\[python\]~=4\.2\.0 was uninstalled/,
       ],
     ];
     for (const [label, inject, expected] of driftCases) {
       await inject();
       const refreshed = await run("refresh");
-      expect({ label, summary: refreshed.changeSummary }).toEqual({ label, summary: { same: 4, update: 1 } });
+      expect({ label, summary: refreshed.changeSummary }).toEqual({ label, summary: { same: 4 + F, update: 1 } });
       const drift = (await stateOutputs("features")).drift as string[];
       expect({ label, drift: drift.join("\n") }).toEqual({ label, drift: expect.stringMatching(expected) });
-      expect((await run("up")).changeSummary).toEqual({ same: 4, update: 1 });
+      expect((await run("up")).changeSummary).toEqual({ same: 4 + F, update: 1 });
       const repaired = await cluster(MANAGED_CLUSTER);
       expect(repaired.spark_conf["spark.hadoop.hops.ssl.hostname.verifier"]).toBe("ALLOW_ALL");
       expect(repaired.spark_conf["spark.hadoop.hops.ssl.keystore.name"]).toContain(`${PROJECT}__${SCIENTIST.username}`);
       expect(repaired.custom_tags).toMatchObject({ team: "fraud", hopsworks_user: SCIENTIST.username, hopsworks_project_id: String(PROJECT_ID) });
-      expect(repaired.init_scripts).toHaveLength(2);
+      expect(repaired.init_scripts).toEqual(before.running.init_scripts);
       expect(repaired.aws_attributes).toEqual(before.running.aws_attributes);
-      expect((await libraries(MANAGED_CLUSTER)).find((l) => l.library.pypi?.package === HSFS_REQUIREMENT)?.status).toBe("INSTALLED");
-      expect((await run("refresh", { expectNoChanges: true })).changeSummary).toEqual({ same: 5 });
+      expect((await libraries(MANAGED_CLUSTER)).find((l) => l.library.pypi?.package === CLIENT_42)?.status).toBe("INSTALLED");
+      expect((await run("refresh", { expectNoChanges: true })).changeSummary).toEqual({ same: 5 + F });
     }
 
     // A cluster permanently deleted out of band: refresh drops its configuration from the stack.
@@ -261,29 +286,29 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
     });
     expect(created.status).toBe(200);
     const scratchId = created.body.cluster_id as string;
-    expect((await run("up", withConfig({ "test:extraCluster": scratchId }))).changeSummary).toEqual({ same: 5, create: 1 });
+    expect((await run("up", withConfig({ "test:extraCluster": scratchId }))).changeSummary).toEqual({ same: 5 + F, create: 1 });
     expect((await h.databricks.call("POST", "/api/2.1/clusters/permanent-delete", { body: { cluster_id: scratchId } })).status).toBe(200);
-    expect((await run("refresh", withConfig({ "test:extraCluster": scratchId }))).changeSummary).toEqual({ same: 5, delete: 1 });
-    expect((await run("preview", { expectNoChanges: true })).changeSummary).toEqual({ same: 5 });
+    expect((await run("refresh", withConfig({ "test:extraCluster": scratchId }))).changeSummary).toEqual({ same: 5 + F, delete: 1 });
+    expect((await run("preview", { expectNoChanges: true })).changeSummary).toEqual({ same: 5 + F });
 
     // The registration's key changed out of band, then the registration removed out of band.
     h.hopsworks.instances[0]!.instance.setSecret(OWNER.email, `db_${AWS_HOST}`, "sandbox-someone-elses-key");
     // Both clusters notice too: Hopsworks can no longer reach them with that key.
-    expect((await run("refresh")).changeSummary).toEqual({ same: 2, update: 3 });
+    expect((await run("refresh")).changeSummary).toEqual({ same: 2 + F, update: 3 });
     expect((await stateOutputs("workspace")).keyStatus).toBe("changed out of band");
     expect((await stateOutputs("training")).drift.join("\n")).toMatch(/Hopsworks cannot reach the cluster with the key registered for owner01/);
-    expect((await run("up")).changeSummary).toEqual({ same: 2, update: 3 });
+    expect((await run("up")).changeSummary).toEqual({ same: 2 + F, update: 3 });
     expect(await hopsworksSecret(`db_${AWS_HOST}`)).toBe(firstPat);
     expect((await h.call("DELETE", `/project/${PROJECT_ID}/integrations/databricks/${AWS_HOST}`, { jwt: await h.login(OWNER) })).status).toBeLessThan(300);
     // Refresh drops the registration, and both clusters report that Hopsworks can no longer reach them.
-    expect((await run("refresh")).changeSummary).toEqual({ same: 2, update: 2, delete: 1 });
-    expect((await run("up")).changeSummary).toEqual({ same: 2, update: 2, create: 1 });
+    expect((await run("refresh")).changeSummary).toEqual({ same: 2 + F, update: 2, delete: 1 });
+    expect((await run("up")).changeSummary).toEqual({ same: 2 + F, update: 2, create: 1 });
     expect(registrations()).toEqual([AWS_HOST]);
-    expect((await run("refresh", { expectNoChanges: true })).changeSummary).toEqual({ same: 5 });
+    expect((await run("refresh", { expectNoChanges: true })).changeSummary).toEqual({ same: 5 + F });
 
     // Key rotation: a new token takes over the registration in place (update, not replace).
     const rotated = await run("up", withConfig({ "test:rotate": "true" }));
-    expect(rotated.changeSummary).toEqual({ same: 4, create: 1, update: 1 });
+    expect(rotated.changeSummary).toEqual({ same: 4 + F, create: 1, update: 1 });
     const secondPat = rotated.outputs!.rotatedPat!.value as string;
     expect(await hopsworksSecret(`db_${AWS_HOST}`)).toBe(secondPat);
     expect(registrations()).toEqual([AWS_HOST]);
@@ -291,13 +316,13 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
 
     // Target user change: the scientist's configuration becomes the owner's, in place.
     const retargeted = await run("up", withConfig({ "test:targetUser": OWNER.email }));
-    expect(retargeted.changeSummary).toEqual({ same: 5, update: 1 });
+    expect(retargeted.changeSummary).toEqual({ same: 5 + F, update: 1 });
     const afterRetarget = await cluster(MANAGED_CLUSTER);
     expect(afterRetarget.custom_tags.hopsworks_user).toBe(OWNER.username);
     expect(afterRetarget.spark_conf["spark.hadoop.hops.ssl.keystore.name"]).toContain(`${PROJECT}__${OWNER.username}`);
-    expect(afterRetarget.init_scripts).toEqual([before.running.init_scripts[0], { dbfs: { destination: expect.stringContaining(`${PROJECT}__${OWNER.username}`) } }]);
+    expect(afterRetarget.init_scripts).toEqual(before.running.init_scripts);
     base.config = { ...base.config, "test:targetUser": OWNER.email };
-    expect((await run("preview", { expectNoChanges: true })).changeSummary).toEqual({ same: 6 });
+    expect((await run("preview", { expectNoChanges: true })).changeSummary).toEqual({ same: 6 + F });
 
     // Refused operations: each a clear error, nothing in the stack, the cluster untouched.
     await refusedOperations();
@@ -311,18 +336,117 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
     await eventually(async () => (await cluster(TERMINATED_CLUSTER)).state === "TERMINATED");
 
     // Destroy: the registration is gone and each cluster's spec is what it was before.
-    expect((await run("destroy")).changeSummary).toEqual({ delete: 6 });
+    expect((await run("destroy")).changeSummary).toEqual({ delete: 6 + F });
     expect((await cluster(TERMINATED_CLUSTER)).state).toBe("TERMINATED");
     expect(registrations()).toEqual([]);
     expect(await userSpec(MANAGED_CLUSTER)).toEqual(before.running);
     expect(await userSpec(TERMINATED_CLUSTER)).toEqual(before.terminated);
-    // The restoring edit restarted the running cluster, which took hsfs off; the terminated one
-    // keeps it marked for removal at its next start.
-    expect((await libraries(MANAGED_CLUSTER)).filter((l) => l.library.pypi?.package === HSFS_REQUIREMENT)).toEqual([]);
-    expect((await libraries(TERMINATED_CLUSTER)).filter((l) => l.library.pypi?.package === HSFS_REQUIREMENT).map((l) => l.status)).toEqual(["UNINSTALL_ON_RESTART"]);
+    // Every library the configurations added is gone: the restoring edit restarted the running
+    // clusters (uninstalls take effect then); on a terminated cluster an uninstall is immediate.
+    await eventually(async () => (await libraries(MANAGED_CLUSTER)).length === 0);
+    expect(await libraries(TERMINATED_CLUSTER)).toEqual([]);
+    for (const id of familyClusterIds) {
+      await eventually(async () => ["RUNNING", "TERMINATED"].includes((await cluster(id)).state));
+      expect({ id, spec: await userSpec(id) }).toEqual({ id, spec: familyBefore[id]!.spec });
+      await eventually(async () => (await libraries(id)).length === familyBefore[id]!.libraries.length);
+      expect({ id, libraries: await libraries(id) }).toEqual({ id, libraries: familyBefore[id]!.libraries });
+    }
     const tokens = (await h.databricks.call("GET", "/api/2.0/token/list", { token: ALICE_TOKEN })).body.token_infos ?? [];
     expect(tokens.filter((t: { comment?: string }) => t.comment?.includes("hopsworks integration"))).toEqual([]);
   });
+
+  /**
+   * What the first deployment must show beyond its outputs (request logs): the slow configure sent
+   * exactly once, no collision on the fresh workspace's client uploads, the 3.7 instance's expired
+   * sessions each answered by one fresh login.
+   */
+  async function firstDeploymentChecks(up: { output: string }) {
+    const hopsworksLog = await requestLog(h.url());
+    // Each cluster's configure reached Hopsworks once (a 401 for an expired session is refused
+    // before anything runs, and answered by a fresh login and the same call).
+    const configures = hopsworksLog.filter((r) => r.method === "POST" && /\/integrations\/databricks\/[^/]+\/clusters\//.test(r.path) && r.status !== 401);
+    const perCluster: Record<string, number> = {};
+    for (const r of configures) perCluster[`${r.host} ${r.path}`] = (perCluster[`${r.host} ${r.path}`] ?? 0) + 1;
+    expect(Object.keys(perCluster)).toHaveLength(2 + 2 * OLDER.length);
+    expect(Object.entries(perCluster).filter(([, n]) => n !== 1)).toEqual([]);
+    // One of them was answered after the general client timeout (the slow-answer fault).
+    expect(up.output).not.toMatch(/configure cluster failed/);
+    const databricksLog = await requestLog(h.databricks.url());
+    expect(databricksLog.filter((r) => /dbfs\/(create|close)$/.test(r.path) && (r.status ?? 200) >= 400)).toEqual([]);
+    expect(up.output).not.toMatch(/RESOURCE_ALREADY_EXISTS/);
+    const on37 = hopsworksLog.filter((r) => r.host === "hopsworks-37.example.com");
+    const logins = on37.filter((r) => r.path.endsWith("/auth/login")).length;
+    const refused = on37.filter((r) => r.status === 401).length;
+    expect(refused).toBeGreaterThanOrEqual(1);
+    expect(logins).toBeGreaterThanOrEqual(2);
+    expect(logins).toBeLessThanOrEqual(1 + refused);
+  }
+
+  /** Each older family's two clusters after the first deployment: what that release sets, and nothing else. */
+  async function familyChecks(outputs: any[], familyBefore: Record<string, { spec: Record<string, any> }>) {
+    for (const f of OLDER) {
+      const expected = EXPECTED[f.host]!;
+      const ids = FAMILY_CLUSTERS[f.host]!;
+      const addr = h.hopsworks.instances.find((i) => i.host === f.host)!.instance.internalAddress;
+      const outs = outputs.find((o) => o.host === f.host);
+      for (const kind of ["running", "terminated"] as const) {
+        const o = outs[kind];
+        const label = `${f.host} ${kind}`;
+        expect({ label, family: o.family, version: o.version, client: o.client, address: o.address }).toEqual({ label, family: expected.family, version: f.version, client: expected.client, address: addr });
+        expect({ label, keys: o.sparkKeys }).toEqual({ label, keys: familySparkKeys(expected.family).sort() });
+        const pypi = (o.libraries as string[]).filter((l) => l.startsWith("pypi ")).map((l) => l.slice(5)).sort();
+        const jars = (o.libraries as string[]).filter((l) => l.startsWith(`jar dbfs:///hopsworks/${addr}/`));
+        expect({ label, pypi, jars: jars.length }).toEqual({ label, pypi: expected.pypi.sort(), jars: expected.jars });
+        const live = await cluster(ids[kind]);
+        const statuses = await libraries(ids[kind]);
+        for (const name of o.libraries as string[]) {
+          const found = statuses.find((s) => (s.library.pypi ? `pypi ${s.library.pypi.package}` : `jar ${s.library.jar}`) === name);
+          expect({ label, name, status: found?.status }).toEqual({ label, name, status: "INSTALLED" });
+        }
+        if (expected.replaced) expect(statuses.find((s) => s.library.pypi?.package === expected.replaced)?.status ?? "gone").toMatch(/UNINSTALL_ON_RESTART|gone/);
+        const userScripts = familyBefore[ids[kind]]!.spec.init_scripts ?? [];
+        if (expected.initScript) {
+          expect(o.initScript).toBe(`dbfs:///hopsworks/${addr}/${PROJECT}__${OWNER.username}/initScript.sh`);
+          expect({ label, scripts: live.init_scripts }).toEqual({ label, scripts: [...userScripts, { dbfs: { destination: o.initScript } }] });
+        } else {
+          expect(o.initScript).toBe("");
+          expect({ label, scripts: live.init_scripts ?? [] }).toEqual({ label, scripts: userScripts });
+        }
+        expect(live.spark_conf["spark.hadoop.hops.ssl.keystore.name"]).toBe(`/dbfs/hopsworks/${addr}/${PROJECT}__${OWNER.username}/${PROJECT}__${OWNER.username}__kstore.jks`);
+        for (const field of ["policy_id", "data_security_mode", "single_user_name", "aws_attributes"]) {
+          expect({ label, field, value: live[field] }).toEqual({ label, field, value: familyBefore[ids[kind]]!.spec[field] });
+        }
+        expect(o.snippet).toContain(expected.family === "C" ? 'engine="spark-no-metastore"' : "hsfs.connection(");
+        if (expected.family !== "C") expect(o.snippet).not.toContain("engine=");
+      }
+    }
+  }
+
+  /** Per older family, on its running cluster: a Spark key removed, the user tag changed, a library uninstalled, the init script removed (A, B). */
+  async function familyDriftRound() {
+    const exportedFamilies = resourcesOf((await run("export")).deployment);
+    for (const f of OLDER) {
+      const id = FAMILY_CLUSTERS[f.host]!.running;
+      await editOutOfBand(id, (spec) => {
+        delete spec.spark_conf["spark.hadoop.hops.ssl.trustore.name"];
+        spec.custom_tags.hopsworks_user = OUTSIDER.username;
+        if (EXPECTED[f.host]!.initScript) spec.init_scripts = spec.init_scripts.filter((s: any) => !s.dbfs);
+      });
+      const recorded = exportedFamilies.find((r) => r.urn.endsWith(`::${f.host.split(".")[0]}-running`))!.outputs!.applied.libraries as Record<string, unknown>[];
+      const victim = recorded.find((l) => "jar" in l) ?? recorded[0]!;
+      expect((await h.databricks.call("POST", "/api/2.0/libraries/uninstall", { body: { cluster_id: id, libraries: [victim] } })).status).toBe(200);
+    }
+    expect((await run("refresh")).changeSummary).toEqual({ same: 5 + F - OLDER.length, update: OLDER.length });
+    for (const f of OLDER) {
+      const drift = ((await stateOutputs(`${f.host.split(".")[0]}-running`)).drift as string[]).join("\n");
+      expect({ host: f.host, drift }).toEqual({ host: f.host, drift: expect.stringMatching(/trustore\.name was removed/) });
+      expect(drift).toMatch(/hopsworks_user is "outsider1"/);
+      expect(drift).toMatch(/library (jar|pypi) .* was uninstalled/);
+      if (EXPECTED[f.host]!.initScript) expect(drift).toMatch(/init script dbfs:\/\/\/hopsworks\/.* was removed/);
+    }
+    expect((await run("up")).changeSummary).toEqual({ same: 5 + F - OLDER.length, update: OLDER.length });
+    expect((await run("refresh", { expectNoChanges: true })).changeSummary).toEqual({ same: 5 + F });
+  }
 
   /** Each refused operation, in its own stack beside the deployed one (so the instance is registered). */
   async function refusedOperations() {

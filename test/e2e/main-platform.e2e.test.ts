@@ -99,7 +99,8 @@ describe("the main job: deploy, deploy again, drift made with the sandbox comman
     const out = await main("deploy");
     expect(out).toContain("this run: create 8");
     expect(out).toContain("-> no changes");
-    expect(out).toMatch(/hsfs\.connection\(/);
+    // The seed's Hopsworks runs 4.2.1: the notebook cell is the 4.x client's.
+    expect(out).toMatch(/hopsworks\.login\(/);
     expect(out).toContain('"sourceConnected": true');
     expect(out).toContain("bash scripts/sandbox.sh change remove-hopsworks-spark-keys");
     const list = await sandbox("list", "hopsworks");
@@ -116,15 +117,16 @@ describe("the main job: deploy, deploy again, drift made with the sandbox comman
     expect(out).toContain("nothing new to deploy");
   });
 
-  test("cluster keys and init script removed, a link removed, the registered key changed: each reported, then repaired", async () => {
+  test("cluster keys removed, a Hopsworks jar uninstalled, a link removed, the registered key changed: each reported, then repaired", async () => {
     await sandbox("change", "remove-hopsworks-spark-keys", "--cluster", FEATURES_CLUSTER);
-    await sandbox("change", "remove-hopsworks-init-script", "--cluster", TRAINING_CLUSTER);
+    // 4.2 writes no init script; the jars it installs are its, as much as the keys are.
+    await sandbox("change", "uninstall-hopsworks-jar", "--cluster", TRAINING_CLUSTER);
     await sandbox("change", "unlink-enrichment", "--datastore", "databricks_sales");
     await sandbox("change", "change-registered-key");
     await expectDrift([
       ["feature-engineering", "changed", "spark_conf.spark.hadoop.fs.hopsfs.impl"],
       ["feature-engineering", "changed", "spark_conf.spark.hadoop.hops.ssl.keystore.name"],
-      ["training", "changed", "init_scripts"],
+      ["training", "changed", "libraries"],
       ["source", "changed", "enrichmentDatastoreId"],
       ["workspace", "changed", "apiKey"],
     ]);

@@ -71,7 +71,14 @@ export const NO_DBFS_INIT_POLICY = {
  * Spark conf and tags (kept), an init script (replaced), cloud attributes, a policy and an access
  * mode (lost by Hopsworks' lossy edit), plus a cluster alice cannot manage.
  */
-export function hopsworksDatabricksSeed(): DatabricksSeed {
+/** Per release family (FAMILY_INSTANCES without the main one): a RUNNING and a TERMINATED cluster of its own. */
+export const FAMILY_CLUSTERS: Record<string, { running: string; terminated: string }> = {
+  "hopsworks-22.example.com": { running: "0101-000000-f22run00", terminated: "0101-000000-f22trm00" },
+  "hopsworks-36.example.com": { running: "0101-000000-f36run00", terminated: "0101-000000-f36trm00" },
+  "hopsworks-37.example.com": { running: "0101-000000-f37run00", terminated: "0101-000000-f37trm00" },
+};
+
+export function hopsworksDatabricksSeed(options: { families?: boolean } = {}): DatabricksSeed {
   const seed = testSeed();
   const aws = seed.workspaces.find((w) => w.host === AWS_HOST)!;
   const byId = (id: string) => aws.clusters.find((c) => c.cluster_id === id)!;
@@ -102,11 +109,41 @@ export function hopsworksDatabricksSeed(): DatabricksSeed {
     owner: "admin@example.com",
     acl: [{ user_name: "alice@example.com", permission_level: "CAN_ATTACH_TO" }],
   });
+  if (options.families) {
+    // Copies of the two clusters above, one pair per family: the running one with its own init
+    // script, Spark conf, tag and cloud attributes; the terminated one with a policy and a Unity
+    // Catalog access mode (single user).
+    for (const [host, ids] of Object.entries(FAMILY_CLUSTERS)) {
+      const tag = host.split(".")[0]!;
+      aws.clusters.push({ ...structuredClone(byId(MANAGED_CLUSTER)), cluster_id: ids.running, cluster_name: `${tag}-running` });
+      aws.clusters.push({ ...structuredClone(byId(TERMINATED_CLUSTER)), cluster_id: ids.terminated, cluster_name: `${tag}-terminated` });
+    }
+  }
   return seed;
 }
 
-/** One cluster with the three test users and two projects (fraud_detection 119, churn 120). */
-export function hopsworksTestSeed(): HopsworksSeed {
+/**
+ * One Hopsworks instance per release family besides the main one (4.2.1, family C on a 4.x
+ * release): 2.2 (A), 3.6 (B), 3.7 (C). Same users and projects on each. The 3.7 instance keeps
+ * Hopsworks' real JWT lifetime (30 + 15 minutes, scaled: 2.7 s at 0.001) and configures for 50
+ * minutes more than the others, so a deployment outlives its session.
+ */
+export const FAMILY_INSTANCES = [
+  { host: "hopsworks-22.example.com", version: "2.2.0", family: "A" },
+  { host: "hopsworks-36.example.com", version: "3.6.0", family: "B" },
+  { host: "hopsworks-37.example.com", version: "3.7.1", family: "C", realJwtLifetime: true },
+  { host: HOPSWORKS_HOST, version: HOPSWORKS_VERSION, family: "C" },
+] as const;
+
+/**
+ * (`outlivedSessions`: the 3.7 instance's real session lifetime and slow configure are switched on.)
+ *
+ * The test seed: the main instance (HOPSWORKS_HOST, 4.2.1) with the three test users and two
+ * projects (fraud_detection 119, churn 120); with `families`, also the other FAMILY_INSTANCES.
+ * Login sessions last 24 hours of real time here (86 s at scale 0.001) unless an instance keeps
+ * the real lifetime, so contract tests never meet an expiry they did not ask for.
+ */
+export function hopsworksTestSeed(options: { families?: boolean; outlivedSessions?: boolean } = {}): HopsworksSeed {
   const seedUser = (u: HopsworksTestUser, firstname: string, lastname: string) => ({
     email: u.email,
     password: u.password,
@@ -115,19 +152,22 @@ export function hopsworksTestSeed(): HopsworksSeed {
     lastname,
     apiKeys: [{ name: "seed", value: u.apiKey }],
   });
-  return {
-    instances: [
-      {
-        host: HOPSWORKS_HOST,
-        version: HOPSWORKS_VERSION,
-        users: [seedUser(OWNER, "Olivia", "Owner"), seedUser(SCIENTIST, "Sam", "Scientist"), seedUser(OUTSIDER, "Oscar", "Outsider")],
-        projects: [
-          { name: PROJECT, owner: OWNER.email, members: [{ email: SCIENTIST.email, role: "Data scientist" }] },
-          { name: OTHER_PROJECT, owner: OUTSIDER.email },
-        ],
-      },
+  // The real-lifetime instance's configures take 50 minutes more (3 s at 0.001): its second
+  // configure of a deployment always meets an expired session.
+  const instance = (host: string, version: string, realJwtLifetime = false) => ({
+    host,
+    version,
+    ...(realJwtLifetime ? { configureDurationMs: 50 * 60_000 } : { jwtLifetimeMs: 24 * 3600_000 }),
+    users: [seedUser(OWNER, "Olivia", "Owner"), seedUser(SCIENTIST, "Sam", "Scientist"), seedUser(OUTSIDER, "Oscar", "Outsider")],
+    projects: [
+      { name: PROJECT, owner: OWNER.email, members: [{ email: SCIENTIST.email, role: "Data scientist" as const }] },
+      { name: OTHER_PROJECT, owner: OUTSIDER.email },
     ],
-  };
+  });
+  const others = options.families
+    ? FAMILY_INSTANCES.filter((f) => f.host !== HOPSWORKS_HOST).map((f) => instance(f.host, f.version, options.outlivedSessions === true && "realJwtLifetime" in f))
+    : [];
+  return { instances: [instance(HOPSWORKS_HOST, HOPSWORKS_VERSION), ...others] };
 }
 
 export interface HopsworksHarness {
@@ -135,15 +175,15 @@ export interface HopsworksHarness {
   databricks: SandboxHarness;
   clock: ScaledClock;
   stateDir: string;
-  /** Local base URL of HOPSWORKS_HOST (no base path). */
-  url(): string;
-  /** Logs in through `POST /auth/login`; returns the JWT (without "Bearer "). */
-  login(user?: HopsworksTestUser): Promise<string>;
+  /** Local base URL of HOPSWORKS_HOST, or of another seeded host (no base path). */
+  url(host?: string): string;
+  /** Logs in through `POST /auth/login` (on HOPSWORKS_HOST unless told); returns the JWT (without "Bearer "). */
+  login(user?: HopsworksTestUser, host?: string): Promise<string>;
   /** Calls the REST API (`apiPath` relative to `/hopsworks-api/api`); no credentials unless given. */
   call(
     method: string,
     apiPath: string,
-    options?: { jwt?: string; apiKey?: string; body?: unknown; form?: Record<string, string> },
+    options?: { jwt?: string; apiKey?: string; body?: unknown; form?: Record<string, string>; host?: string },
   ): Promise<ApiResult>;
   /** Calls `/__sandbox/...` on the Hopsworks listener. */
   control(method: string, controlPath: string, body?: unknown): Promise<ApiResult>;
@@ -157,15 +197,17 @@ export interface HopsworksHarness {
  * A Databricks test sandbox (hopsworksDatabricksSeed) plus a Hopsworks sandbox wired to it, both
  * on fresh state; time scale 0.001 unless told (a 4-minute cluster start takes 240 ms).
  */
-export async function startHopsworksTestSandbox(options: { timeScale?: number } = {}): Promise<HopsworksHarness> {
+export async function startHopsworksTestSandbox(
+  options: { timeScale?: number; families?: boolean; outlivedSessions?: boolean; databricksSeed?: DatabricksSeed } = {},
+): Promise<HopsworksHarness> {
   const timeScale = options.timeScale ?? 0.001;
-  const databricks = await startTestSandbox({ seed: hopsworksDatabricksSeed(), timeScale });
+  const databricks = await startTestSandbox({ seed: options.databricksSeed ?? hopsworksDatabricksSeed({ families: options.families }), timeScale });
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pdi-hopsworks-"));
   // One clock across restarts, so a test can stop it and step through time that spans one.
   const clock = new ScaledClock(timeScale);
   const start = () =>
     startHopsworksSandbox({
-      seed: hopsworksTestSeed(),
+      seed: hopsworksTestSeed({ families: options.families, outlivedSessions: options.outlivedSessions }),
       stateDir,
       clock,
       databricksWorkspaces: databricks.sandbox.workspaces.map((w) => ({ host: w.host, url: w.url })),
@@ -182,14 +224,14 @@ export async function startHopsworksTestSandbox(options: { timeScale?: number } 
     databricks,
     clock,
     stateDir,
-    url: () => harness.hopsworks.endpoints[HOPSWORKS_HOST]!,
-    async login(user = OWNER) {
-      const res = await harness.call("POST", "/auth/login", { form: { email: user.email, password: user.password } });
+    url: (host = HOPSWORKS_HOST) => harness.hopsworks.endpoints[host]!,
+    async login(user = OWNER, host?: string) {
+      const res = await harness.call("POST", "/auth/login", { form: { email: user.email, password: user.password }, host });
       const header = res.headers.get("authorization") ?? "";
       if (res.status !== 200 || !header.startsWith("Bearer ")) throw new Error(`login as ${user.email} failed: ${res.status} ${JSON.stringify(res.body)}`);
       return header.slice("Bearer ".length);
     },
-    async call(method, apiPath, { jwt, apiKey, body, form } = {}) {
+    async call(method, apiPath, { jwt, apiKey, body, form, host } = {}) {
       const headers: Record<string, string> = {};
       if (jwt !== undefined) headers.authorization = `Bearer ${jwt}`;
       else if (apiKey !== undefined) headers.authorization = `ApiKey ${apiKey}`;
@@ -201,7 +243,7 @@ export async function startHopsworksTestSandbox(options: { timeScale?: number } 
         headers["content-type"] = "application/json";
         payload = JSON.stringify(body);
       }
-      return toApiResult(await fetch(`${harness.url()}${API_BASE}${apiPath}`, { method, headers, body: payload }));
+      return toApiResult(await fetch(`${harness.url(host)}${API_BASE}${apiPath}`, { method, headers, body: payload }));
     },
     control: (method, controlPath, body) => controlCall(harness.url(), method, controlPath, body),
     async restart() {

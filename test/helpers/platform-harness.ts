@@ -6,6 +6,7 @@ import type { Fault, LoggedRequest } from "../../sandbox/common/control";
 import { readSeed, sandboxStackConfig, MAIN_PROJECT, type Seed } from "../../scripts/platform-config";
 import type { StackOpRequest, StackOpResult } from "../../scripts/stack-op";
 import { HOPSWORKS_SPARK_KEYS } from "../../provider/hopsworks/cluster-spec";
+import { familySparkKeys } from "../../provider/hopsworks/release-family";
 import { compiledProgram, stackOp, startStackOp } from "./engine";
 import { DOWNSTREAM_TIMEOUT_MS, PROVIDER_TIMEOUT_MS } from "./fault-matrix";
 import { SecretAudit } from "./secret-audit";
@@ -57,7 +58,8 @@ export interface Inventory {
   registrations: string[];
   datastores: { id: number; name: string; enrichmentOnly: boolean; connectionId: number; linkedTo?: number }[];
   connections: { id: number; name: string; datastores: number }[];
-  clusters: { id: string; state: string; hopsworksKeys: number; hopsworksInitScripts: number; hsfs: boolean }[];
+  /** `hsfs`: the Hopsworks Python client (hsfs or hopsworks) is on the cluster; `jars`: Hopsworks' jar libraries on it. */
+  clusters: { id: string; state: string; hopsworksKeys: number; hopsworksInitScripts: number; hsfs: boolean; jars: number }[];
 }
 
 export class PlatformHarness {
@@ -185,14 +187,15 @@ export class PlatformHarness {
 
   /**
    * Puts the services back where a first-ever create finds them, so a create exercises every
-   * step: Hopsworks' client archive not yet on DBFS (its upload is create / add-block / close),
+   * step: Hopsworks' client files not yet on DBFS (their upload is create / add-block / close),
    * and the seed's TERMINATED cluster terminated again (Hopsworks starts it).
    */
   async prepareFreshCreate(): Promise<void> {
     const destroyed = await this.op("destroy");
     if (!destroyed.ok) throw new Error(`could not empty the stack before a fresh create: ${destroyed.error}`);
     await this.removeLeftovers();
-    await this.databricks("POST", "/api/2.0/dbfs/delete", { path: `/hopsworks/${HOPSWORKS.host}/clients.tar.gz` });
+    // Everything under /hopsworks/ (the folder is Hopsworks' internal address, not its host).
+    await this.databricks("POST", "/api/2.0/dbfs/delete", { path: "/hopsworks", recursive: true });
     for (const cluster of WORKSPACE.clusters.filter((c) => (c as { state?: string }).state === "TERMINATED")) {
       await this.databricks("POST", "/api/2.1/clusters/delete", { cluster_id: cluster.cluster_id });
       for (let i = 0; i < 200; i++) {
@@ -274,7 +277,8 @@ export class PlatformHarness {
         state: c.state,
         hopsworksKeys: Object.keys(c.spark_conf ?? {}).filter((k) => HOPSWORKS_SPARK_KEYS.includes(k)).length,
         hopsworksInitScripts: (c.init_scripts ?? []).filter((s: any) => JSON.stringify(s).includes("/hopsworks/")).length,
-        hsfs: libs.some((l) => String(l.library?.pypi?.package ?? "").startsWith("hsfs") && l.status !== "UNINSTALL_ON_RESTART"),
+        hsfs: libs.some((l) => /^(hsfs|hopsworks)\b/.test(String(l.library?.pypi?.package ?? "")) && l.status !== "UNINSTALL_ON_RESTART" && l.status !== "FAILED"),
+        jars: libs.filter((l) => /^dbfs:\/+hopsworks\//.test(String(l.library?.jar ?? "")) && l.status !== "UNINSTALL_ON_RESTART").length,
       });
     }
     return {
@@ -346,8 +350,9 @@ export class PlatformHarness {
 
     for (const c of live.clusters) {
       const configured = state.clusters.find((s) => s.id === c.id);
-      const full = c.hopsworksKeys === HOPSWORKS_SPARK_KEYS.length && c.hopsworksInitScripts === 1 && c.hsfs;
-      const none = c.hopsworksKeys === 0 && c.hopsworksInitScripts === 0 && !c.hsfs;
+      // The seed's Hopsworks is 4.2 (release family C): its keys, no init script, the client and its jars.
+      const full = c.hopsworksKeys === familySparkKeys("C").length && c.hopsworksInitScripts === 0 && c.hsfs && c.jars > 0;
+      const none = c.hopsworksKeys === 0 && c.hopsworksInitScripts === 0 && !c.hsfs && c.jars === 0;
       if (configured && configured.drift.length === 0 && !full) problems.push(`cluster ${c.id} is in the stack as configured but is half-configured (${JSON.stringify(c)})`);
       if (!configured && !none) problems.push(`cluster ${c.id} carries Hopsworks settings no stack resource owns (${JSON.stringify(c)})`);
       if (configured && configured.drift.length > 0) problems.push(`cluster ${c.id} resource reports drift: ${configured.drift.join("; ")}`);

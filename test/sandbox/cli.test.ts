@@ -22,7 +22,8 @@ const HW = SEED.hopsworks.instances[0];
 const HW_ADMIN = HW.users.find((u: { email: string }) => u.email === "platform-admin@example.com");
 const QUALYTICS_HOST: string = SEED.qualytics.instances[0].host;
 const QUALYTICS_TOKEN: string = SEED.qualytics.instances[0].users[0].tokens[0].value;
-const HOPS_KEYS = 11;
+/** The seed's Hopsworks runs 4.2.1 (release family C): 9 Spark keys, no metastore keys, no init script. */
+const HOPS_KEYS = 9;
 
 interface Run {
   code: number;
@@ -72,7 +73,14 @@ async function api(host: string, method: string, apiPath: string, auth?: string,
 const dbx = (method: string, apiPath: string, body?: unknown, token = ADMIN_PAT) => api(WS_HOST, method, apiPath, `Bearer ${token}`, body);
 const qualytics = (method: string, apiPath: string, body?: unknown) => api(QUALYTICS_HOST, method, `/api${apiPath}`, `Bearer ${QUALYTICS_TOKEN}`, body);
 let jwt = "";
-const hopsworks = (method: string, apiPath: string, body?: unknown) => api(HW.host, method, `/hopsworks-api/api${apiPath}`, jwt, body);
+/** A call with the login session, logging in again when Hopsworks refuses it (a JWT lives 30 + 15 minutes: 27 s at the seed's time scale). */
+const hopsworks = async (method: string, apiPath: string, body?: unknown) => {
+  const res = await api(HW.host, method, `/hopsworks-api/api${apiPath}`, jwt, body);
+  if (res.status !== 401) return res;
+  const login = await api(HW.host, "POST", "/hopsworks-api/api/auth/login", undefined, undefined, { email: HW_ADMIN.email, password: HW_ADMIN.password });
+  jwt = login.headers.get("authorization")!;
+  return api(HW.host, method, `/hopsworks-api/api${apiPath}`, jwt, body);
+};
 const getCluster = async (id = CLUSTER) => (await dbx("GET", `/api/2.0/clusters/get?cluster_id=${id}`)).body;
 const INTEGRATION = `/project/119/integrations/databricks`;
 
@@ -168,8 +176,13 @@ describe("sandbox CLI", () => {
     expect(ws.tokens).toEqual(expect.arrayContaining([expect.objectContaining({ id: token.body.token_info.token_id, comment: "integrations [pulumi:1a2b3c4d]" })]));
     const cluster = ws.clusters.find((c: { id: string }) => c.id === CLUSTER);
     expect(cluster).toMatchObject({ hopsworksProjectId: "119", hopsworksSparkKeys: HOPS_KEYS, hopsworksSparkKeysTotal: HOPS_KEYS });
-    expect(cluster.initScripts).toEqual([expect.stringMatching(/^dbfs:\/hopsworks\/.*initScript\.sh$/)]);
-    expect(cluster.libraries).toEqual([expect.objectContaining({ library: "pypi:hsfs~=4.2.0" })]);
+    expect(cluster.initScripts).toEqual([]);
+    expect(cluster.libraries).toEqual([
+      expect.objectContaining({ library: "pypi:hsfs~=4.2.0" }),
+      expect.objectContaining({ library: expect.stringMatching(/^jar:dbfs:\/\/\/hopsworks\/10\.[\d.]+\/hops-hadoop-client-4\.2\.0\.jar$/) }),
+      expect.objectContaining({ library: expect.stringMatching(/^jar:dbfs:\/\/\/hopsworks\/.*\/hsfs-spark-4\.2\.0\.jar$/) }),
+    ]);
+    expect(listing.hopsworks[0].version).toBe(HW.version);
     const admin = listing.hopsworks[0].users.find((u: { email: string }) => u.email === HW_ADMIN.email);
     expect(admin.registrations).toEqual([{ workspace: WS_HOST, keyEnding: ADMIN_PAT.slice(-4) }]);
     expect(listing.qualytics[0].datastores).toEqual([
@@ -183,9 +196,9 @@ describe("sandbox CLI", () => {
     expect(text.stdout).not.toMatch(/^(hopsworks|qualytics) /m);
   }, 120_000);
 
-  test("Databricks changes: Spark key changed, keys removed, init script removed, hsfs uninstalled, token revoked", async () => {
+  test("Databricks changes: Spark key changed, keys removed, no init script to remove (4.2), a jar and the client uninstalled, token revoked", async () => {
     const changed = await cli("change", "change-hopsworks-spark-key");
-    expect(changed.code).toBe(0);
+    expect({ code: changed.code, stderr: changed.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
     expect(changed.stdout).toContain("spark.hadoop.hops.ssl.hostname.verifier to STRICT (was ALLOW_ALL)");
     expect((await getCluster()).spark_conf["spark.hadoop.hops.ssl.hostname.verifier"]).toBe("STRICT");
 
@@ -194,16 +207,20 @@ describe("sandbox CLI", () => {
     expect(Object.keys(afterKeys.spark_conf ?? {}).filter((k) => k.startsWith("spark.hadoop.hops") || k === "spark.serializer")).toEqual([]);
     expect(afterKeys.custom_tags.hopsworks_project_id).toBe("119"); // the rest of the spec is kept
 
-    expect((await cli("change", "remove-hopsworks-init-script")).code).toBe(0);
-    expect((await getCluster()).init_scripts ?? []).toEqual([]);
+    // 3.7 and later write no init script.
     const nothingLeft = await cli("change", "remove-hopsworks-init-script");
     expect(nothingLeft.code).toBe(1);
     expect(nothingLeft.stderr).toContain("no Hopsworks init script");
 
+    const jar = await cli("change", "uninstall-hopsworks-jar");
+    expect(jar.code).toBe(0);
+    expect(jar.stdout).toMatch(/marked jar:dbfs:\/\/\/hopsworks\/.*\.jar for uninstall/);
     const uninstalled = await cli("change", "uninstall-hsfs", "--restart");
     expect(uninstalled.code).toBe(0);
     const libs = (await dbx("GET", `/api/2.0/libraries/cluster-status?cluster_id=${CLUSTER}`)).body.library_statuses ?? [];
-    expect(libs.filter((l: { status: string }) => l.status !== "UNINSTALL_ON_RESTART")).toEqual([]);
+    // The client is gone after the restart; the other jar stays (only one was uninstalled).
+    expect(libs.filter((l: { library: { pypi?: unknown } }) => l.library.pypi !== undefined)).toEqual([]);
+    expect(libs.map((l: { library: { jar?: string } }) => l.library.jar)).toEqual([expect.stringMatching(/hsfs-spark-4\.2\.0\.jar$/)]);
 
     const before = (await dbx("GET", "/api/2.0/token/list")).body.token_infos;
     const pulumiToken = before.find((t: { comment: string }) => t.comment.includes("[pulumi:"));

@@ -24,6 +24,8 @@ function runUnderMocks(): { resources: MockedResource[]; outputs: Record<string,
     "hopsworks:project": "fraud_detection",
     "example:clusterUser": "mlengineer",
     "example:hopsworksVersion": "4.2.1",
+    "example:hopsworksAddress": "10.0.0.4",
+    "example:clientJars": JSON.stringify(["hops-hadoop-client-4.2.0.jar", "hsfs-spark-4.2.0.jar"]),
   };
   const outputs = {
     [TYPE.instance]: { projectId: 119, username: "platformadmin", workspaceHost: "dbc-7f3e2a1b-9c4d.cloud.databricks.com" },
@@ -47,7 +49,15 @@ describe("examples/hopsworks-databricks (under Pulumi mocks)", () => {
     expect(found).toHaveLength(1);
     return found[0].inputs as Record<string, any>;
   };
-  const hops = clusterSettingsOf({ hopsworksHost: "hopsworks.example.com", project: "fraud_detection", projectId: 119, username: "mlengineer", hopsworksVersion: "4.2.1" });
+  const hops = clusterSettingsOf({
+    hopsworksHost: "hopsworks.example.com",
+    project: "fraud_detection",
+    projectId: 119,
+    username: "mlengineer",
+    hopsworksVersion: "4.2.1",
+    internalAddress: "10.0.0.4",
+    clientJars: ["hops-hadoop-client-4.2.0.jar", "hsfs-spark-4.2.0.jar"],
+  });
 
   test("the @pulumi/databricks cluster declares every Spark property, tag and library Hopsworks sets, beside its own", () => {
     const cluster = one(TYPE.cluster);
@@ -70,6 +80,6 @@ describe("examples/hopsworks-databricks (under Pulumi mocks)", () => {
       restoreOnDelete: false,
     });
     expect(one(TYPE.instance)).toMatchObject({ workspaceHost: "dbc-7f3e2a1b-9c4d.cloud.databricks.com" });
-    expect(outputs).toMatchObject({ clusterId: "0923-164208-efgh5678", hopsworksSparkKeys: 11, drift: [] });
+    expect(outputs).toMatchObject({ clusterId: "0923-164208-efgh5678", hopsworksSparkKeys: 9, drift: [] });
   });
 });

@@ -129,8 +129,12 @@ const clusterValid: Arbitraries = {
   runningTimeoutMinutes: maybe(fc.integer({ min: 1, max: 180 })),
   restoreOnDelete: maybe(fc.boolean()),
   databricksToken: maybe(tokens),
-  secretsStore: maybe(fc.constantFrom("secretsmanager", "parameterstore", "local")),
+  // `local` needs apiKeyFile (a rule across fields): the valid set leaves it to the stores that do not.
+  secretsStore: maybe(fc.constantFrom("secretsmanager", "parameterstore")),
   hostnameVerification: maybe(fc.boolean()),
+  apiKeyFile: maybe(fc.constantFrom("/dbfs/FileStore/hopsworks/api-key", "/Workspace/Users/me/api-key")),
+  clientLibrary: maybe(fc.constantFrom("hsfs~=3.7.0", "hopsworks[python]~=4.2.0", "hopsworks>=4.2,<4.3")),
+  configureTimeoutMinutes: maybe(fc.integer({ min: 1, max: 120 })),
 };
 const datastoreValid: Arbitraries = {
   qualyticsUrl: qualyticsUrls,

@@ -22,6 +22,30 @@ export = async () => {
     clusterId: config.require("runningCluster"),
     targetUser: config.get("targetUser"),
   });
+  // One Hopsworks instance per older release family, each with its own registration and two
+  // clusters (RUNNING with its own init script; TERMINATED with a policy and single-user access mode).
+  const families = JSON.parse(config.get("families") ?? "[]") as { host: string; running: string; terminated: string }[];
+  const familyOutputs = families.map((f) => {
+    const tag = f.host.split(".")[0]!;
+    const registration = new HopsworksDatabricksInstance(`workspace-${tag}`, { workspaceHost: token.host, apiKey: token.value, hopsworksHost: f.host });
+    const one = (kind: "running" | "terminated") => {
+      const c = new HopsworksConfiguredCluster(`${tag}-${kind}`, { workspaceHost: registration.workspaceHost, clusterId: f[kind], hopsworksHost: f.host });
+      return {
+        family: c.releaseFamily,
+        version: c.hopsworksVersion,
+        client: c.hsfsVersion,
+        libraries: c.libraries,
+        initScript: c.initScript,
+        restored: c.restored,
+        sparkKeys: c.hopsworksSparkConf.apply((conf) => Object.keys(conf).sort()),
+        address: c.hopsworksAddress,
+        snippet: c.snippet,
+        drift: c.drift,
+      };
+    };
+    return { host: f.host, running: one("running"), terminated: one("terminated") };
+  });
+
   const extraId = config.get("extraCluster");
   const extra = extraId ? new HopsworksConfiguredCluster("extra", { workspaceHost: instance.workspaceHost, clusterId: extraId }) : undefined;
 
@@ -35,6 +59,9 @@ export = async () => {
     featuresRestored: features.restored,
     featuresUser: features.targetUsername,
     hsfsVersion: features.hsfsVersion,
+    featuresLibraries: features.libraries,
+    featuresFamily: features.releaseFamily,
+    families: familyOutputs,
     sparkKeys: features.hopsworksSparkConf.apply((conf) => Object.keys(conf).sort()),
     initScript: features.initScript,
     connection: features.connection,

@@ -45,6 +45,40 @@ describe("databricks sandbox: libraries", () => {
     await eventually(async () => (await statuses(RUNNING_ID)).every((s) => s === "INSTALLED"));
   });
 
+  test("a PyPI requirement resolves against what PyPI has: hsfs~=4.2.0 and hsfs~=3.6.0 end FAILED with pip's message, hsfs~=3.7.0 and hopsworks[python]~=4.2.0 install", async () => {
+    const clock = freezeSandboxClock(h);
+    const wanted = ["hsfs~=4.2.0", "hsfs~=3.6.0", "hsfs~=3.7.0", "hopsworks[python]~=4.2.0", "hops~=2.2.0.0"].map((p) => ({ pypi: { package: p } }));
+    expect((await install(RUNNING_ID, wanted)).status).toBe(200);
+    // Resolving first, like any library; the verdict comes when installing would start.
+    clock.advanceReal(2 * SECOND);
+    expect(await statuses(RUNNING_ID)).toEqual(["RESOLVING", "RESOLVING", "RESOLVING", "RESOLVING", "RESOLVING"]);
+    clock.advanceReal(5 * SECOND);
+    expect(await statuses(RUNNING_ID)).toEqual(["FAILED", "FAILED", "INSTALLING", "INSTALLING", "INSTALLING"]);
+    const failed = (await status(RUNNING_ID)).body.library_statuses[0];
+    expect(failed.messages).toEqual([expect.stringContaining("ERROR: No matching distribution found for hsfs~=4.2.0")]);
+    expect(failed.messages[0]).toContain("(from versions: 0.0.0.2, 1.4.0, 2.0.0");
+    clock.advanceReal(10 * SECOND);
+    expect(await statuses(RUNNING_ID)).toEqual(["FAILED", "FAILED", "INSTALLED", "INSTALLED", "INSTALLED"]);
+  });
+
+  test("a jar from DBFS installs when the file exists and fails when it does not; dbfs:/ and dbfs:/// name the same file", async () => {
+    const clock = freezeSandboxClock(h);
+    const put = await h.call("POST", "/api/2.0/dbfs/put", { body: { path: "/libs/app.jar", contents: Buffer.from("PK").toString("base64"), overwrite: true } });
+    expect(put.status).toBe(200);
+    const jars = [{ jar: "dbfs:/libs/app.jar" }, { jar: "dbfs:///libs/app.jar" }, { jar: "dbfs:///libs/missing.jar" }];
+    expect((await install(RUNNING_ID, jars)).status).toBe(200);
+    clock.advanceReal(17 * SECOND);
+    expect(await statuses(RUNNING_ID)).toEqual(["INSTALLED", "INSTALLED", "FAILED"]);
+    expect((await status(RUNNING_ID)).body.library_statuses[2].messages[0]).toContain("java.io.FileNotFoundException: dbfs:/libs/missing.jar");
+  });
+
+  test("an uninstall on a TERMINATED cluster takes the library off at once (no run holds it)", async () => {
+    expect((await install(TERMINATED_ID, [requests])).status).toBe(200);
+    expect(await statuses(TERMINATED_ID)).toEqual(["PENDING"]);
+    expect((await uninstall(TERMINATED_ID, [requests])).status).toBe(200);
+    expect(await statuses(TERMINATED_ID)).toEqual([]);
+  });
+
   test("every library form is accepted and read back as given", async () => {
     const forms = [
       { pypi: { package: "simplejson", repo: "https://pypi.example.com/simple" } },

@@ -1,5 +1,8 @@
+import { ScaledClock } from "../../../sandbox/common/clock";
+import { startHopsworksSandbox } from "../../../sandbox/hopsworks";
 import { AWS_HOST } from "../../helpers/databricks-sandbox";
 import {
+  hopsworksTestSeed,
   HOPSWORKS_HOST,
   OUTSIDER,
   OWNER,
@@ -19,7 +22,7 @@ describe("hopsworks sandbox: login", () => {
   });
   afterEach(async () => h.close());
 
-  test("a form login answers the JWT in the Authorization header: HS256, sub = username, iss = host, 8 hours", async () => {
+  test("a form login answers the JWT in the Authorization header: HS256, sub = username, iss = host, the site's lifetime (scaled)", async () => {
     const res = await h.call("POST", "/auth/login", { form: { email: OWNER.email, password: OWNER.password } });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ sessionID: expect.stringMatching(/^[0-9a-f]{32}$/), data: OWNER.email });
@@ -28,7 +31,8 @@ describe("hopsworks sandbox: login", () => {
     expect(decode(header!)).toEqual({ alg: "HS256", typ: "JWT" });
     const claims = decode(payload!);
     expect(claims).toMatchObject({ sub: OWNER.username, iss: HOPSWORKS_HOST });
-    expect(claims.exp - claims.iat).toBe(8 * 3600);
+    // The test seed's 24 hours, scaled by 0.001 (Hopsworks' default is 30 minutes).
+    expect(claims.exp - claims.iat).toBeCloseTo(86.4, 1);
     expect(Math.abs(claims.iat * 1000 - Date.now())).toBeLessThan(60_000);
     expect(signature).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect((await h.call("GET", "/users/profile", { jwt })).status).toBe(200);
@@ -114,9 +118,11 @@ describe("hopsworks sandbox: JWT and API key authentication", () => {
     const expiredRes = await h.call("GET", "/users/profile", { jwt: expired });
     expect(expiredRes.status).toBe(401);
     expect(expiredRes.body.errorMsg).toMatch(/^The Token has expired on \d{4}-\d\d-\d\dT/);
-    // Within the 60-second leeway a just-expired token still passes.
-    const leeway = instance.issueToken(OWNER.email, { issuedAtMs: Date.now() - 30_000, lifetimeMs: 10_000 });
+    // Within the 15-minute leeway (0.9 s at scale 0.001) a just-expired token still passes; after it, 401/200003.
+    const leeway = instance.issueToken(OWNER.email, { issuedAtMs: Date.now() - 500, lifetimeMs: 100 });
     expect((await h.call("GET", "/users/profile", { jwt: leeway })).status).toBe(200);
+    const late = instance.issueToken(OWNER.email, { issuedAtMs: Date.now() - 1500, lifetimeMs: 100 });
+    expect((await h.call("GET", "/users/profile", { jwt: late })).body).toMatchObject({ errorCode: 200003 });
 
     const unknownKey = await h.call("GET", "/users/profile", { apiKey: "sandbox-hopsworks-apikey-nobody" });
     expect(unknownKey.status).toBe(401);
@@ -158,5 +164,37 @@ describe("hopsworks sandbox: control surface", () => {
     expect(res.body).toEqual({ errorCode: 120004, errorMsg: "Web application exception occurred", usrMsg: "HTTP 404 Not Found" });
     // Without the base path nothing is served either.
     expect((await fetch(`${h.url()}/users/profile`)).status).toBe(404);
+  });
+});
+
+describe("hopsworks sandbox: logins a deployment cannot make", () => {
+  test("password login disabled (401/160008), a two-factor account without otp (400/120002), a blocked account (401/160007)", async () => {
+    const seed = hopsworksTestSeed();
+    const [main] = seed.instances!;
+    const users = main!.users!.map((u) => (u.email === SCIENTIST.email ? { ...u, twoFactor: true } : u.email === OUTSIDER.email ? { ...u, blocked: true } : u));
+    const sso = { ...main!, host: "sso.example.com", passwordLogin: false };
+    const sandbox = await startHopsworksSandbox({ seed: { instances: [{ ...main!, users }, sso] }, clock: new ScaledClock(0.001) });
+    try {
+      const login = async (host: string, form: Record<string, string>) => {
+        const r = await fetch(`${sandbox.endpoints[host]}/hopsworks-api/api/auth/login`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams(form).toString(),
+        });
+        return { status: r.status, body: await r.json().catch(() => ({})) };
+      };
+      expect(await login("sso.example.com", { email: OWNER.email, password: OWNER.password })).toEqual({
+        status: 401,
+        body: { errorCode: 160008, errorMsg: "Authentication failed, invalid credentials", usrMsg: "Password login not allowed" },
+      });
+      expect(await login(HOPSWORKS_HOST, { email: SCIENTIST.email, password: SCIENTIST.password })).toEqual({
+        status: 400,
+        body: { errorCode: 120002, errorMsg: "A runtime error occurred.", usrMsg: "Second factor required" },
+      });
+      expect((await login(HOPSWORKS_HOST, { email: SCIENTIST.email, password: SCIENTIST.password, otp: "123456" })).status).toBe(200);
+      expect(await login(HOPSWORKS_HOST, { email: OUTSIDER.email, password: OUTSIDER.password })).toMatchObject({ status: 401, body: { errorCode: 160007 } });
+    } finally {
+      await sandbox.close();
+    }
   });
 });

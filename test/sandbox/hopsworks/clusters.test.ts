@@ -62,7 +62,7 @@ describe("hopsworks sandbox: reading clusters through the integration", () => {
     expect(res.body.items.map((c: { id: string }) => c.id)).toEqual([MANAGED_CLUSTER]);
   });
 
-  test("Hopsworks tags fill project and user; tags naming nothing known are left out", async () => {
+  test("Hopsworks tags fill project and user (expanded only in the list); tags naming nothing known are left out", async () => {
     await h.call("POST", `${base}/${AWS_HOST}`, { jwt, body: { apiKey: ALICE_TOKEN } });
     await tag(MANAGED_CLUSTER, { hopsworks_project_id: String(OTHER_PROJECT_ID), hopsworks_user: SCIENTIST.username });
     await tag(ATTACH_ONLY_CLUSTER, { hopsworks_project_id: "999", hopsworks_user: "ghost" });
@@ -71,13 +71,17 @@ describe("hopsworks sandbox: reading clusters through the integration", () => {
     expect(one.body).toMatchObject({
       id: MANAGED_CLUSTER,
       project: OTHER_PROJECT,
-      user: { href: expect.stringMatching(/\/users\/\d+$/), username: SCIENTIST.username, email: SCIENTIST.email, firstname: "Sam", lastname: "Scientist" },
+      user: { href: expect.stringMatching(/\/users\/\d+$/) },
     });
+    expect(one.body.user).not.toHaveProperty("username");
     const ghost = await h.call("GET", `${base}/${AWS_HOST}/clusters/${ATTACH_ONLY_CLUSTER}`, { jwt });
     expect(ghost.body).not.toHaveProperty("project");
     expect(ghost.body).not.toHaveProperty("user");
     const list = await h.call("GET", `${base}/${AWS_HOST}`, { jwt });
-    expect(list.body.items.find((c: { id: string }) => c.id === MANAGED_CLUSTER)).toMatchObject({ project: OTHER_PROJECT, user: { username: SCIENTIST.username } });
+    expect(list.body.items.find((c: { id: string }) => c.id === MANAGED_CLUSTER)).toMatchObject({
+      project: OTHER_PROJECT,
+      user: { href: expect.stringMatching(/\/users\/\d+$/), username: SCIENTIST.username, email: SCIENTIST.email, firstname: "Sam", lastname: "Scientist" },
+    });
     expect(PROJECT).not.toBe(OTHER_PROJECT);
   });
 
@@ -92,20 +96,19 @@ describe("hopsworks sandbox: reading clusters through the integration", () => {
     expect((await h.call("GET", `${base}/${AWS_HOST}`, { jwt })).body.errorCode).toBe(160048);
   });
 
-  test("Databricks' refusals and unknown hosts are 500 DATABRICKS_ERROR with Databricks' own words", async () => {
+  test("Databricks' refusals and unknown hosts are 500 DATABRICKS_ERROR with Databricks' raw answer (no devMsg at the default log level)", async () => {
     await h.call("POST", `${base}/${AWS_HOST}`, { jwt, body: { apiKey: ALICE_TOKEN } });
     const unknownCluster = await h.call("GET", `${base}/${AWS_HOST}/clusters/0101-000000-zzzzzzzz`, { jwt });
     expect(unknownCluster.status).toBe(500);
     expect(unknownCluster.body).toEqual({
       errorCode: 270125,
       errorMsg: "Error communicating with Databricks",
-      usrMsg: "Cluster 0101-000000-zzzzzzzz does not exist",
-      devMsg: expect.stringContaining("answered HTTP 400"),
+      usrMsg: expect.stringContaining('"message":"Cluster 0101-000000-zzzzzzzz does not exist"'),
     });
 
     // A revoked PAT (rotated out of band): Databricks' 401.
     h.hopsworks.instances[0]!.instance.setSecret(OWNER.email, `db_${AWS_HOST}`, "sandbox-revoked-token");
-    expect((await h.call("GET", `${base}/${AWS_HOST}`, { jwt })).body).toMatchObject({ errorCode: 270125, usrMsg: "Invalid access token." });
+    expect((await h.call("GET", `${base}/${AWS_HOST}`, { jwt })).body).toMatchObject({ errorCode: 270125, usrMsg: expect.stringContaining("Invalid access token") });
 
     await h.call("POST", `${base}/dbc-00000000-0000.cloud.databricks.com`, { jwt, body: { apiKey: ALICE_TOKEN } });
     const unknownHost = await h.call("GET", `${base}/dbc-00000000-0000.cloud.databricks.com`, { jwt });
@@ -116,7 +119,7 @@ describe("hopsworks sandbox: reading clusters through the integration", () => {
     await h.call("POST", `${base}/${AWS_HOST}`, { jwt, body: { apiKey: ALICE_TOKEN } });
     h.databricks.sandbox.control.addFault({ route: "GET /api/2.0/clusters/list", kind: "status", status: 503, count: 1 });
     const faulted = await h.call("GET", `${base}/${AWS_HOST}`, { jwt });
-    expect(faulted.body).toMatchObject({ errorCode: 270125, usrMsg: "The service is temporarily unavailable." });
+    expect(faulted.body).toMatchObject({ errorCode: 270125, usrMsg: expect.stringContaining("The service is temporarily unavailable.") });
     expect((await h.call("GET", `${base}/${AWS_HOST}`, { jwt })).status).toBe(200);
   });
 });

@@ -35,13 +35,22 @@ describe("predicted Hopsworks cluster settings", () => {
       projectId: PROJECT_ID,
       username: SCIENTIST.username,
       hopsworksVersion: HOPSWORKS_VERSION,
+      internalAddress: h.hopsworks.instances[0]!.instance.internalAddress,
+      clientJars: ["hops-hadoop-client-4.2.0.jar", "hsfs-spark-4.2.0.jar", "hudi-spark-bundle-0.10.0.4.2.0.jar"],
     });
     const cluster = (await h.databricks.call("GET", `/api/2.0/clusters/get?cluster_id=${MANAGED_CLUSTER}`)).body;
     expect(cluster.spark_conf).toMatchObject(predicted.sparkConf);
     expect(cluster.custom_tags).toMatchObject(predicted.customTags);
     expect(cluster.init_scripts).toEqual(expect.arrayContaining(predicted.initScripts));
     const libraries = (await h.databricks.call("GET", `/api/2.0/libraries/cluster-status?cluster_id=${MANAGED_CLUSTER}`)).body;
-    expect(libraries.library_statuses.map((s: { library: unknown }) => s.library)).toEqual(expect.arrayContaining(predicted.libraries));
+    // Hopsworks' own list, except its client: the prediction names the one the configured cluster
+    // ends with (hsfs~=4.2.0 does not exist on PyPI; the resource replaces it).
+    const written = libraries.library_statuses.map((s: { library: unknown }) => s.library);
+    expect(written).toEqual(predicted.libraries.map((l) => ("pypi" in l && l.pypi.package === "hopsworks[python]~=4.2.0" ? { pypi: { package: "hsfs~=4.2.0" } } : l)));
+    expect(predicted.libraries[0]).toEqual({ pypi: { package: "hopsworks[python]~=4.2.0" } });
+    // 4.2 is family C: no init script, no metastore keys.
+    expect(predicted.initScripts).toEqual([]);
+    expect(predicted.sparkConf).not.toHaveProperty("spark.hadoop.hive.metastore.uris");
   });
 
   test("a version that is not major.minor.patch is refused, naming the field", () => {
