@@ -120,9 +120,9 @@ function changedProperties(step: PreviewStep): { property: string; detail: strin
   const live = step.oldState?.outputs ?? {};
   // What the refresh returned as the resource's inputs (each resource's read hands back the live
   // values as inputs): the very values the engine's own diff compares with the program. Outputs
-  // stand in only where a state holds no such input (written by an older version, not refreshed).
-  const liveInputs = step.oldState?.inputs ?? {};
-  const liveInput = (property: string) => (property in liveInputs ? liveInputs[property] : live[property]);
+  // stand in only for a step that carries no inputs at all.
+  const liveInputs = step.oldState?.inputs;
+  const liveInput = (property: string) => (liveInputs ? liveInputs[property] : live[property]);
   const declared = step.newState?.inputs ?? {};
   const found: { property: string; detail: string }[] = [];
 

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { checkWithSchema } from "../core/check";
-import { definedProvider, implementationPath, lazyProvider } from "../core/dynamic";
+import { definedProvider, implementationPath, inputKeysOf, lazyProvider, liveInputs } from "../core/dynamic";
 import { ConfigurationError, ServiceError } from "../core/errors";
 import { notice } from "../core/log";
 import { backoffMs, defaultRetryPolicy } from "../core/http";
@@ -537,7 +537,14 @@ export const provider = definedProvider({
         drift.push(`Hopsworks cannot reach the cluster with the key registered for ${props.callerUsername}: ${(err as Error).message}`);
       } else throw err;
     }
-    return { id, props: { ...props, clusterName: String(live.cluster_name ?? props.clusterName), drift } };
+    const refreshed = { ...props, clusterName: String(live.cluster_name ?? props.clusterName), drift };
+    // As inputs, the live truth where an input has one: the user Hopsworks' tag now names (the
+    // engine's diff then shows `targetUser: "<live>" => "<declared>"`). Everything else Hopsworks
+    // added is not an input: it is named precisely in `drift`.
+    const taggedUser = (live.custom_tags as Record<string, string> | undefined)?.[TAG_USER];
+    const inputs = liveInputs(inputKeysOf(configuredClusterInputsSchema), refreshed);
+    if (taggedUser !== undefined && taggedUser !== props.targetUsername) inputs.targetUser = taggedUser;
+    return { id, props: refreshed, inputs };
   },
 
   async update(_id, olds: ConfiguredClusterOutputs, news: ConfiguredClusterInputs) {

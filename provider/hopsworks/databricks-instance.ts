@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { checkWithSchema } from "../core/check";
-import { definedProvider, implementationPath, lazyProvider } from "../core/dynamic";
+import { definedProvider, implementationPath, inputKeysOf, lazyProvider, liveInputs } from "../core/dynamic";
 import { ConfigurationError, ServiceError } from "../core/errors";
 import { log } from "../core/log";
 import { workspaceHostSchema } from "../databricks/host";
@@ -109,7 +109,12 @@ export const provider = definedProvider({
     const registered = await client.registeredInstances(projectId);
     // Removed out of band: the resource leaves the state; the next `up` registers again.
     if (!registered.includes(props.workspaceHost)) return { id: undefined, props: {} };
-    return { id, props: { ...props, projectId, keyStatus: await keyStatusOf(client, props.workspaceHost, props.apiKey) } };
+    const refreshed = { ...props, projectId, keyStatus: await keyStatusOf(client, props.workspaceHost, props.apiKey) };
+    const inputs = liveInputs(inputKeysOf(instanceInputsSchema), refreshed);
+    // Hopsworks never returns the key it holds; when it is not this stack's, the inputs say so in
+    // words (no key value), so the engine's diff shows `apiKey` as the input the next `up` repairs.
+    if (refreshed.keyStatus !== "current") inputs.apiKey = `(the key Hopsworks holds: ${refreshed.keyStatus})`;
+    return { id, props: refreshed, inputs };
   },
 
   async update(id: string, olds: InstanceOutputs, news: InstanceInputs) {

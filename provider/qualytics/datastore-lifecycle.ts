@@ -8,6 +8,7 @@ import { httpPathSchema } from "../databricks/http-path";
 import { serverHostnameSchema } from "../databricks/host";
 import { QualyticsClient, connectionIdOf, isEnrichmentOnly, type Datastore, type DatastorePayload } from "./client";
 import { parseQualyticsUrl, qualyticsCredentials } from "./credentials";
+import { isDefaultSetting } from "./enrichment-settings";
 
 /**
  * The lifecycle shared by Qualytics' Databricks datastores (source and enrichment): they are
@@ -383,7 +384,10 @@ export function datastoreProvider<I extends DatastoreBaseInputs, O extends Datas
       if (!live) return { id: undefined, props: {} };
       const refreshed = { ...props, ...liveCommon(live), ...kind.liveExtras(live) };
       // The live values as inputs too: the engine's own diff then names each field edited out of band.
-      return { id, props: refreshed, inputs: liveInputs(inputKeysOf(kind.schema), refreshed) };
+      const inputs = liveInputs(inputKeysOf(kind.schema), refreshed);
+      // Settings Qualytics fills in when omitted, at that value: not something a program declared.
+      for (const key of kind.serverDefaulted ?? []) if (isDefaultSetting(key, inputs[key], refreshed.name)) delete inputs[key];
+      return { id, props: refreshed, inputs };
     },
 
     async update(id: string, olds: O, news: I) {

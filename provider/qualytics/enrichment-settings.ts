@@ -88,3 +88,22 @@ export function liveSettings(live: Datastore, keys: readonly (typeof ENRICHMENT_
   };
   return Object.fromEntries(keys.map((k) => [k, all[k]])) as EnrichmentSettingsInputs;
 }
+
+/**
+ * Whether a setting holds what Qualytics gives it when it is not sent (the reference's datastore
+ * fields table: the prefix from the name, 10 records, `none`, a rollup at 10). At that value an
+ * undeclared setting says nothing about the program, so refresh does not hand it back as an input.
+ */
+export function isDefaultSetting(key: string, value: unknown, datastoreName: string): boolean {
+  switch (key) {
+    case "enrichmentPrefix":
+      return value === normalizePrefix(datastoreName);
+    case "enrichmentSourceRecordLimit":
+    case "highCountRollupThreshold":
+      return value === 10;
+    case "enrichmentRemediationStrategy":
+      return value === "none";
+    default:
+      return false;
+  }
+}

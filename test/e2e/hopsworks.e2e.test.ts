@@ -517,7 +517,7 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
     const guardedBefore = await userSpec(guarded);
     const refused = await stackOp({ ...request({ "test:clusterId": guarded }, ALICE_TOKEN), stackName: "guarded" });
     expect(refused.ok).toBe(false);
-    expect(refused.output).toMatch(/under cluster policy "No DBFS init scripts" \(D0D0D0D0D0D0D0D1\).*init_scripts\.\*\.dbfs\.destination \(the policy forbids it.*Nothing was changed/);
+    expect(refused.output).toMatch(/under cluster policy "No TLS bypass, no DBFS init scripts" \(D0D0D0D0D0D0D0D1\).*spark_conf\.spark\.hadoop\.hops\.ssl\.hostname\.verifier \(the policy forbids it.*Nothing was changed/);
     expect(await userSpec(guarded)).toEqual(guardedBefore);
 
     // The stack's own token for its Databricks calls, revoked later out of band.

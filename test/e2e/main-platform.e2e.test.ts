@@ -73,6 +73,32 @@ describe("the main job: deploy, deploy again, drift made with the sandbox comman
   };
   /** The report's bullet lines: "- `resource` (Type) · kind · `property`: detail". */
   const driftLines = (out: string) => out.split("\n").filter((l) => l.startsWith("- `"));
+  /**
+   * What reviewers read: the review workflow's `pulumi preview --refresh --diff` (the PR comment)
+   * on the main stack, split into one block of diff text per resource name.
+   */
+  const engineDiff = async (): Promise<Map<string, string>> => {
+    const r = await stackOp({
+      op: "cli",
+      args: ["preview", "--refresh", "--diff", "--non-interactive"],
+      programModule: compiledProgram("examples/main/index.ts"),
+      projectName: MAIN_PROJECT,
+      stackName: MAIN_STACK,
+      stateDir: path.join(home, "pulumi"),
+      env,
+    });
+    audit.track(r);
+    const blocks = new Map<string, string>();
+    let current = "";
+    for (const line of r.output.split("\n")) {
+      const urn = /\[urn=urn:pulumi:[^\]]*::([^:\]]+)\]/.exec(line);
+      if (urn) current = urn[1]!;
+      if (current) blocks.set(current, `${blocks.get(current) ?? ""}${line}\n`);
+    }
+    return blocks;
+  };
+  /** How the engine's diff names a drift report's property: an input by its key, a cluster's drift by the Spark key, tag or library in its `drift` output. */
+  const engineNames = (property: string) => property.replace(/^(spark_conf|custom_tags)\./, "").replace(/^libraries$/, "library ").replace(/^\(resource\)$/, "");
   const expectDrift = async (expected: [resource: string, kind: string, property: string][]) => {
     const out = await main("drift", 2);
     expect(out).toMatch(/pulumi preview exited [1-9]/); // --expect-no-changes fails, as in the nightly job
@@ -80,7 +106,14 @@ describe("the main job: deploy, deploy again, drift made with the sandbox comman
     for (const [resource, kind, property] of expected) {
       expect(lines.some((l) => l.startsWith(`- \`${resource}\` (`) && l.includes(` · ${kind} · \`${property}\``))).toBe(true);
     }
-    return lines;
+    // The engine's own diff names the same resources and properties as the drift report.
+    const diff = await engineDiff();
+    for (const line of lines) {
+      const [, resource, kind, property] = /^- `([^`]+)` \([^)]*\) · ([^·]+) · `([^`]+)`/.exec(line) ?? [];
+      const block = diff.get(resource!) ?? "";
+      expect({ line, named: block.includes(engineNames(property!)) || (kind!.trim() === "deleted" && /\+ .*create|\(create\)|\+\s/.test(block)) }).toEqual({ line, named: true });
+    }
+    return { lines, diff };
   };
   const expectRepaired = async () => {
     const out = await main("deploy");
@@ -137,11 +170,15 @@ describe("the main job: deploy, deploy again, drift made with the sandbox comman
     await sandbox("change", "change-hopsworks-spark-key", "--cluster", FEATURES_CLUSTER);
     await sandbox("change", "uninstall-hsfs", "--cluster", TRAINING_CLUSTER);
     await sandbox("change", "edit-datastore", "--datastore", "databricks_enrichment");
-    const lines = await expectDrift([
+    const { lines, diff } = await expectDrift([
       ["feature-engineering", "changed", "spark_conf.spark.hadoop.hops.ssl.hostname.verifier"],
       ["training", "changed", "libraries"],
     ]);
     expect(lines.some((l) => l.startsWith("- `enrichment` (QualyticsDatabricksEnrichmentDatastore) · changed · `description`: live `edited in the console"))).toBe(true);
+    // In the engine's diff: the input with its live value, which `up` removes (the program sets none).
+    expect(diff.get("enrichment")).toMatch(/- description\s*: "edited in the console[^"]*"/);
+    // Settings at Qualytics' defaults that the program does not declare are not listed.
+    expect(diff.get("enrichment")).not.toMatch(/- enrichment(Prefix|SourceRecordLimit|RemediationStrategy)\b/);
     await expectRepaired();
   });
 
@@ -149,7 +186,7 @@ describe("the main job: deploy, deploy again, drift made with the sandbox comman
     await sandbox("change", "revoke-token");
     await sandbox("change", "delete-datastore", "--datastore", "databricks_sales");
     await sandbox("change", "unregister-databricks");
-    const lines = await expectDrift([
+    const { lines } = await expectDrift([
       ["source", "deleted", "(resource)"],
       ["workspace", "deleted", "(resource)"],
     ]);

@@ -60,10 +60,17 @@ export const ML_POLICY = {
 };
 
 /** A policy that forbids init scripts on DBFS (deprecated by Databricks), which Hopsworks' configure adds. */
+/**
+ * A security policy that forbids what Hopsworks sets in every release family: its TLS hostname
+ * check bypass (`ALLOW_ALL`), and DBFS init scripts (written by 2.x–3.6 only).
+ */
 export const NO_DBFS_INIT_POLICY = {
   policy_id: "D0D0D0D0D0D0D0D1",
-  name: "No DBFS init scripts",
-  definition: JSON.stringify({ "init_scripts.*.dbfs.destination": { type: "forbidden" } }),
+  name: "No TLS bypass, no DBFS init scripts",
+  definition: JSON.stringify({
+    "spark_conf.spark.hadoop.hops.ssl.hostname.verifier": { type: "forbidden" },
+    "init_scripts.*.dbfs.destination": { type: "forbidden" },
+  }),
 };
 
 /**
