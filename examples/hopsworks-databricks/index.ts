@@ -38,6 +38,8 @@ export = async () => {
     // a first configure, or from the Hopsworks administrator.
     internalAddress: example.get("hopsworksAddress"),
     clientJars: example.getObject<string[]>("clientJars"),
+    // The configured cluster below tags the cluster with its claim (pulumi_configured_by): declared too.
+    configuredBy: "training",
   });
 
   const myInitScripts = [{ workspace: { destination: "/Shared/init/install-monitoring.sh" } }];

@@ -68,8 +68,11 @@ const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 /** The ciphertext signature of a secret value in state (`pulumi stack export`). */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const SECRET_NAME = /token|password|secret|apikey|api_key|credential|pat$|personalaccesstoken/i;
-/** Engine plumbing and outputs that change on their own: never drift. */
-const IGNORED_PROPERTIES = new Set(["__provider", "drift", "clusterState", "restored", "adopted", "keyStatus"]);
+/**
+ * Never drift: engine plumbing, outputs that change on their own, and inputs that steer the
+ * provider itself (a configured cluster's claim and takeOver, a token's owner marker).
+ */
+const IGNORED_PROPERTIES = new Set(["__provider", "drift", "clusterState", "restored", "adopted", "keyStatus", "claim", "takeOver", "ownerMarker"]);
 const MAX_VALUE = 60;
 /** Outputs that say whether a write-only input still holds (HopsworksDatabricksInstance.keyStatus). */
 const HEALTH_OUTPUTS: Record<string, { healthy: unknown; property: string }> = {

@@ -6,6 +6,18 @@ export const TAG_PROJECT_ID = "hopsworks_project_id";
 export const TAG_USER = "hopsworks_user";
 
 /**
+ * The cluster tag that names the stack resource a cluster is configured by:
+ * `pulumi_configured_by = <project>/<stack>/<resource name>`. It is where people look (the
+ * cluster's Tags in the Databricks UI, `clusters/get`); `HopsworksConfiguredCluster` writes it with
+ * its restoring update after Hopsworks' configure, refuses a cluster another stack's resource
+ * claims, and removes it on delete with Hopsworks' own tags.
+ */
+export const CLAIM_TAG = "pulumi_configured_by";
+
+/** The claim a resource writes: its Pulumi project, stack and name. */
+export const claimOf = (project: string, stack: string, name: string) => `${project}/${stack}/${name}`;
+
+/**
  * What Hopsworks' "Configure" writes into a cluster, computed ahead of time so that whoever owns
  * the cluster's spec (for example a `@pulumi/databricks` `Cluster`) can declare it. Then both
  * tools agree on one desired spec: Hopsworks' edit changes nothing the owner did not declare,
@@ -49,6 +61,12 @@ export interface HopsworksClusterSettingsArgs {
    * `hsfs~=X.Y.0` where PyPI has it, else the one that exists (e.g. `hopsworks[python]~=4.2.0`).
    */
   clientLibrary?: string;
+  /**
+   * The claim of the `HopsworksConfiguredCluster` that configures this cluster,
+   * `<project>/<stack>/<resource name>`: it writes it to the cluster's `pulumi_configured_by` tag, so
+   * a cluster's owner declares it too. `hopsworksClusterSettings` builds it from `configuredBy`.
+   */
+  claim?: string;
 }
 
 /** Shaped like `@pulumi/databricks` `ClusterArgs` fields, so they can be spread in. */
@@ -97,7 +115,7 @@ export function clusterSettingsOf(args: HopsworksClusterSettingsArgs): Hopsworks
   const jars = family === "A" ? [] : (args.clientJars ?? []).filter((name) => name.endsWith(".jar") && !(family === "C" && name.includes("hudi")));
   return {
     sparkConf: hopsworksSparkConf(args, family),
-    customTags: { [TAG_PROJECT_ID]: String(args.projectId), [TAG_USER]: args.username },
+    customTags: { [TAG_PROJECT_ID]: String(args.projectId), [TAG_USER]: args.username, ...(args.claim ? { [CLAIM_TAG]: args.claim } : {}) },
     initScripts: setsMetastore(family) ? [{ dbfs: { destination: `dbfs://${userDir(args)}/initScript.sh` } }] : [],
     // Hopsworks' PyPI requirements, its client replaced by the one the configured cluster keeps
     // (declaring an `hsfs~=X.Y.0` PyPI lacks would leave a FAILED library on the cluster).
@@ -115,7 +133,7 @@ export function clusterSettingsOf(args: HopsworksClusterSettingsArgs): Hopsworks
  * program that declares the cluster. Spread them into the cluster's own settings:
  *
  * ```ts
- * const hopsworks = hopsworksClusterSettings({ hopsworksHost, project, projectId: instance.projectId, username: "mlengineer", hopsworksVersion: "4.2.1", internalAddress: "10.0.0.4" });
+ * const hopsworks = hopsworksClusterSettings({ hopsworksHost, project, projectId: instance.projectId, username: "mlengineer", hopsworksVersion: "4.2.1", internalAddress: "10.0.0.4", configuredBy: "training" });
  * new databricks.Cluster("training", {
  *   sparkConf: hopsworks.sparkConf.apply((conf) => ({ "spark.speculation": "true", ...conf })),
  *   initScripts: hopsworks.initScripts.apply((scripts) => [...myScripts, ...scripts]),
@@ -123,8 +141,15 @@ export function clusterSettingsOf(args: HopsworksClusterSettingsArgs): Hopsworks
  * });
  * ```
  */
-export function hopsworksClusterSettings(args: {
-  [K in keyof HopsworksClusterSettingsArgs]: pulumi.Input<HopsworksClusterSettingsArgs[K]>;
-}): pulumi.Output<HopsworksClusterSettings> {
-  return pulumi.output(args).apply((plain) => clusterSettingsOf(plain as HopsworksClusterSettingsArgs));
+export function hopsworksClusterSettings(
+  args: { [K in keyof Omit<HopsworksClusterSettingsArgs, "claim">]: pulumi.Input<HopsworksClusterSettingsArgs[K]> } & {
+    /** The name of the `HopsworksConfiguredCluster` (in this stack) that configures the cluster: its claim tag is declared too. */
+    configuredBy?: pulumi.Input<string>;
+  },
+): pulumi.Output<HopsworksClusterSettings> {
+  const project = pulumi.getProject();
+  const stack = pulumi.getStack();
+  return pulumi.output(args).apply(({ configuredBy, ...plain }) =>
+    clusterSettingsOf({ ...(plain as HopsworksClusterSettingsArgs), ...(configuredBy ? { claim: claimOf(project, stack, configuredBy) } : {}) }),
+  );
 }

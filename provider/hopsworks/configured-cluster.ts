@@ -12,6 +12,8 @@ import { databricksCredentials } from "../databricks/credentials";
 import { assertPolicyAllows } from "../databricks/cluster-policy";
 import { restoreClusterFields } from "../databricks/cluster-restore";
 import { hopsworksIntent } from "./configure-intent";
+import { assertClusterIsOurs } from "./cluster-claim";
+import { CLAIM_TAG, claimOf } from "./cluster-settings";
 import { workspaceHostSchema } from "../databricks/host";
 import { HopsworksClient, HopsworksCode, hasCode, type ProjectMember } from "./client";
 import {
@@ -67,6 +69,10 @@ export const configuredClusterInputsSchema = z.object({
     .optional(),
   /** How long Hopsworks' configure call may take, in minutes (default 10); it is never sent twice while one may still run. */
   configureTimeoutMinutes: z.number({ error: "must be a number of minutes" }).int("must be whole minutes").min(1, "must be at least 1").max(120, "must be at most 120").default(10),
+  /** Take over a cluster another stack's resource claims, or that Hopsworks is configured on for another user or project (default false). */
+  takeOver: z.boolean({ error: "must be true or false" }).default(false),
+  /** Set by the constructor: `<project>/<stack>/<name>`, written to the cluster's `pulumi_configured_by` tag. */
+  claim: z.string().min(1).optional(),
 }).superRefine((inputs, ctx) => {
   if (inputs.secretsStore === "local" && inputs.apiKeyFile === undefined) {
     ctx.addIssue({
@@ -328,6 +334,19 @@ async function configure(inputs: ConfiguredClusterInputs, previous?: ConfiguredC
   const timeoutMs = inputs.runningTimeoutMinutes * MINUTE;
   const ctx = await prepare(inputs);
   const { databricks } = ctx;
+  // Never take a cluster from another stack or another user without being told to. An update of
+  // our own configuration may find Hopsworks' tags on the old target (a targetUser change): only
+  // another stack's claim stops it.
+  assertClusterIsOurs({
+    clusterId: inputs.clusterId,
+    liveTags: ctx.cluster.custom_tags as Record<string, string> | undefined,
+    claim: inputs.claim,
+    targetUsername: ctx.targetUsername,
+    projectId: ctx.projectId,
+    project: inputs.project,
+    takeOver: inputs.takeOver ?? false,
+    claimOnly: previous !== undefined,
+  });
 
   // prepare read the cluster already: a second read only when it must settle first.
   const before = TRANSITIONAL_STATES.has(ctx.cluster.state) ? await waitForSettled(databricks, inputs.clusterId, timeoutMs) : ctx.cluster;
@@ -377,14 +396,19 @@ async function configure(inputs: ConfiguredClusterInputs, previous?: ConfiguredC
     base.applied = applied;
 
     const plan = restorePlan(original, after);
-    if (plan.restored.length > 0) {
+    // The claim tag goes on with the restoring update (one write): it is ours, so delete takes it out.
+    const claim = inputs.claim !== undefined && (after.custom_tags as Record<string, string> | undefined)?.[CLAIM_TAG] !== inputs.claim ? [`custom_tags.${CLAIM_TAG}`] : [];
+    if (inputs.claim !== undefined) applied.tags = { ...applied.tags, [CLAIM_TAG]: inputs.claim };
+    if (plan.restored.length > 0 || claim.length > 0) {
       const settled = await waitForSettled(databricks, inputs.clusterId, timeoutMs);
       const restarts = settled.state === "RUNNING";
-      // Only the dropped fields, as a partial update: what others changed meanwhile stays.
-      await restoreClusterFields(databricks, inputs.clusterId, plan.spec, plan.restored, editableSpec, timeoutMs);
+      const desired = { ...plan.spec, custom_tags: { ...((plan.spec.custom_tags as Record<string, string> | undefined) ?? {}), ...(inputs.claim !== undefined ? { [CLAIM_TAG]: inputs.claim } : {}) } };
+      // Only the dropped fields (and the claim), as a partial update: what others changed meanwhile stays.
+      await restoreClusterFields(databricks, inputs.clusterId, desired, [...plan.restored, ...claim], editableSpec, timeoutMs);
       notice(
-        `cluster ${inputs.clusterId}: Hopsworks' configure dropped settings you own; restored ${plan.restored.join(", ")}` +
-          (restarts ? " (the cluster restarts once more to apply them)" : ""),
+        plan.restored.length > 0
+          ? `cluster ${inputs.clusterId}: Hopsworks' configure dropped settings you own; restored ${plan.restored.join(", ")}` + (restarts ? " (the cluster restarts once more to apply them)" : "")
+          : `cluster ${inputs.clusterId}: tagged ${CLAIM_TAG}=${inputs.claim}` + (restarts ? " (the cluster restarts once more to apply it)" : ""),
       );
     }
 
@@ -624,6 +648,13 @@ export interface HopsworksConfiguredClusterArgs {
   clientLibrary?: pulumi.Input<string>;
   /** How long Hopsworks' configure call may take, in minutes (default 10). It is never sent again while one may still run. */
   configureTimeoutMinutes?: pulumi.Input<number>;
+  /**
+   * Take over a cluster that is not this resource's (default false). A cluster another stack's
+   * resource claims (its `pulumi_configured_by` tag), or one Hopsworks is configured on for another
+   * user or project, is refused at create naming who holds it; with `takeOver: true` this resource
+   * configures it and claims it. The other stack then reports drift until its resource is removed.
+   */
+  takeOver?: pulumi.Input<boolean>;
   /** Hopsworks host; defaults to `hopsworks:host` config or `HOPSWORKS_HOST`. */
   hopsworksHost?: pulumi.Input<string>;
   /** Hopsworks port; defaults to `hopsworks:port` config, else 443. */
@@ -688,6 +719,8 @@ export class HopsworksConfiguredCluster extends pulumi.dynamic.Resource {
         apiKeyFile: args.apiKeyFile,
         clientLibrary: args.clientLibrary,
         configureTimeoutMinutes: args.configureTimeoutMinutes,
+        takeOver: args.takeOver,
+        claim: claimOf(pulumi.getProject(), pulumi.getStack(), name),
         projectId: undefined,
         hopsworksVersion: undefined,
         releaseFamily: undefined,

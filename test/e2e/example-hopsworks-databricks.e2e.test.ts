@@ -42,6 +42,8 @@ describe("a cluster @pulumi/databricks owns, configured for Hopsworks", () => {
     hopsworksVersion: HOPSWORKS_VERSION,
     internalAddress: internalAddressOf(HOPSWORKS_HOST),
     clientJars: clientFolder(HOPSWORKS_VERSION).map((f) => f.name),
+    // test/e2e/programs/hopsworks-declared-cluster.ts's resource, in this test's project and stack.
+    claim: "hopsworks-declared/dev/declared",
   });
   const monitoring = { workspace: { destination: "/Shared/init/install-monitoring.sh" } };
   const declared = {

@@ -57,6 +57,11 @@ describe("examples/hopsworks-databricks (under Pulumi mocks)", () => {
     hopsworksVersion: "4.2.1",
     internalAddress: "10.0.0.4",
     clientJars: ["hops-hadoop-client-4.2.0.jar", "hsfs-spark-4.2.0.jar"],
+    claim: "mock-project/mock-stack/training",
+  });
+
+  test("the declared claim tag is the one the configured cluster writes", () => {
+    expect(one(TYPE.configured).claim).toBe("mock-project/mock-stack/training");
   });
 
   test("the @pulumi/databricks cluster declares every Spark property, tag and library Hopsworks sets, beside its own", () => {

@@ -47,6 +47,20 @@ describe("provider Databricks client against the sandbox", () => {
     expect(Date.parse(outs.expiryTime) - Date.parse(outs.creationTime)).toBe(90 * 86400 * 1000);
     await tokenProvider.delete!(ok.id, ok.outs);
   });
+
+  test("DatabricksAccessToken: two stacks that declare the same token each get their own, and never revoke the other's", async () => {
+    // Same resource name and comment in two stacks: only the owner marker (project, stack, name) differs.
+    const live = async () => ((await h.call("GET", "/api/2.0/token/list")).body.token_infos as { token_id: string }[]).map((t) => t.token_id);
+    const a = await tokenProvider.create({ host: AWS_HOST, comment: "shared integrations", lifetimeDays: 30, ownerMarker: "aaaa1111" });
+    const b = await tokenProvider.create({ host: AWS_HOST, comment: "shared integrations", lifetimeDays: 30, ownerMarker: "bbbb2222" });
+    expect(a.id).not.toBe(b.id);
+    expect(await live()).toEqual(expect.arrayContaining([a.id, b.id]));
+    // One stack's destroy revokes its own token only.
+    await tokenProvider.delete!(a.id, a.outs);
+    expect(await live()).toContain(b.id);
+    expect(await live()).not.toContain(a.id);
+    await tokenProvider.delete!(b.id, b.outs);
+  });
 });
 
 describe("policyConflicts: what a policy would refuse of what Hopsworks sets", () => {

@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { provider as clusterProvider, type ConfiguredClusterOutputs } from "../../../provider/hopsworks/configured-cluster";
 import { provider as instanceProvider } from "../../../provider/hopsworks/databricks-instance";
 import { ALICE_TOKEN, AWS_HOST, eventually } from "../../helpers/databricks-sandbox";
-import { HOPSWORKS_HOST, MANAGED_CLUSTER, OWNER, PROJECT, PROJECT_ID, startHopsworksTestSandbox, type HopsworksHarness } from "../../helpers/hopsworks-sandbox";
+import { HOPSWORKS_HOST, MANAGED_CLUSTER, OWNER, PROJECT, PROJECT_ID, SCIENTIST, startHopsworksTestSandbox, type HopsworksHarness } from "../../helpers/hopsworks-sandbox";
 
 jest.setTimeout(60_000);
 
@@ -174,5 +174,91 @@ describe("a configure whose answer is lost", () => {
     secretsStore: "secretsmanager" as const,
     hostnameVerification: true,
     configureTimeoutMinutes: 10,
+  });
+});
+
+describe("two stacks that declare one configured cluster", () => {
+  let h: HopsworksHarness;
+  beforeAll(async () => {
+    h = await startHopsworksTestSandbox();
+    for (const provider of [instanceProvider, clusterProvider]) {
+      provider.configure!({
+        config: {
+          get: (key: string) =>
+            ({
+              "databricks:host": AWS_HOST,
+              "databricks:token": ALICE_TOKEN,
+              "hopsworks:email": OWNER.email,
+              "hopsworks:password": OWNER.password,
+              "databricks-integrations:endpoints": JSON.stringify({ ...h.databricks.sandbox.endpoints, ...h.hopsworks.endpoints }),
+            })[key],
+        } as unknown as pulumi.Config,
+      });
+    }
+    process.env.PULUMI_DATABRICKS_INTEGRATIONS_POLL_MS = "50";
+  });
+  afterAll(async () => {
+    delete process.env.PULUMI_DATABRICKS_INTEGRATIONS_POLL_MS;
+    await h?.close();
+  });
+
+  const tags = async () => ((await h.databricks.call("GET", `/api/2.0/clusters/get?cluster_id=${MANAGED_CLUSTER}`)).body.custom_tags ?? {}) as Record<string, string>;
+  const inputs = (claim: string, extra: Record<string, unknown> = {}) => ({
+    project: PROJECT,
+    hopsworksHost: HOPSWORKS_HOST,
+    workspaceHost: AWS_HOST,
+    clusterId: MANAGED_CLUSTER,
+    waitForRunning: true,
+    runningTimeoutMinutes: 20,
+    restoreOnDelete: true,
+    secretsStore: "secretsmanager" as const,
+    hostnameVerification: true,
+    configureTimeoutMinutes: 10,
+    takeOver: false,
+    claim,
+    ...extra,
+  });
+  const refusal = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => (e as Error).message);
+
+  test("the second is refused naming the holder; after the first's destroy it deploys; takeOver is the explicit way", async () => {
+    await instanceProvider.create!({ project: PROJECT, hopsworksHost: HOPSWORKS_HOST, workspaceHost: AWS_HOST, apiKey: ALICE_TOKEN });
+    const first = await clusterProvider.create!(inputs("features/team-a/feature-engineering"));
+    // The claim is where people look: the cluster's tags.
+    expect(await tags()).toMatchObject({ pulumi_configured_by: "features/team-a/feature-engineering", hopsworks_user: OWNER.username });
+
+    const before = await tags();
+    const message = await refusal(clusterProvider.create!(inputs("features/team-b/feature-engineering", { targetUser: SCIENTIST.username })));
+    expect(message).toMatch(/already configured by another stack's resource "features\/team-a\/feature-engineering" \(its pulumi_configured_by tag\).*takeOver: true/);
+    // Refused before Hopsworks was asked: the cluster is as the first stack left it.
+    expect(await tags()).toEqual(before);
+
+    // After the first stack's destroy (its claim and Hopsworks' tags gone), the second deploys.
+    await clusterProvider.delete!(first.id, first.outs);
+    expect(await tags()).not.toHaveProperty("pulumi_configured_by");
+    const settled = () => eventually(async () => ["RUNNING", "TERMINATED"].includes((await h.databricks.call("GET", `/api/2.0/clusters/get?cluster_id=${MANAGED_CLUSTER}`)).body.state));
+    await settled();
+    const teamB = await clusterProvider.create!(inputs("features/team-b/feature-engineering", { targetUser: SCIENTIST.username }));
+    expect(await tags()).toMatchObject({ pulumi_configured_by: "features/team-b/feature-engineering", hopsworks_user: SCIENTIST.username });
+    await clusterProvider.delete!(teamB.id, teamB.outs);
+    await settled();
+
+    // A cluster Hopsworks configured outside any stack, for someone else: refused too, naming them.
+    await eventually(async () => ["RUNNING", "TERMINATED"].includes((await h.databricks.call("GET", `/api/2.0/clusters/get?cluster_id=${MANAGED_CLUSTER}`)).body.state));
+    const jwt = await h.login(OWNER);
+    expect((await h.call("POST", `/project/${PROJECT_ID}/integrations/databricks/${AWS_HOST}/clusters/${MANAGED_CLUSTER}?username=${SCIENTIST.username}`, { jwt })).status).toBe(200);
+    expect(await refusal(clusterProvider.create!(inputs("features/team-b/feature-engineering")))).toMatch(
+      new RegExp(`already configured by Hopsworks for user "${SCIENTIST.username}" in project ${PROJECT_ID} .*takeOver: true`),
+    );
+    // With takeOver it is configured and claimed; its destroy takes the claim out again.
+    const second = await clusterProvider.create!(inputs("features/team-b/feature-engineering", { takeOver: true }));
+    expect(await tags()).toMatchObject({ pulumi_configured_by: "features/team-b/feature-engineering", hopsworks_user: OWNER.username });
+    await clusterProvider.delete!(second.id, second.outs);
+    expect(await tags()).not.toHaveProperty("pulumi_configured_by");
+  });
+
+  test("a registration of the same workspace from another stack, with its own key, is refused: it would replace the first stack's key", async () => {
+    const other = await refusal(instanceProvider.create!({ project: PROJECT, hopsworksHost: HOPSWORKS_HOST, workspaceHost: AWS_HOST, apiKey: "sandbox-other-stack-key-0000" }));
+    expect(other).toMatch(new RegExp(`${AWS_HOST.replace(/\./g, "\\.")} is already registered in Hopsworks for this user with a different key`));
+    expect(other).not.toContain("sandbox-other-stack-key-0000");
   });
 });
