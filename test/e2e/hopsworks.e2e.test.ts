@@ -324,6 +324,8 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
     base.config = { ...base.config, "test:targetUser": OWNER.email };
     expect((await run("preview", { expectNoChanges: true })).changeSummary).toEqual({ same: 6 + F });
 
+    // The deployed stack's claim is on its cluster, where people look.
+    expect((await cluster(MANAGED_CLUSTER)).custom_tags.pulumi_configured_by).toMatch(/^[^/]+\/[^/]+\/[^/]+$/);
     // Refused operations: each a clear error, nothing in the stack, the cluster untouched.
     await refusedOperations();
     await policyPartialUpdateAndRevokedToken();
@@ -469,6 +471,14 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
       ["no-can-manage", { "test:clusterId": ATTACH_ONLY_CLUSTER }, {}, /lacks the "Can Manage" permission on cluster 0101-000000-cccccccc.*workspace admin/, ATTACH_ONLY_CLUSTER],
       ["scientist-for-other", { "hopsworks:email": SCIENTIST.email, "test:targetUser": OWNER.username }, { "hopsworks:password": SCIENTIST.password }, /only a Data owner/, MANAGED_CLUSTER],
       ["bad-host", { "test:workspaceHost": "https://example.com" }, {}, /workspaceHost: .*expected forms are AWS/, MANAGED_CLUSTER],
+      // Another stack declaring the cluster the deployed stack configured (and claimed): refused, naming the holder.
+      [
+        "another-stack",
+        { "test:targetUser": OWNER.username },
+        {},
+        /cluster 0101-000000-aaaaaaaa is already configured by another stack's resource "[^"\/]+\/[^"\/]+\/[^"\/]+" \(its pulumi_configured_by tag\).*takeOver: true/,
+        MANAGED_CLUSTER,
+      ],
     ];
     for (const [name, config, secretConfig, expected, clusterId] of cases) {
       const specBefore = await userSpec(clusterId);
