@@ -6,6 +6,24 @@ import { HOPSWORKS_HOST, MANAGED_CLUSTER, OWNER, PROJECT, PROJECT_ID, SCIENTIST,
 
 jest.setTimeout(60_000);
 
+/** Both Hopsworks providers configured as the engine would, as the owner, against the harness. */
+function configureProviders(h: HopsworksHarness): void {
+  for (const provider of [instanceProvider, clusterProvider]) {
+    provider.configure!({
+      config: {
+        get: (key: string) =>
+          ({
+            "databricks:host": AWS_HOST,
+            "databricks:token": ALICE_TOKEN,
+            "hopsworks:email": OWNER.email,
+            "hopsworks:password": OWNER.password,
+            "databricks-integrations:endpoints": JSON.stringify({ ...h.databricks.sandbox.endpoints, ...h.hopsworks.endpoints }),
+          })[key],
+      } as unknown as pulumi.Config,
+    });
+  }
+}
+
 // The Hopsworks resources' providers run in-process against the sandboxes (configured as the
 // engine would): old state shapes, a refused registration, a lost configure answer.
 
@@ -19,18 +37,7 @@ describe("state written before release families", () => {
   let h: HopsworksHarness;
   beforeAll(async () => {
     h = await startHopsworksTestSandbox();
-    clusterProvider.configure!({
-      config: {
-        get: (key: string) =>
-          ({
-            "databricks:host": AWS_HOST,
-            "databricks:token": ALICE_TOKEN,
-            "hopsworks:email": OWNER.email,
-            "hopsworks:password": OWNER.password,
-            "databricks-integrations:endpoints": JSON.stringify({ ...h.databricks.sandbox.endpoints, ...h.hopsworks.endpoints }),
-          })[key],
-      } as unknown as pulumi.Config,
-    });
+    configureProviders(h);
   });
   afterAll(async () => h?.close());
 
@@ -130,20 +137,7 @@ describe("a configure whose answer is lost", () => {
   let h: HopsworksHarness;
   beforeAll(async () => {
     h = await startHopsworksTestSandbox();
-    for (const provider of [instanceProvider, clusterProvider]) {
-      provider.configure!({
-        config: {
-          get: (key: string) =>
-            ({
-              "databricks:host": AWS_HOST,
-              "databricks:token": ALICE_TOKEN,
-              "hopsworks:email": OWNER.email,
-              "hopsworks:password": OWNER.password,
-              "databricks-integrations:endpoints": JSON.stringify({ ...h.databricks.sandbox.endpoints, ...h.hopsworks.endpoints }),
-            })[key],
-        } as unknown as pulumi.Config,
-      });
-    }
+    configureProviders(h);
     process.env.PULUMI_DATABRICKS_INTEGRATIONS_CONFIGURE_TIMEOUT_MS = "1500";
     process.env.PULUMI_DATABRICKS_INTEGRATIONS_POLL_MS = "50";
   });
@@ -181,20 +175,7 @@ describe("two stacks that declare one configured cluster", () => {
   let h: HopsworksHarness;
   beforeAll(async () => {
     h = await startHopsworksTestSandbox();
-    for (const provider of [instanceProvider, clusterProvider]) {
-      provider.configure!({
-        config: {
-          get: (key: string) =>
-            ({
-              "databricks:host": AWS_HOST,
-              "databricks:token": ALICE_TOKEN,
-              "hopsworks:email": OWNER.email,
-              "hopsworks:password": OWNER.password,
-              "databricks-integrations:endpoints": JSON.stringify({ ...h.databricks.sandbox.endpoints, ...h.hopsworks.endpoints }),
-            })[key],
-        } as unknown as pulumi.Config,
-      });
-    }
+    configureProviders(h);
     process.env.PULUMI_DATABRICKS_INTEGRATIONS_POLL_MS = "50";
   });
   afterAll(async () => {
