@@ -5,6 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { qualyticsSeedSchema } from "../sandbox/qualytics/seed";
 
 export const MAIN_PROJECT = "databricks-integrations-main";
 export const MAIN_STACK = "sandbox";
@@ -28,8 +29,11 @@ export interface Seed {
   qualytics: { instances: { host: string; users: { email: string; tokens: { value: string }[] }[] }[] };
 }
 
-export const readSeed = (repoRoot: string): Seed =>
-  JSON.parse(fs.readFileSync(path.join(repoRoot, "sandbox", "seed.json"), "utf8")) as Seed;
+/** sandbox/seed.json as the sandbox reads it: Qualytics tokens given by their claims are signed. */
+export function readSeed(repoRoot: string): Seed {
+  const raw = JSON.parse(fs.readFileSync(path.join(repoRoot, "sandbox", "seed.json"), "utf8")) as Seed;
+  return { ...raw, qualytics: qualyticsSeedSchema.parse(raw.qualytics) };
+}
 
 export interface StackConfig {
   config: Record<string, string>;

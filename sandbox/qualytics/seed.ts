@@ -2,7 +2,7 @@ import { z } from "zod";
 import { datastoreCreateBody } from "./bodies";
 import { DIALECTS } from "./dialect";
 import { ROLES } from "./model";
-import { DEFAULT_SIGNING_KEY } from "./tokens";
+import { DEFAULT_SIGNING_KEY, mintQualyticsToken } from "./tokens";
 
 /** A Qualytics user and the API tokens it already has. */
 export const qualyticsUserSeedSchema = z.object({
@@ -12,9 +12,14 @@ export const qualyticsUserSeedSchema = z.object({
   /**
    * JWTs signed with the deployment's `tokenSigningKey` (see `mintQualyticsToken`), like the
    * tokens real Qualytics issues; the sandbox stores only their hashes. An `exp` in the past is
-   * allowed (it answers 401), so a seed can carry an expired token for tests.
+   * allowed (it answers 401), so a seed can carry an expired token for tests. A seed file gives a
+   * token by its claims (`{"claims": {"sub", "exp"}}`), signed when the seed is read
+   * (this schema's transform; `readSeed` in scripts/platform-config.ts parses with it); a literal
+   * `value` is accepted too.
    */
-  tokens: z.array(z.object({ value: z.string().min(8) })).default([]),
+  tokens: z
+    .array(z.union([z.object({ value: z.string().min(8) }), z.object({ claims: z.object({ sub: z.string().min(1), exp: z.number(), iat: z.number().optional() }).catchall(z.unknown()) })]))
+    .default([]),
 });
 
 /**
@@ -31,7 +36,8 @@ export const qualyticsDatastoreSeedSchema = z.intersection(
   }),
 );
 
-export const qualyticsInstanceSeedSchema = z.object({
+export const qualyticsInstanceSeedSchema = z
+  .object({
   /** The real host name this deployment answers for, e.g. `acme.qualytics.io`. */
   host: z.string().min(1),
   users: z.array(qualyticsUserSeedSchema).default([]),
@@ -54,7 +60,12 @@ export const qualyticsInstanceSeedSchema = z.object({
    * the test to the saved datastore's route would; unconfirmed which real planes do.
    */
   createTestsConnection: z.boolean().default(true),
-});
+  })
+  // Tokens given by their claims are signed now, with this deployment's key.
+  .transform((inst) => ({
+    ...inst,
+    users: inst.users.map((u) => ({ ...u, tokens: u.tokens.map((t) => ({ value: "value" in t ? t.value : mintQualyticsToken(inst.tokenSigningKey, t.claims) })) })),
+  }));
 
 export const qualyticsSeedSchema = z.object({
   /**

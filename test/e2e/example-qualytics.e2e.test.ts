@@ -5,6 +5,7 @@ import { startSandbox, type Sandbox } from "../../sandbox";
 import { compiledProgram } from "../helpers/engine";
 import { SecretAudit } from "../helpers/secret-audit";
 import type { StackOpRequest, StackOpResult } from "../../scripts/stack-op";
+import { readSeed } from "../../scripts/platform-config";
 
 jest.setTimeout(300_000);
 
@@ -13,7 +14,7 @@ const EXAMPLE_DIR = path.join(REPO_ROOT, "examples", "qualytics");
 const PROJECT = "qualytics-example";
 
 /** The sandbox seed the example's README uses: its workspace, warehouse, tokens and Qualytics instance. */
-const seed = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "sandbox", "seed.json"), "utf8"));
+const seed = readSeed(REPO_ROOT) as any;
 const workspace = seed.databricks.workspaces[0];
 const userToken = (email: string) => workspace.users.find((u: { userName: string }) => u.userName === email).tokens[0].value as string;
 const ADMIN_TOKEN = userToken("platform-admin@example.com");

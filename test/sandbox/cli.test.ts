@@ -9,10 +9,11 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { readSeed } from "../../scripts/platform-config";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const CLI = path.join(REPO, "dist", "scripts", "sandbox-cli.js");
-const SEED = JSON.parse(fs.readFileSync(path.join(REPO, "sandbox", "seed.json"), "utf8"));
+const SEED = readSeed(REPO) as any;
 const WS = SEED.databricks.workspaces[0];
 const WS_HOST: string = WS.host;
 const ADMIN_PAT: string = WS.users.find((u: { admin: boolean }) => u.admin).tokens[0].value;

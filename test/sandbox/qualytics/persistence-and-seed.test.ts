@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { startSandbox } from "../../../sandbox";
+import { readSeed } from "../../../scripts/platform-config";
 import { ADMIN_TOKEN, AWS_HOST, testSeed } from "../../helpers/databricks-sandbox";
 import {
   QUALYTICS_ADMIN_TOKEN,
@@ -86,7 +87,7 @@ describe("qualytics sandbox: seeding and startSandbox", () => {
   });
 
   test("the default seed file has a Qualytics deployment with no datastores", async () => {
-    const seedFile = JSON.parse(fs.readFileSync(path.join(__dirname, "../../../sandbox/seed.json"), "utf8"));
+    const seedFile = readSeed(path.join(__dirname, "../../..")) as any;
     const sandbox = await startSandbox({ configFile: path.join(__dirname, "../../../sandbox/seed.json") });
     try {
       const url = sandbox.endpoints["acme.qualytics.io"];
