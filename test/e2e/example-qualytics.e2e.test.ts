@@ -4,8 +4,8 @@ import * as path from "path";
 import { startSandbox, type Sandbox } from "../../sandbox";
 import { compiledProgram } from "../helpers/engine";
 import { SecretAudit } from "../helpers/secret-audit";
-import type { StackOpRequest, StackOpResult } from "../../scripts/stack-op";
-import { readSeed } from "../../scripts/platform-config";
+import type { StackOpRequest, StackOpResult } from "../../scripts/lib/stack-op-process";
+import { readSeed } from "../../scripts/lib/platform-config";
 
 jest.setTimeout(300_000);
 

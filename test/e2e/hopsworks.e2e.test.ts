@@ -24,7 +24,7 @@ import {
 } from "../helpers/hopsworks-sandbox";
 import { compiledProgram } from "../helpers/engine";
 import { SecretAudit } from "../helpers/secret-audit";
-import type { StackOpRequest } from "../../scripts/stack-op";
+import type { StackOpRequest } from "../../scripts/lib/stack-op-process";
 import { familySparkKeys, type ReleaseFamily } from "../../provider/hopsworks/release-family";
 
 jest.setTimeout(900_000);

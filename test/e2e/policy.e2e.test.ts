@@ -18,7 +18,7 @@ import { QUALYTICS_ADMIN_TOKEN, QUALYTICS_HOST, WAREHOUSE_PATH, startQualyticsTe
 import { compiledProgram } from "../helpers/engine";
 import { SecretAudit } from "../helpers/secret-audit";
 import { POLICY, hopsworksBaseUrl, liveMembers, membershipViolation } from "../../examples/gitops/policy/policies";
-import type { StackOpRequest } from "../../scripts/stack-op";
+import type { StackOpRequest } from "../../scripts/lib/stack-op-process";
 
 jest.setTimeout(300_000);
 

@@ -5,7 +5,7 @@ import { ADMIN_TOKEN, AWS_HOST } from "../helpers/databricks-sandbox";
 import { DIALECT_HOSTS, QUALYTICS_ADMIN_TOKEN, QUALYTICS_HOST, WAREHOUSE_PATH, qualyticsTestSeed, startQualyticsTestSandbox, type QualyticsHarness } from "../helpers/qualytics-sandbox";
 import { compiledProgram } from "../helpers/engine";
 import { SecretAudit } from "../helpers/secret-audit";
-import type { StackOpRequest } from "../../scripts/stack-op";
+import type { StackOpRequest } from "../../scripts/lib/stack-op-process";
 
 jest.setTimeout(600_000);
 

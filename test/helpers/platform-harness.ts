@@ -1,10 +1,10 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { startSandbox, type Sandbox } from "../../sandbox";
+import { startSandbox, type Sandbox, type SandboxConfig } from "../../sandbox";
 import type { Fault, LoggedRequest } from "../../sandbox/common/control";
-import { readSeed, sandboxStackConfig, MAIN_PROJECT, type Seed } from "../../scripts/platform-config";
-import type { StackOpRequest, StackOpResult } from "../../scripts/stack-op";
+import { readSeed, sandboxStackConfig, seededClusterIds, MAIN_PROJECT } from "../../scripts/lib/platform-config";
+import type { StackOpRequest, StackOpResult } from "../../scripts/lib/stack-op-process";
 import { HOPSWORKS_SPARK_KEYS } from "../../provider/hopsworks/cluster-spec";
 import { familySparkKeys } from "../../provider/hopsworks/release-family";
 import { compiledProgram, stackOp, startStackOp } from "./engine";
@@ -19,18 +19,18 @@ import { SecretAudit } from "./secret-audit";
  * stack's state (duplicates, orphans, half-configured clusters).
  */
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
-export const SEED: Seed = readSeed(REPO_ROOT);
+export const SEED: SandboxConfig = readSeed(REPO_ROOT);
 const WORKSPACE = SEED.databricks.workspaces[0];
 const ADMIN_TOKEN = WORKSPACE.users.find((u) => u.admin)!.tokens[0].value;
 const QUALYTICS = SEED.qualytics.instances[0];
 const QUALYTICS_TOKEN = QUALYTICS.users[0].tokens[0].value;
 const HOPSWORKS = SEED.hopsworks.instances[0];
-export const CLUSTER_IDS = WORKSPACE.clusters.map((c) => c.cluster_id);
+export const CLUSTER_IDS = seededClusterIds(SEED);
 /** The seed's secrets: none may show up anywhere the audit looks. */
 export const SEED_SECRETS = [
   ...SEED.databricks.workspaces.flatMap((w) => w.users.flatMap((u) => u.tokens.map((t) => t.value))),
   ...SEED.hopsworks.instances.flatMap((i) => i.users.map((u) => u.password)),
-  ...HOPSWORKS.users.flatMap((u) => ((u as { apiKeys?: { value: string }[] }).apiKeys ?? []).map((k) => k.value)),
+  ...HOPSWORKS.users.flatMap((u) => u.apiKeys.map((k) => k.value)),
   QUALYTICS_TOKEN,
 ];
 
@@ -196,7 +196,7 @@ export class PlatformHarness {
     await this.removeLeftovers();
     // Everything under /hopsworks/ (the folder is Hopsworks' internal address, not its host).
     await this.databricks("POST", "/api/2.0/dbfs/delete", { path: "/hopsworks", recursive: true });
-    for (const cluster of WORKSPACE.clusters.filter((c) => (c as { state?: string }).state === "TERMINATED")) {
+    for (const cluster of WORKSPACE.clusters.filter((c) => c.state === "TERMINATED")) {
       await this.databricks("POST", "/api/2.1/clusters/delete", { cluster_id: cluster.cluster_id });
       for (let i = 0; i < 200; i++) {
         if ((await this.databricks("GET", `/api/2.1/clusters/get?cluster_id=${cluster.cluster_id}`)).body.state === "TERMINATED") break;
