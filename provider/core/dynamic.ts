@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { redact } from "./redact";
-import { useStackConfig } from "./settings";
+import { settings, useStackConfig } from "./settings";
 
 type Provider = pulumi.dynamic.ResourceProvider;
 
@@ -35,13 +35,20 @@ export function lazyProvider(modulePath: string): Provider {
 
 /**
  * Wraps a resource's lifecycle so every method redacts secrets from what it throws, and
- * `configure` records the stack config for credential lookup.
+ * `configure` records the stack config and parses the provider's settings.
+ *
+ * `configure` never throws: the engine's dynamic-provider host caches the provider before it
+ * awaits `configure`, so a throw would fail only the first call and let the next ones run
+ * without the stack config (no endpoint override, no credentials). A bad setting is instead
+ * reported by every method, starting with the first call after configure, as a
+ * `ConfigurationError` that names the key.
  */
 export function definedProvider(impl: Omit<Provider, "configure">): Provider {
   const guard =
     <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
       try {
+        settings(); // a bad setting fails every call, naming its key
         return await fn(...args);
       } catch (err) {
         throw sanitizeError(err);

@@ -2,7 +2,8 @@ import axios, { type AxiosInstance, type AxiosResponse } from "axios";
 import { ServiceError, type ServiceName } from "./errors";
 import { log } from "./log";
 import { registerSecret } from "./redact";
-import { numberFromEnv as env, sleep } from "./timing";
+import { settings } from "./settings";
+import { sleep } from "./timing";
 
 /**
  * How a service words its errors: pulls the code and the human message out of a body, and may
@@ -82,18 +83,13 @@ export interface HttpResult<T> {
   headers: Record<string, string>;
 }
 
-/** Defaults follow the official Databricks SDKs: about 5 minutes of retries, 10 s steps. */
+/** The policy the settings give (defaults follow the official Databricks SDKs; see `settings.ts`). */
 export function defaultRetryPolicy(): RetryPolicy {
-  return {
-    maxAttempts: env("PULUMI_DATABRICKS_INTEGRATIONS_MAX_ATTEMPTS") ?? 10,
-    baseDelayMs: env("PULUMI_DATABRICKS_INTEGRATIONS_RETRY_BASE_MS") ?? 500,
-    maxDelayMs: env("PULUMI_DATABRICKS_INTEGRATIONS_RETRY_MAX_DELAY_MS") ?? 10_000,
-    budgetMs: env("PULUMI_DATABRICKS_INTEGRATIONS_RETRY_BUDGET_MS") ?? 300_000,
-  };
+  return { ...settings().retry };
 }
 
 /** How long one request may take; `PULUMI_DATABRICKS_INTEGRATIONS_TIMEOUT_MS` overrides the 60 s. */
-export const defaultTimeoutMs = () => env("PULUMI_DATABRICKS_INTEGRATIONS_TIMEOUT_MS") ?? 60_000;
+export const defaultTimeoutMs = () => settings().timeoutMs;
 
 /** Statuses that mean "try again later" for any call: the service did not act on the request. */
 const ALWAYS_RETRYABLE = new Set([429, 503]);

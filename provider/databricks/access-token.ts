@@ -9,7 +9,7 @@ import { sleep } from "../core/timing";
 import { DatabricksClient, type TokenInfo } from "./client";
 import { databricksCredentials } from "./credentials";
 import { workspaceHostSchema } from "./host";
-import { defaultDatabricksHost } from "./program-defaults";
+import { defaultDatabricksHost } from "../core/program-defaults";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -82,7 +82,7 @@ const markerOf = (comment: string | undefined) => /\[(pulumi:[^\]]+)\]$/.exec(co
  */
 const beingReplaced = new Map<string, Set<string>>();
 
-const clientFor = (state: { host?: string; authToken?: string }) =>
+const clientFor = (state: { host: string; authToken?: string }) =>
   new DatabricksClient(databricksCredentials({ host: state.host, token: state.authToken }));
 
 const iso = (ms: number) => new Date(ms).toISOString();

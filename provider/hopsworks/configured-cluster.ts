@@ -31,14 +31,15 @@ import {
   type AppliedConfiguration,
   type ClusterSpec,
 } from "./cluster-spec";
-import { defaultHopsworksHost, defaultHopsworksPort, defaultHopsworksProject, hopsworksCredentials } from "./credentials";
+import { defaultHopsworksHost, defaultHopsworksPort, defaultHopsworksProject } from "../core/program-defaults";
+import { hopsworksCredentials } from "./credentials";
 import { projectIdOf } from "./project";
 import { clusterIdSchema, hopsworksHostSchema, hopsworksPortSchema, projectSchema, secretStringSchema } from "./inputs";
 import { connectionSnippet, type NotebookConnection } from "./notebook";
 import { CLIENT_REQUIREMENT, clientOf, defaultClientLibrary, familySparkKeys, hopsworksPypiRequirements, releaseFamily, setsMetastore, type ReleaseFamily } from "./release-family";
 import { addedLibraries, allInstalled, failedLibraries, hasLibrary, libraryDrift, libraryName, pypiPackage, sameLibrary, type Library } from "./cluster-libraries";
 import { firstConfigureTurn } from "./configure-turns";
-import { numberFromEnv } from "../core/timing";
+import { settings } from "../core/settings";
 
 /** The inputs of a {@link HopsworksConfiguredCluster}, validated at check time. */
 export const configuredClusterInputsSchema = z.object({
@@ -139,7 +140,7 @@ interface Context {
 const hopsworksFor = (i: Partial<Pick<ConfiguredClusterInputs, "configureTimeoutMinutes">> & Pick<ConfiguredClusterInputs, "hopsworksHost" | "hopsworksPort">) =>
   new HopsworksClient(hopsworksCredentials({ host: i.hopsworksHost, port: i.hopsworksPort }), {
     // PULUMI_DATABRICKS_INTEGRATIONS_CONFIGURE_TIMEOUT_MS overrides it (tests: a lost answer without waiting minutes).
-    configureTimeoutMs: numberFromEnv("PULUMI_DATABRICKS_INTEGRATIONS_CONFIGURE_TIMEOUT_MS") ?? (i.configureTimeoutMinutes ?? 10) * MINUTE,
+    configureTimeoutMs: settings().configureTimeoutMs ?? (i.configureTimeoutMinutes ?? 10) * MINUTE,
   });
 const databricksFor = (i: ConfiguredClusterInputs) => new DatabricksClient(databricksCredentials({ host: i.workspaceHost, token: i.databricksToken }));
 
@@ -302,7 +303,7 @@ async function waitForHopsworksLibraries(ctx: Context, clusterId: string, timeou
 }
 
 /** The provider's cluster poll interval: nothing here polls faster. */
-const pollMs = () => numberFromEnv("PULUMI_DATABRICKS_INTEGRATIONS_POLL_MS") ?? 2_000;
+const pollMs = () => settings().pollMs;
 
 /** An error that keeps the resource in state with what is known, so the next `up` repairs it and destroy restores it. */
 const partialFailure = (err: unknown, id: string, properties: Partial<ConfiguredClusterOutputs>) =>

@@ -7,7 +7,8 @@ import { log } from "../core/log";
 import { workspaceHostSchema } from "../databricks/host";
 import { HopsworksClient, HopsworksCode, hasCode, instanceSecretName } from "./client";
 import { projectIdOf } from "./project";
-import { defaultHopsworksHost, defaultHopsworksPort, defaultHopsworksProject, hopsworksCredentials } from "./credentials";
+import { defaultHopsworksHost, defaultHopsworksPort, defaultHopsworksProject } from "../core/program-defaults";
+import { hopsworksCredentials } from "./credentials";
 import { hopsworksHostSchema, hopsworksPortSchema, projectSchema, secretStringSchema } from "./inputs";
 
 /** The inputs of a {@link HopsworksDatabricksInstance}, validated at check time. */

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { defaultQualyticsUrl } from "./credentials";
+import { defaultQualyticsUrl } from "../core/program-defaults";
 
 /** The connection form both Databricks datastores share (Qualytics' "Add Datastore" fields). */
 export interface QualyticsDatastoreConnectionArgs {

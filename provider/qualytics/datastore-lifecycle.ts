@@ -7,7 +7,7 @@ import { checkWithSchema, secretTokenSchema } from "../core/check";
 import { httpPathSchema } from "../databricks/http-path";
 import { serverHostnameSchema } from "../databricks/host";
 import { QualyticsClient, connectionIdOf, isEnrichmentOnly, type Datastore, type DatastorePayload } from "./client";
-import { parseQualyticsUrl, qualyticsCredentials } from "./credentials";
+import { parseQualyticsUrl, qualyticsCredentials, qualyticsInstanceOf } from "./credentials";
 import { isDefaultSetting } from "./enrichment-settings";
 
 /**
@@ -123,7 +123,7 @@ const COMMON_DIFF_KEYS = ["name", "serverHostname", "httpPath", "catalog", "data
 const CONNECTION_KEYS = ["serverHostname", "httpPath", "personalAccessToken", "catalog", "database"] as const;
 
 const clientFor = (s: { qualyticsUrl: string; qualyticsToken?: string }) =>
-  new QualyticsClient(qualyticsCredentials({ url: s.qualyticsUrl, token: s.qualyticsToken }));
+  new QualyticsClient(qualyticsCredentials({ ...qualyticsInstanceOf(s.qualyticsUrl), token: s.qualyticsToken }));
 
 const names = (list: (string | { name: string })[] | undefined) => (list ?? []).map((t) => (typeof t === "string" ? t : t.name));
 
