@@ -2,8 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash, randomBytes } from "crypto";
 import { z } from "zod";
 import { checkWithSchema, numberAsStringAdvice, secretTokenSchema } from "../core/check";
-import { definedProvider, implementationPath, inputKeysOf, lazyProvider, liveInputs } from "../core/dynamic";
+import { definedProvider, implementationPath, lazyProvider, liveInputs } from "../core/dynamic";
 import { ConfigurationError, ServiceError } from "../core/errors";
+import { fieldTable } from "../core/fields";
 import { defaultTimeoutMs } from "../core/http";
 import { sleep } from "../core/timing";
 import { DatabricksClient, type TokenInfo } from "./client";
@@ -65,6 +66,25 @@ export interface AccessTokenOutputs extends AccessTokenInputs {
   createMarker: string;
 }
 
+/** Each field once: a token cannot be edited, so only settings kept in Pulumi update in place. */
+export const accessTokenFields = fieldTable(accessTokenInputsSchema, {
+  host: { change: "replace" },
+  authToken: { change: "update", secret: true },
+  comment: { change: "replace" },
+  lifetimeDays: { change: "replace" },
+  rotateBeforeDays: { change: "update" },
+  ownerMarker: { change: "update" },
+}).withOutputs<AccessTokenOutputs>({
+  tokenId: {},
+  value: { secret: true },
+  creationTime: {},
+  expiryTime: {},
+  createMarker: {},
+});
+
+/** No comment and an empty one are the same comment. */
+const sameComment = (a: unknown, b: unknown) => (a ?? "") === (b ?? "");
+
 /**
  * Databricks keeps only one comment per token and no idempotency key, so the comment carries a
  * marker: `[pulumi:<owner>:<attempt>]`. The owner part is fixed per resource (project, stack and
@@ -125,19 +145,15 @@ function dueForRotation(state: Partial<AccessTokenOutputs>, rotateBeforeDays: nu
 
 export const provider = definedProvider({
   async check(_olds, news) {
-    return checkWithSchema(accessTokenInputsSchema, news, ["authToken"]);
+    return checkWithSchema(accessTokenInputsSchema, news, accessTokenFields.secretInputs);
   },
 
   async diff(id, olds: AccessTokenOutputs, news: AccessTokenInputs) {
-    const replaces: string[] = [];
-    if (olds.host !== news.host) replaces.push("host");
-    if ((olds.comment ?? "") !== (news.comment ?? "")) replaces.push("comment");
-    if (olds.lifetimeDays !== news.lifetimeDays) replaces.push("lifetimeDays");
-    // Expired, or inside the rotation window: a new token replaces it (created before the old
-    // one is revoked, so whatever uses it is never without a valid token).
+    const { replaces, changes: inputsChanged } = accessTokenFields.diff(olds, news, { comment: sameComment });
+    // Beyond the inputs: expired, or inside the rotation window, a new token replaces it (created
+    // before the old one is revoked, so whatever uses it is never without a valid token).
     if (!replaces.length && dueForRotation(olds, news.rotateBeforeDays)) replaces.push("expiryTime");
-    const changes =
-      replaces.length > 0 || olds.rotateBeforeDays !== news.rotateBeforeDays || olds.authToken !== news.authToken || olds.ownerMarker !== news.ownerMarker;
+    const changes = inputsChanged || replaces.length > 0;
     if (replaces.length > 0 && news.ownerMarker) beingReplaced.set(news.ownerMarker, new Set([...(beingReplaced.get(news.ownerMarker) ?? []), id]));
     return { changes, replaces, deleteBeforeReplace: false };
   },
@@ -203,7 +219,7 @@ export const provider = definedProvider({
     if (!live) return { id: undefined, props: {} };
     const refreshed = { ...props, creationTime: iso(live.creation_time), expiryTime: live.expiry_time > 0 ? iso(live.expiry_time) : undefined };
     // A token cannot be edited: its inputs are what it was made with.
-    return { id, props: refreshed, inputs: liveInputs(inputKeysOf(accessTokenInputsSchema), refreshed) };
+    return { id, props: refreshed, inputs: liveInputs(accessTokenFields.inputKeys, refreshed) };
   },
 
   async update(_id, olds: AccessTokenOutputs, news: AccessTokenInputs) {
@@ -259,12 +275,9 @@ export class DatabricksAccessToken extends pulumi.dynamic.Resource {
         lifetimeDays: args.lifetimeDays,
         rotateBeforeDays: args.rotateBeforeDays,
         ownerMarker: ownerMarkerOf(name),
-        tokenId: undefined,
-        value: undefined,
-        creationTime: undefined,
-        expiryTime: undefined,
+        ...accessTokenFields.outputPlaceholders,
       },
-      { ...opts, additionalSecretOutputs: ["value", "authToken", ...(opts?.additionalSecretOutputs ?? [])] },
+      accessTokenFields.withSecretOutputs(opts),
       "databricks-integrations",
       "DatabricksAccessToken",
     );

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { implementationPath, lazyProvider } from "../core/dynamic";
-import { datastoreBaseShape, datastoreProvider, refineCatalogDatabase, type DatastoreBaseInputs, type DatastoreBaseOutputs } from "./datastore-lifecycle";
+import { fieldTable } from "../core/fields";
+import { datastoreBaseInputFields, datastoreBaseOutputFields, datastoreBaseShape, datastoreProvider, refineCatalogDatabase, type DatastoreBaseInputs, type DatastoreBaseOutputs } from "./datastore-lifecycle";
 import { connectionInputs, type QualyticsDatastoreConnectionArgs } from "./datastore-args";
 import { enrichmentSettingsShape, liveSettings, settingsPayload, type EnrichmentSettingsInputs } from "./enrichment-settings";
 
@@ -27,13 +28,21 @@ export interface EnrichmentDatastoreInputs extends DatastoreBaseInputs, Omit<Enr
 
 export type EnrichmentDatastoreOutputs = EnrichmentDatastoreInputs & DatastoreBaseOutputs;
 
+/** Each field once: the common fields, and the deprecated settings (still written in place). */
+export const enrichmentDatastoreFields = fieldTable(enrichmentDatastoreInputsSchema, {
+  ...datastoreBaseInputFields,
+  enrichmentPrefix: { change: "update" },
+  enrichmentSourceRecordLimit: { change: "update" },
+  enrichmentRemediationStrategy: { change: "update" },
+}).withOutputs<EnrichmentDatastoreOutputs>(datastoreBaseOutputFields);
+
 export const provider = datastoreProvider<EnrichmentDatastoreInputs, EnrichmentDatastoreOutputs>({
   label: "enrichment datastore",
   enrichmentOnly: true,
   schema: enrichmentDatastoreInputsSchema,
+  fields: enrichmentDatastoreFields,
   payloadExtras: (inputs) => settingsPayload(inputs),
   liveExtras: (live) => liveSettings(live, DEPRECATED),
-  diffKeys: [...DEPRECATED],
   serverDefaulted: [...DEPRECATED],
   deleteError: (err, olds) =>
     err.status === 409
@@ -75,11 +84,9 @@ export class QualyticsDatabricksEnrichmentDatastore extends pulumi.dynamic.Resou
         enrichmentPrefix: args.enrichmentPrefix,
         enrichmentSourceRecordLimit: args.enrichmentSourceRecordLimit,
         enrichmentRemediationStrategy: args.enrichmentRemediationStrategy,
-        datastoreId: undefined,
-        connectionId: undefined,
-        connected: undefined,
+        ...enrichmentDatastoreFields.outputPlaceholders,
       },
-      { ...opts, additionalSecretOutputs: ["personalAccessToken", "qualyticsToken", ...(opts?.additionalSecretOutputs ?? [])] },
+      enrichmentDatastoreFields.withSecretOutputs(opts),
       "databricks-integrations",
       "QualyticsDatabricksEnrichmentDatastore",
     );
