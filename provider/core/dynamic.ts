@@ -12,6 +12,13 @@ export const implementationPath = (file: string): string =>
   `pulumi-databricks-integrations/dist/provider/${file}`;
 
 /**
+ * Every module path handed to {@link lazyProvider} in this process: what resources serialize
+ * into state (a unit test resolves each one, so a moved file fails there).
+ */
+const servedModules = new Set<string>();
+export const servedModulePaths = (): readonly string[] => [...servedModules];
+
+/**
  * The provider object handed to `dynamic.Resource`. The engine serializes it into state by
  * closure capture; this one captures nothing but a module path, so no credential, no client and
  * no large code lands in state, and refresh/destroy of old stacks run the installed package's
@@ -19,6 +26,7 @@ export const implementationPath = (file: string): string =>
  * the module and calls the `provider` it exports.
  */
 export function lazyProvider(modulePath: string): Provider {
+  servedModules.add(modulePath);
   // Everything below runs in the provider process after deserialization. Only `modulePath`
   // and `require` may be referenced here: they are all the closure captures.
   const load = (): Provider => require(modulePath).provider;
