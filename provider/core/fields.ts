@@ -19,15 +19,16 @@ export type Change =
    */
   | "none";
 
-export interface InputField {
-  readonly change: Change;
-  /** Stored encrypted; check's failures never name it with its value. */
-  readonly secret?: boolean;
-}
+/**
+ * An input's entry: what a change to it takes, after `secret ` for a secret input (stored
+ * encrypted; check's failures never name it with its value).
+ */
+export type InputField = Change | `secret ${Change}`;
 
-export interface OutputField {
-  readonly secret?: boolean;
-}
+/** An output's entry: `secret` for one the engine must keep encrypted. */
+export type OutputField = "plain" | "secret";
+
+const changeOf = (field: InputField) => field.replace(/^secret /, "") as Change;
 
 /** Whether an input's old and new values are the same to the diff. */
 export type SameValue = (old: unknown, news: unknown) => boolean;
@@ -60,8 +61,8 @@ export class ResourceFields<I extends string, O extends string> {
     readonly outputs: { readonly [K in O]: OutputField },
   ) {
     const outputKeys = Object.keys(outputs) as O[];
-    this.secretInputs = inputKeys.filter((k) => inputs[k].secret);
-    this.secretOutputs = [...this.secretInputs, ...outputKeys.filter((k) => outputs[k].secret)];
+    this.secretInputs = inputKeys.filter((k) => inputs[k].startsWith("secret "));
+    this.secretOutputs = [...this.secretInputs, ...outputKeys.filter((k) => outputs[k] === "secret")];
     this.outputPlaceholders = Object.fromEntries(outputKeys.map((k) => [k, undefined])) as { [K in O]: undefined };
   }
 
@@ -71,8 +72,8 @@ export class ResourceFields<I extends string, O extends string> {
    * omitting it, a normalised form); `none` inputs are never compared.
    */
   diff(olds: { readonly [K in I]?: unknown }, news: { readonly [K in I]?: unknown }, same: { readonly [K in I]?: SameValue } = {}): FieldDiff {
-    const changed = this.inputKeys.filter((k) => this.inputs[k].change !== "none" && !(same[k] ?? sameValue)(olds[k], news[k]));
-    return { replaces: changed.filter((k) => this.inputs[k].change === "replace"), changes: changed.length > 0 };
+    const changed = this.inputKeys.filter((k) => changeOf(this.inputs[k]) !== "none" && !(same[k] ?? sameValue)(olds[k], news[k]));
+    return { replaces: changed.filter((k) => changeOf(this.inputs[k]) === "replace"), changes: changed.length > 0 };
   }
 
   /** The resource options with this resource's secret outputs added to the caller's. */

@@ -68,19 +68,9 @@ export interface AccessTokenOutputs extends AccessTokenInputs {
 
 /** Each field once: a token cannot be edited, so only settings kept in Pulumi update in place. */
 export const accessTokenFields = fieldTable(accessTokenInputsSchema, {
-  host: { change: "replace" },
-  authToken: { change: "update", secret: true },
-  comment: { change: "replace" },
-  lifetimeDays: { change: "replace" },
-  rotateBeforeDays: { change: "update" },
-  ownerMarker: { change: "update" },
-}).withOutputs<AccessTokenOutputs>({
-  tokenId: {},
-  value: { secret: true },
-  creationTime: {},
-  expiryTime: {},
-  createMarker: {},
-});
+  host: "replace", comment: "replace", lifetimeDays: "replace",
+  authToken: "secret update", rotateBeforeDays: "update", ownerMarker: "update",
+}).withOutputs<AccessTokenOutputs>({ tokenId: "plain", value: "secret", creationTime: "plain", expiryTime: "plain", createMarker: "plain" });
 
 /** No comment and an empty one are the same comment. */
 const sameComment = (a: unknown, b: unknown) => (a ?? "") === (b ?? "");

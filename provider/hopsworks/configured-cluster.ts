@@ -126,42 +126,18 @@ export interface ConfiguredClusterOutputs extends ConfiguredClusterInputs {
  * every setting updates in place. `takeOver` and the constructor's `claim` only shape a configure.
  */
 export const configuredClusterFields = fieldTable(configuredClusterInputsSchema, {
-  project: { change: "update" },
-  hopsworksHost: { change: "replace" },
-  hopsworksPort: { change: "update" },
-  workspaceHost: { change: "replace" },
-  clusterId: { change: "replace" },
-  targetUser: { change: "update" },
-  waitForRunning: { change: "update" },
-  runningTimeoutMinutes: { change: "update" },
-  restoreOnDelete: { change: "update" },
-  databricksToken: { change: "update", secret: true },
-  secretsStore: { change: "update" },
-  hostnameVerification: { change: "update" },
-  apiKeyFile: { change: "update" },
-  clientLibrary: { change: "update" },
-  configureTimeoutMinutes: { change: "update" },
-  takeOver: { change: "none" },
-  claim: { change: "none" },
+  workspaceHost: "replace", clusterId: "replace", hopsworksHost: "replace",
+  // What is configured, and for whom: a change reconfigures (see update).
+  project: "update", targetUser: "update", hopsworksPort: "update", clientLibrary: "update",
+  // How this resource works and what its outputs say: a change is recorded, Hopsworks is not called.
+  waitForRunning: "update", runningTimeoutMinutes: "update", restoreOnDelete: "update", databricksToken: "secret update",
+  secretsStore: "update", hostnameVerification: "update", apiKeyFile: "update", configureTimeoutMinutes: "update",
+  takeOver: "none", claim: "none",
 }).withOutputs<ConfiguredClusterOutputs>({
-  projectId: {},
-  hopsworksVersion: {},
-  releaseFamily: {},
-  hopsworksAddress: {},
-  libraries: {},
-  callerUsername: {},
-  targetUsername: {},
-  clusterName: {},
-  clusterState: {},
-  hsfsVersion: {},
-  hopsworksSparkConf: {},
-  initScript: {},
-  applied: {},
-  originalSpec: {},
-  restored: {},
-  drift: {},
-  connection: {},
-  snippet: {},
+  projectId: "plain", hopsworksVersion: "plain", releaseFamily: "plain", hopsworksAddress: "plain", libraries: "plain",
+  callerUsername: "plain", targetUsername: "plain", clusterName: "plain", clusterState: "plain", hsfsVersion: "plain",
+  hopsworksSparkConf: "plain", initScript: "plain", applied: "plain", originalSpec: "plain", restored: "plain",
+  drift: "plain", connection: "plain", snippet: "plain",
 });
 
 /** State written before configureTimeoutMinutes existed holds none: its default is no change. */

@@ -40,17 +40,9 @@ export interface InstanceOutputs extends InstanceInputs {
 
 /** Each field once: a registration is keyed by the two hosts; the key rotates in place. */
 export const instanceFields = fieldTable(instanceInputsSchema, {
-  project: { change: "update" },
-  hopsworksHost: { change: "replace" },
-  hopsworksPort: { change: "replace" },
-  workspaceHost: { change: "replace" },
-  apiKey: { change: "update", secret: true },
-}).withOutputs<InstanceOutputs>({
-  projectId: {},
-  username: {},
-  keyStatus: {},
-  adopted: {},
-});
+  hopsworksHost: "replace", hopsworksPort: "replace", workspaceHost: "replace",
+  project: "update", apiKey: "secret update",
+}).withOutputs<InstanceOutputs>({ projectId: "plain", username: "plain", keyStatus: "plain", adopted: "plain" });
 
 /** An omitted port is 443 (as `hopsworksCredentials` reads it), so omitting it and 443 are the same port. */
 const samePort = (a: unknown, b: unknown) => (a ?? 443) === (b ?? 443);

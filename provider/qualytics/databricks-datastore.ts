@@ -50,16 +50,9 @@ export interface DatabricksDatastoreOutputs extends DatabricksDatastoreInputs, D
 /** Each field once: beyond the common fields, the link and the settings update in place; `triggerSync` only shapes a create. */
 export const databricksDatastoreFields = fieldTable(databricksDatastoreInputsSchema, {
   ...datastoreBaseInputFields,
-  enrichmentDatastoreId: { change: "update" },
-  triggerSync: { change: "none" },
-  enrichmentPrefix: { change: "update" },
-  enrichmentSourceRecordLimit: { change: "update" },
-  enrichmentRemediationStrategy: { change: "update" },
-  highCountRollupThreshold: { change: "update" },
-}).withOutputs<DatabricksDatastoreOutputs>({
-  ...datastoreBaseOutputFields,
-  syncOperationId: {},
-});
+  enrichmentDatastoreId: "update", triggerSync: "none",
+  enrichmentPrefix: "update", enrichmentSourceRecordLimit: "update", enrichmentRemediationStrategy: "update", highCountRollupThreshold: "update",
+}).withOutputs<DatabricksDatastoreOutputs>({ ...datastoreBaseOutputFields, syncOperationId: "plain" });
 
 const linkedId = (live: Datastore) => live.enrich_datastore?.id ?? undefined;
 

@@ -31,9 +31,7 @@ export type EnrichmentDatastoreOutputs = EnrichmentDatastoreInputs & DatastoreBa
 /** Each field once: the common fields, and the deprecated settings (still written in place). */
 export const enrichmentDatastoreFields = fieldTable(enrichmentDatastoreInputsSchema, {
   ...datastoreBaseInputFields,
-  enrichmentPrefix: { change: "update" },
-  enrichmentSourceRecordLimit: { change: "update" },
-  enrichmentRemediationStrategy: { change: "update" },
+  enrichmentPrefix: "update", enrichmentSourceRecordLimit: "update", enrichmentRemediationStrategy: "update",
 }).withOutputs<EnrichmentDatastoreOutputs>(datastoreBaseOutputFields);
 
 export const provider = datastoreProvider<EnrichmentDatastoreInputs, EnrichmentDatastoreOutputs>({

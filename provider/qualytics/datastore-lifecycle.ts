@@ -103,26 +103,16 @@ export interface DatastoreBaseOutputs extends DatastoreBaseInputs {
  * the token included, updates in place. `adopt` only shapes a create.
  */
 export const datastoreBaseInputFields = {
-  qualyticsUrl: { change: "replace" },
-  qualyticsToken: { change: "update", secret: true },
-  name: { change: "update" },
-  serverHostname: { change: "update" },
-  httpPath: { change: "update" },
-  catalog: { change: "update" },
-  database: { change: "update" },
-  personalAccessToken: { change: "update", secret: true },
-  teams: { change: "update" },
-  tags: { change: "update" },
-  description: { change: "update" },
-  adopt: { change: "none" },
+  qualyticsUrl: "replace",
+  name: "update", serverHostname: "update", httpPath: "update", catalog: "update", database: "update", personalAccessToken: "secret update",
+  teams: "update", tags: "update", description: "update", qualyticsToken: "secret update",
+  adopt: "none",
 } as const satisfies { readonly [K in keyof typeof datastoreBaseShape]: InputField };
 
 /** The outputs both kinds have. */
-export const datastoreBaseOutputFields = {
-  datastoreId: {},
-  connectionId: {},
-  connected: {},
-} as const satisfies { readonly [K in Exclude<keyof DatastoreBaseOutputs, keyof DatastoreBaseInputs>]-?: OutputField };
+export const datastoreBaseOutputFields = { datastoreId: "plain", connectionId: "plain", connected: "plain" } as const satisfies {
+  readonly [K in Exclude<keyof DatastoreBaseOutputs, keyof DatastoreBaseInputs>]-?: OutputField;
+};
 
 /** How one kind of datastore differs from the other. */
 export interface DatastoreKind<I extends DatastoreBaseInputs, O extends DatastoreBaseOutputs & I> {

@@ -11,21 +11,16 @@ interface Outputs extends z.infer<typeof schema> {
   id: string;
   secretValue: string;
 }
-const fields = fieldTable(schema, {
-  host: { change: "replace" },
-  note: { change: "update" },
-  key: { change: "update", secret: true },
-  adopt: { change: "none" },
-}).withOutputs<Outputs>({ id: {}, secretValue: { secret: true } });
+const fields = fieldTable(schema, { host: "replace", note: "update", key: "secret update", adopt: "none" }).withOutputs<Outputs>({ id: "plain", secretValue: "secret" });
 
 describe("field tables", () => {
   test("a missing or misspelt field is a type error (checked by tsc)", () => {
     // @ts-expect-error `key` is missing
-    fieldTable(schema, { host: { change: "replace" }, note: { change: "update" }, adopt: { change: "none" } });
+    fieldTable(schema, { host: "replace", note: "update", adopt: "none" });
     // @ts-expect-error `nots` is no input of the schema
-    fieldTable(schema, { host: { change: "replace" }, nots: { change: "update" }, key: { change: "update" }, adopt: { change: "none" } });
+    fieldTable(schema, { host: "replace", nots: "update", key: "update", adopt: "none" });
     // @ts-expect-error the output `secretValue` is missing
-    fieldTable(schema, fields.inputs).withOutputs<Outputs>({ id: {} });
+    fieldTable(schema, fields.inputs).withOutputs<Outputs>({ id: "plain" });
     expect(fields.inputKeys).toEqual(["host", "note", "key", "adopt"]);
   });
 
