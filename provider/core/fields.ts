@@ -38,7 +38,7 @@ export const sameValue: SameValue = (a, b) => JSON.stringify(a ?? null) === JSON
 
 /** The derived part of a diff: resource-specific rules add to it. */
 export interface FieldDiff {
-  /** The changed inputs that replace the object, in the table's order. */
+  /** The changed inputs that replace the object, in the schema's order. */
   replaces: string[];
   /** Whether any input that replaces or updates changed. */
   changes: boolean;
@@ -46,7 +46,6 @@ export interface FieldDiff {
 
 /** A resource's field table and everything derived from it. */
 export class ResourceFields<I extends string, O extends string> {
-
   /** The inputs check must never print (the 3rd argument of `checkWithSchema`). */
   readonly secretInputs: readonly I[];
   /** What the engine must keep secret in state: secret inputs (state echoes inputs) and secret outputs. */
