@@ -1,4 +1,4 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 
 /**
  * Each resource declares its fields once, here: how a change to each input is carried out,
@@ -73,6 +73,20 @@ export class ResourceFields<I extends string, O extends string> {
   diff(olds: { readonly [K in I]?: unknown }, news: { readonly [K in I]?: unknown }, same: { readonly [K in I]?: SameValue } = {}): FieldDiff {
     const changed = this.inputKeys.filter((k) => changeOf(this.inputs[k]) !== "none" && !(same[k] ?? sameValue)(olds[k], news[k]));
     return { replaces: changed.filter((k) => changeOf(this.inputs[k]) === "replace"), changes: changed.length > 0 };
+  }
+
+  /**
+   * What a constructor registers: each input as `args` gives it (a secret one wrapped in
+   * `pulumi.secret`), or as the constructor sets it (`own`: program-time defaults, markers),
+   * and a placeholder for every output. Every key of `args` must be an input.
+   */
+  resourceInputs<A extends { readonly [K in keyof A]: K extends I ? unknown : never }>(args: A, own: { readonly [K in I]?: unknown } = {}): pulumi.Inputs {
+    const given = args as Record<string, unknown>;
+    const inputs = this.inputKeys.map((k) => {
+      const value = k in own ? own[k] : given[k];
+      return [k, value !== undefined && this.secretInputs.includes(k) ? pulumi.secret(value) : value];
+    });
+    return { ...Object.fromEntries(inputs), ...this.outputPlaceholders };
   }
 
   /** The resource options with this resource's secret outputs added to the caller's. */

@@ -258,15 +258,7 @@ export class DatabricksAccessToken extends pulumi.dynamic.Resource {
     super(
       tokenProvider,
       name,
-      {
-        host: args.host ?? defaultDatabricksHost(),
-        authToken: args.authToken === undefined ? undefined : pulumi.secret(args.authToken),
-        comment: args.comment,
-        lifetimeDays: args.lifetimeDays,
-        rotateBeforeDays: args.rotateBeforeDays,
-        ownerMarker: ownerMarkerOf(name),
-        ...accessTokenFields.outputPlaceholders,
-      },
+      accessTokenFields.resourceInputs(args, { host: args.host ?? defaultDatabricksHost(), ownerMarker: ownerMarkerOf(name) }),
       accessTokenFields.withSecretOutputs(opts),
       "databricks-integrations",
       "DatabricksAccessToken",

@@ -193,14 +193,11 @@ export class HopsworksDatabricksInstance extends pulumi.dynamic.Resource {
     super(
       instanceProvider,
       name,
-      {
+      instanceFields.resourceInputs(args, {
         project: args.project ?? defaultHopsworksProject(),
         hopsworksHost: args.hopsworksHost ?? defaultHopsworksHost(),
         hopsworksPort: args.hopsworksPort ?? defaultHopsworksPort(),
-        workspaceHost: args.workspaceHost,
-        apiKey: pulumi.secret(args.apiKey),
-        ...instanceFields.outputPlaceholders,
-      },
+      }),
       instanceFields.withSecretOutputs(opts),
       "databricks-integrations",
       "HopsworksDatabricksInstance",

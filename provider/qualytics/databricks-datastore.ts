@@ -5,7 +5,7 @@ import { implementationPath, lazyProvider } from "../core/dynamic";
 import { fieldTable } from "../core/fields";
 import type { Datastore } from "./client";
 import { datastoreBaseInputFields, datastoreBaseOutputFields, datastoreBaseShape, datastoreProvider, refineCatalogDatabase, type DatastoreBaseInputs, type DatastoreBaseOutputs } from "./datastore-lifecycle";
-import { connectionInputs, type QualyticsDatastoreConnectionArgs } from "./datastore-args";
+import { connectionDefaults, type QualyticsDatastoreConnectionArgs } from "./datastore-args";
 import { ENRICHMENT_SETTING_KEYS, liveSettings, settingsPayload, sourceEnrichmentShape, type EnrichmentSettingsInputs } from "./enrichment-settings";
 
 /** Inputs of a {@link QualyticsDatabricksDatastore}, validated at check time. */
@@ -118,16 +118,7 @@ export class QualyticsDatabricksDatastore extends pulumi.dynamic.Resource {
     super(
       datastoreProviderRef,
       name,
-      {
-        ...connectionInputs(args),
-        enrichmentDatastoreId: args.enrichmentDatastoreId,
-        triggerSync: args.triggerSync,
-        enrichmentPrefix: args.enrichmentPrefix,
-        enrichmentSourceRecordLimit: args.enrichmentSourceRecordLimit,
-        enrichmentRemediationStrategy: args.enrichmentRemediationStrategy,
-        highCountRollupThreshold: args.highCountRollupThreshold,
-        ...databricksDatastoreFields.outputPlaceholders,
-      },
+      databricksDatastoreFields.resourceInputs(args, connectionDefaults(args)),
       databricksDatastoreFields.withSecretOutputs(opts),
       "databricks-integrations",
       "QualyticsDatabricksDatastore",

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { implementationPath, lazyProvider } from "../core/dynamic";
 import { fieldTable } from "../core/fields";
 import { datastoreBaseInputFields, datastoreBaseOutputFields, datastoreBaseShape, datastoreProvider, refineCatalogDatabase, type DatastoreBaseInputs, type DatastoreBaseOutputs } from "./datastore-lifecycle";
-import { connectionInputs, type QualyticsDatastoreConnectionArgs } from "./datastore-args";
+import { connectionDefaults, type QualyticsDatastoreConnectionArgs } from "./datastore-args";
 import { enrichmentSettingsShape, liveSettings, settingsPayload, type EnrichmentSettingsInputs } from "./enrichment-settings";
 
 export { normalizePrefix } from "./enrichment-settings";
@@ -77,13 +77,7 @@ export class QualyticsDatabricksEnrichmentDatastore extends pulumi.dynamic.Resou
     super(
       enrichmentProviderRef,
       name,
-      {
-        ...connectionInputs(args),
-        enrichmentPrefix: args.enrichmentPrefix,
-        enrichmentSourceRecordLimit: args.enrichmentSourceRecordLimit,
-        enrichmentRemediationStrategy: args.enrichmentRemediationStrategy,
-        ...enrichmentDatastoreFields.outputPlaceholders,
-      },
+      enrichmentDatastoreFields.resourceInputs(args, connectionDefaults(args)),
       enrichmentDatastoreFields.withSecretOutputs(opts),
       "databricks-integrations",
       "QualyticsDatabricksEnrichmentDatastore",

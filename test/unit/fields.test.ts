@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { fieldTable } from "../../provider/core/fields";
 import { accessTokenFields, accessTokenInputsSchema } from "../../provider/databricks/access-token";
@@ -29,6 +30,16 @@ describe("field tables", () => {
     expect(fields.secretOutputs).toEqual(["key", "secretValue"]);
     expect(fields.outputPlaceholders).toEqual({ id: undefined, secretValue: undefined });
     expect(fields.withSecretOutputs({ additionalSecretOutputs: ["other"], protect: true })).toEqual({ protect: true, additionalSecretOutputs: ["key", "secretValue", "other"] });
+  });
+
+  test("constructor inputs: as given, secrets wrapped, the constructor's own values over them, a placeholder per output", async () => {
+    const inputs = fields.resourceInputs({ host: "h", note: "given", key: "k" }, { note: "set" });
+    expect(Object.keys(inputs)).toEqual(["host", "note", "key", "adopt", "id", "secretValue"]);
+    expect(inputs).toMatchObject({ host: "h", note: "set", adopt: undefined, id: undefined, secretValue: undefined });
+    expect(await pulumi.isSecret(inputs.key as pulumi.Output<string>)).toBe(true);
+    expect(fields.resourceInputs({}).key).toBeUndefined();
+    // @ts-expect-error `hots` is no input: an argument the table does not know would be dropped
+    fields.resourceInputs({ hots: "h" });
   });
 
   test("the diff: replacing inputs, inputs updated in place, inputs that are no change, overrides", () => {
