@@ -203,7 +203,8 @@ export class HttpClient {
       operation,
       status: response.status,
       code,
-      detail: hint ? `${said} — ${hint}` : said,
+      detail: said,
+      hint,
       retryable,
       attempts,
     });

@@ -227,7 +227,7 @@ function isWorthRetrying(err: unknown): boolean {
   if (!(err instanceof ServiceError)) return false;
   if (err.service === "Hopsworks" && (err.code === HopsworksCode.DATABRICKS_ERROR || err.code === HopsworksCode.CLUSTER_START_FAILED)) {
     // Only what Databricks said counts: Hopsworks' own "HTTP 500 270125" wraps every failure.
-    return TRANSIENT.test(err.message.replace(/HTTP \d{3} \d+: /, ""));
+    return TRANSIENT.test(err.detail);
   }
   // Configuring again ends in the same place, so an answer lost in transit is retried too.
   return err.status === undefined || err.status === 500 || err.status === 502 || err.status === 504;
@@ -278,7 +278,7 @@ async function askHopsworks(ctx: Context, inputs: ConfiguredClusterInputs, timeo
           return;
         }
       }
-      if (err instanceof ServiceError && PERMISSION_DENIED.test(err.message)) {
+      if (err instanceof ServiceError && PERMISSION_DENIED.test(err.detail)) {
         throw noManageError(inputs.clusterId, inputs.workspaceHost, `the Databricks token registered in Hopsworks for ${ctx.callerUsername}`);
       }
       const delay = backoffMs(attempt, policy);

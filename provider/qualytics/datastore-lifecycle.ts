@@ -352,7 +352,7 @@ export function datastoreProvider<I extends DatastoreBaseInputs, O extends Datas
       } catch (err) {
         // Without the unsaved test, a create that tests and refuses (400) is the test's verdict.
         if (tested === "missing" && err instanceof ServiceError && err.status === 400) {
-          throw new Error(`Qualytics could not connect ${kind.label} "${inputs.name}" to Databricks: ${err.message.replace(/^.*?HTTP 400[^:]*: /, "")}. Nothing was created or changed.`);
+          throw new Error(`Qualytics could not connect ${kind.label} "${inputs.name}" to Databricks: ${err.explanation}. Nothing was created or changed.`);
         }
         if (!(err instanceof ServiceError) || err.status !== 409) throw err;
         // A name of the other kind, or a leftover connection of this name.
