@@ -100,8 +100,9 @@ const jsonOnly = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 /**
  * Errors leave the provider as plain `Error`s with redacted messages and no stack that could
- * echo request data. A partial-failure error (with `id` and `properties`) keeps those fields so
- * the engine records the object and the next `up` updates it instead of creating a duplicate.
+ * echo request data. A partial failure (core/recovery's `partialFailure`: `id`, `properties`,
+ * `reasons`) keeps those fields so the engine records the object and the next `up` updates it
+ * instead of creating a duplicate.
  */
 function sanitizeError(err: unknown): Error {
   const message = err instanceof Error ? err.message : String(err);

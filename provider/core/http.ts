@@ -91,10 +91,16 @@ export function defaultRetryPolicy(): RetryPolicy {
 /** How long one request may take; `PULUMI_DATABRICKS_INTEGRATIONS_TIMEOUT_MS` overrides the 60 s. */
 export const defaultTimeoutMs = () => settings().timeoutMs;
 
+/*
+ * How a failed call is classified. The HTTP layer retries by these sets; core/recovery's "may
+ * this call have acted" reads the status sets from here, so the two change together.
+ */
 /** Statuses that mean "try again later" for any call: the service did not act on the request. */
 const ALWAYS_RETRYABLE = new Set([429, 503]);
-/** Statuses worth retrying only when repeating the call is harmless. */
-const RETRYABLE_IF_IDEMPOTENT = new Set([500, 502, 504]);
+/** Gateway statuses: the service's own answer never arrived, so it may have acted, or still be acting. */
+export const ANSWER_LOST_STATUSES: ReadonlySet<number> = new Set([502, 504]);
+/** Statuses after which the service may have acted (it failed while on it, or its answer was lost): retried only when repeating the call is harmless. */
+export const RETRYABLE_IF_IDEMPOTENT: ReadonlySet<number> = new Set([500, ...ANSWER_LOST_STATUSES]);
 /** Transport failures after which the request may or may not have reached the service. */
 const AMBIGUOUS_TRANSPORT = new Set(["ECONNRESET", "ECONNABORTED", "ETIMEDOUT", "EPIPE", "ERR_BAD_RESPONSE", "EAI_AGAIN"]);
 /** Transport failures where the request certainly never reached the service. */
@@ -203,7 +209,8 @@ export class HttpClient {
       operation,
       status: response.status,
       code,
-      detail: hint ? `${said} — ${hint}` : said,
+      detail: said,
+      hint,
       retryable,
       attempts,
     });

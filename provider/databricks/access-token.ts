@@ -3,9 +3,10 @@ import { createHash, randomBytes } from "crypto";
 import { z } from "zod";
 import { checkWithSchema, numberAsStringAdvice, secretTokenSchema } from "../core/check";
 import { definedProvider, implementationPath, lazyProvider, liveInputs } from "../core/dynamic";
-import { ConfigurationError, ServiceError } from "../core/errors";
+import { ConfigurationError } from "../core/errors";
 import { fieldTable } from "../core/fields";
 import { defaultTimeoutMs } from "../core/http";
+import { RESEND_AFTER_LOST_ANSWER, mayHaveActed, retryStep } from "../core/recovery";
 import { sleep } from "../core/timing";
 import { DatabricksClient, type TokenInfo } from "./client";
 import { databricksCredentials } from "./credentials";
@@ -123,10 +124,6 @@ async function revokeWhere(client: DatabricksClient, which: (t: TokenInfo) => bo
   for (const t of (await client.listTokens()).filter(which)) await client.deleteToken(t.token_id);
 }
 
-/** A failure after which the token may or may not exist on the workspace. */
-const isAmbiguous = (err: unknown) =>
-  err instanceof ServiceError && (err.status === undefined || err.status === 500 || err.status === 502 || err.status === 504);
-
 function dueForRotation(state: Partial<AccessTokenOutputs>, rotateBeforeDays: number | undefined, now = Date.now()): boolean {
   if (!state.expiryTime) return false;
   const expiry = Date.parse(state.expiryTime);
@@ -166,40 +163,45 @@ export const provider = definedProvider({
     // Leftovers of an earlier create of this same resource (see beingReplaced).
     if (owner) await revokeWhere(client, (t) => !spared.has(t.token_id) && (markerOf(t.comment)?.startsWith(`pulumi:${owner}:`) ?? false));
     let lostAt = 0;
-    for (let attempt = 1; ; attempt++) {
-      const createMarker = `pulumi:${owner ? `${owner}:` : ""}${randomBytes(4).toString("hex")}`;
-      const sentAt = Date.now();
-      try {
-        const created = await client.createToken({
-          comment: markedComment(inputs.comment, createMarker),
-          lifetimeSeconds: inputs.lifetimeDays ? inputs.lifetimeDays * 24 * 60 * 60 : undefined,
-        });
-        const info = created.token_info;
-        // Attempts whose answer was lost may land after this one: revoke them as they do.
-        if (abandoned.length) await sweepLost(client, abandoned, lostAt);
-        const outs: AccessTokenOutputs = {
-          ...inputs,
-          tokenId: info.token_id,
-          value: created.token_value,
-          creationTime: iso(info.creation_time),
-          expiryTime: info.expiry_time > 0 ? iso(info.expiry_time) : undefined,
-          createMarker,
-        };
-        return { id: info.token_id, outs };
-      } catch (err) {
-        // The create may have happened with its answer lost. Its value can never be read
-        // again, so whatever carries that attempt's marker is revoked (now, after the next
-        // attempt, and by the next create of this resource) and a new one is made.
-        if (!isAmbiguous(err)) throw err;
-        abandoned.push(createMarker);
-        lostAt = sentAt;
-        if (attempt >= 3) {
-          await sweepLost(client, abandoned, lostAt);
+    // A create may have happened with its answer lost. Its value can never be read again, so
+    // whatever carries that attempt's marker is revoked (now, after the next attempt, and by the
+    // next create of this resource) and a new one is made.
+    return retryStep(
+      async () => {
+        const createMarker = `pulumi:${owner ? `${owner}:` : ""}${randomBytes(4).toString("hex")}`;
+        const sentAt = Date.now();
+        try {
+          const created = await client.createToken({
+            comment: markedComment(inputs.comment, createMarker),
+            lifetimeSeconds: inputs.lifetimeDays ? inputs.lifetimeDays * 24 * 60 * 60 : undefined,
+          });
+          const info = created.token_info;
+          // Attempts whose answer was lost may land after this one: revoke them as they do.
+          if (abandoned.length) await sweepLost(client, abandoned, lostAt);
+          const outs: AccessTokenOutputs = {
+            ...inputs,
+            tokenId: info.token_id,
+            value: created.token_value,
+            creationTime: iso(info.creation_time),
+            expiryTime: info.expiry_time > 0 ? iso(info.expiry_time) : undefined,
+            createMarker,
+          };
+          return { id: info.token_id, outs };
+        } catch (err) {
+          if (mayHaveActed(err)) {
+            abandoned.push(createMarker);
+            lostAt = sentAt;
+          }
           throw err;
         }
-        await revokeWhere(client, (t) => abandoned.includes(markerOf(t.comment) ?? ""));
-      }
-    }
+      },
+      {
+        ...RESEND_AFTER_LOST_ANSWER,
+        retryOn: mayHaveActed,
+        beforeRetry: () => revokeWhere(client, (t) => abandoned.includes(markerOf(t.comment) ?? "")),
+        onGiveUp: () => sweepLost(client, abandoned, lostAt),
+      },
+    );
   },
 
   async read(id: string, props: AccessTokenOutputs) {

@@ -33,7 +33,7 @@ export const isInvalidTokenAnswer = (status: number | undefined, text: string) =
 
 /** True when a Databricks call failed because the workspace does not accept the token at all. */
 export function isInvalidTokenError(err: unknown): boolean {
-  return err instanceof ServiceError && err.service === "Databricks" && isInvalidTokenAnswer(err.status, err.message);
+  return err instanceof ServiceError && err.service === "Databricks" && isInvalidTokenAnswer(err.status, err.detail);
 }
 
 /** What to do about a refused Databricks token, wherever this stack reads it from. */
@@ -56,7 +56,7 @@ export interface TokenInfo {
 export function isDatabricksNotFound(err: unknown): boolean {
   if (!(err instanceof ServiceError)) return false;
   if (err.status === 404 || err.code === "RESOURCE_DOES_NOT_EXIST") return true;
-  return err.status === 400 && err.code === "INVALID_PARAMETER_VALUE" && /does not exist/i.test(err.message);
+  return err.status === 400 && err.code === "INVALID_PARAMETER_VALUE" && /does not exist/i.test(err.detail);
 }
 
 /** Every Databricks REST call the package makes, one method each. */

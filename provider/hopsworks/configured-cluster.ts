@@ -5,7 +5,7 @@ import { definedProvider, implementationPath, lazyProvider, liveInputs } from ".
 import { ConfigurationError, ServiceError } from "../core/errors";
 import { fieldTable } from "../core/fields";
 import { notice } from "../core/log";
-import { backoffMs, defaultRetryPolicy } from "../core/http";
+import { answerLost, mayHaveActed, partialFailure, retryStep } from "../core/recovery";
 import { sleep } from "../core/timing";
 import { DatabricksClient, type ClusterInfo, type LibraryStatus } from "../databricks/client";
 import { TRANSITIONAL_STATES, waitForRunning, waitForSettled } from "../databricks/cluster-wait";
@@ -251,14 +251,11 @@ function isWorthRetrying(err: unknown): boolean {
   if (!(err instanceof ServiceError)) return false;
   if (err.service === "Hopsworks" && (err.code === HopsworksCode.DATABRICKS_ERROR || err.code === HopsworksCode.CLUSTER_START_FAILED)) {
     // Only what Databricks said counts: Hopsworks' own "HTTP 500 270125" wraps every failure.
-    return TRANSIENT.test(err.message.replace(/HTTP \d{3} \d+: /, ""));
+    return TRANSIENT.test(err.detail);
   }
-  // Configuring again ends in the same place, so an answer lost in transit is retried too.
-  return err.status === undefined || err.status === 500 || err.status === 502 || err.status === 504;
+  // Configuring again ends in the same place, so a call that may have acted is retried too.
+  return mayHaveActed(err);
 }
-
-/** An answer that never came (timeout, reset, gateway): Hopsworks may have done it all, or still be doing it. */
-const answerLost = (err: unknown) => err instanceof ServiceError && (err.status === undefined || err.status === 502 || err.status === 504);
 
 /** Whether the cluster carries this configuration's marks: the target's tags and every Spark key of the family, for this project user. */
 function carriesConfiguration(ctx: Context, live: ClusterInfo): boolean {
@@ -278,10 +275,8 @@ function carriesConfiguration(ctx: Context, live: ClusterInfo): boolean {
 async function askHopsworks(ctx: Context, inputs: ConfiguredClusterInputs, timeoutMs: number): Promise<void> {
   // The HTTP layer's policy: each Databricks call inside a configure can fail on its own, and
   // Hopsworks does not retry them, so a configure may need as many attempts as a single call.
-  const policy = defaultRetryPolicy();
-  let waited = 0;
-  for (let attempt = 1; ; attempt++) {
-    try {
+  await retryStep(
+    async () => {
       // First configures of one workspace go one at a time: they would upload the same client
       // files with overwrite:false and collide.
       const turn = await firstConfigureTurn(`${inputs.hopsworksHost}|${inputs.workspaceHost}`);
@@ -291,28 +286,31 @@ async function askHopsworks(ctx: Context, inputs: ConfiguredClusterInputs, timeo
       } finally {
         turn.release();
       }
-      return;
-    } catch (err) {
-      if (answerLost(err)) {
-        const live = await ctx.databricks.getCluster(inputs.clusterId);
-        // Marks that were there before (a reconfigure) prove nothing; new ones prove Hopsworks got this far.
-        if (live && carriesConfiguration(ctx, live) && !carriesConfiguration(ctx, ctx.cluster)) {
-          notice(`cluster ${inputs.clusterId}: Hopsworks' answer to configure was lost, but its changes are on the cluster; not asking again`);
-          await waitForHopsworksLibraries(ctx, inputs.clusterId, inputs.configureTimeoutMinutes * MINUTE);
-          return;
+    },
+    {
+      afterFailure: async (err) => {
+        // An answer that never came (timeout, reset, gateway): Hopsworks may have done it all, or still be doing it.
+        if (answerLost(err)) {
+          const live = await ctx.databricks.getCluster(inputs.clusterId);
+          // Marks that were there before (a reconfigure) prove nothing; new ones prove Hopsworks got this far.
+          if (live && carriesConfiguration(ctx, live) && !carriesConfiguration(ctx, ctx.cluster)) {
+            notice(`cluster ${inputs.clusterId}: Hopsworks' answer to configure was lost, but its changes are on the cluster; not asking again`);
+            await waitForHopsworksLibraries(ctx, inputs.clusterId, inputs.configureTimeoutMinutes * MINUTE);
+            return { value: undefined };
+          }
         }
-      }
-      if (err instanceof ServiceError && PERMISSION_DENIED.test(err.message)) {
-        throw noManageError(inputs.clusterId, inputs.workspaceHost, `the Databricks token registered in Hopsworks for ${ctx.callerUsername}`);
-      }
-      const delay = backoffMs(attempt, policy);
-      if (attempt >= policy.maxAttempts || waited + delay > policy.budgetMs || !isWorthRetrying(err)) throw err;
+        if (err instanceof ServiceError && PERMISSION_DENIED.test(err.detail)) {
+          throw noManageError(inputs.clusterId, inputs.workspaceHost, `the Databricks token registered in Hopsworks for ${ctx.callerUsername}`);
+        }
+        return undefined;
+      },
+      retryOn: isWorthRetrying,
       // The cluster may have changed state under us (INVALID_STATE): let it settle first.
-      await waitForSettled(ctx.databricks, inputs.clusterId, timeoutMs);
-      await sleep(delay);
-      waited += delay;
-    }
-  }
+      beforeRetry: async () => {
+        await waitForSettled(ctx.databricks, inputs.clusterId, timeoutMs);
+      },
+    },
+  );
 }
 
 /** After a lost answer: Hopsworks' last step is the library install; wait until its client requirement is listed. */
@@ -328,10 +326,6 @@ async function waitForHopsworksLibraries(ctx: Context, clusterId: string, timeou
 
 /** The provider's cluster poll interval: nothing here polls faster. */
 const pollMs = () => settings().pollMs;
-
-/** An error that keeps the resource in state with what is known, so the next `up` repairs it and destroy restores it. */
-const partialFailure = (err: unknown, id: string, properties: Partial<ConfiguredClusterOutputs>) =>
-  Object.assign(err instanceof Error ? err : new Error(String(err)), { id, properties });
 
 /** What the notebook client needs, for the client the cluster ends up with and the keys Hopsworks set. */
 function connectionOf(inputs: ConfiguredClusterInputs, setup?: { clientLibrary?: string; sparkConf?: Record<string, string> }): NotebookConnection {
@@ -401,6 +395,7 @@ async function configure(inputs: ConfiguredClusterInputs, previous?: ConfiguredC
     // Nothing reached the cluster (a refusal before Hopsworks' edit): no state to keep.
     const live = await databricks.getCluster(inputs.clusterId).catch(() => undefined);
     const touched = previous || (live && canonical(userOwnedSpec(editableSpec(live))) !== canonical(editableSpec(live)));
+    // Touched: the resource stays in state with what is known, so the next `up` repairs it and destroy restores it.
     throw touched ? partialFailure(err, id, base) : err;
   }
 

@@ -5,6 +5,7 @@ import { definedProvider, implementationPath, lazyProvider, liveInputs } from ".
 import { ConfigurationError, ServiceError } from "../core/errors";
 import { fieldTable } from "../core/fields";
 import { log } from "../core/log";
+import { RESEND_AFTER_LOST_ANSWER, mayHaveActed, partialFailure, retryStep } from "../core/recovery";
 import { workspaceHostSchema } from "../databricks/host";
 import { HopsworksClient, HopsworksCode, hasCode, instanceSecretName } from "./client";
 import { projectIdOf } from "./project";
@@ -59,25 +60,29 @@ async function keyStatusOf(client: HopsworksClient, workspaceHost: string, apiKe
 }
 
 async function register(client: HopsworksClient, inputs: InstanceInputs, projectId: number): Promise<boolean> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await client.registerInstance(projectId, inputs.workspaceHost, inputs.apiKey);
-      return false;
-    } catch (err) {
-      // 409 is also 160049: the secret db_<host> exists without a registration (left behind by
-      // an earlier one); registering cannot work until that secret is deleted.
-      if (hasCode(err, HopsworksCode.SECRET_EXISTS)) {
-        throw new ConfigurationError(
-          `Hopsworks refuses to register ${inputs.workspaceHost}: the user already has a secret named ${instanceSecretName(inputs.workspaceHost)} but no registration of that workspace. ` +
-            `Delete the secret ${instanceSecretName(inputs.workspaceHost)} in Hopsworks (Account settings → Secrets) and run \`pulumi up\` again`,
-        );
+  const outcome = await retryStep(
+    async () => {
+      try {
+        await client.registerInstance(projectId, inputs.workspaceHost, inputs.apiKey);
+        return "registered" as const;
+      } catch (err) {
+        // 409 is also 160049: the secret db_<host> exists without a registration (left behind by
+        // an earlier one); registering cannot work until that secret is deleted.
+        if (hasCode(err, HopsworksCode.SECRET_EXISTS)) {
+          throw new ConfigurationError(
+            `Hopsworks refuses to register ${inputs.workspaceHost}: the user already has a secret named ${instanceSecretName(inputs.workspaceHost)} but no registration of that workspace. ` +
+              `Delete the secret ${instanceSecretName(inputs.workspaceHost)} in Hopsworks (Account settings → Secrets) and run \`pulumi up\` again`,
+          );
+        }
+        if (hasCode(err, HopsworksCode.INSTANCE_EXISTS) || (err instanceof ServiceError && err.status === 409)) return "exists" as const;
+        throw err;
       }
-      if (hasCode(err, HopsworksCode.INSTANCE_EXISTS) || (err instanceof ServiceError && err.status === 409)) break;
-      // An answer lost after Hopsworks may have stored it: registering again either works or
-      // says it exists, and then the stored key tells whether it is ours (below).
-      if (!isAmbiguous(err) || attempt >= 3) throw err;
-    }
-  }
+    },
+    // An answer lost after Hopsworks may have stored it: registering again either works or
+    // says it exists, and then the stored key tells whether it is ours (below).
+    { ...RESEND_AFTER_LOST_ANSWER, retryOn: mayHaveActed },
+  );
+  if (outcome === "registered") return false;
   // Already registered for this user: ours only if it holds our key (a create whose answer was
   // lost, or the same registration made by hand). Someone else's key is not ours to replace.
   const status = await keyStatusOf(client, inputs.workspaceHost, inputs.apiKey);
@@ -88,9 +93,6 @@ async function register(client: HopsworksClient, inputs: InstanceInputs, project
       `or set apiKey to the key it holds`,
   );
 }
-
-const isAmbiguous = (err: unknown) =>
-  err instanceof ServiceError && (err.status === undefined || err.status === 500 || err.status === 502 || err.status === 504);
 
 export const provider = definedProvider({
   async check(_olds, news) {
@@ -139,7 +141,7 @@ export const provider = definedProvider({
     try {
       await register(client, news, projectId);
     } catch (err) {
-      throw Object.assign(err instanceof Error ? err : new Error(String(err)), { id, properties: { ...outs, keyStatus: "missing" } });
+      throw partialFailure(err, id, { ...outs, keyStatus: "missing" });
     }
     return { outs: { ...outs, keyStatus: "current" as const } };
   },

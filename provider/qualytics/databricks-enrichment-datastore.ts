@@ -45,7 +45,7 @@ export const provider = datastoreProvider<EnrichmentDatastoreInputs, EnrichmentD
   deleteError: (err, olds) =>
     err.status === 409
       ? new Error(
-          `cannot delete enrichment datastore "${olds.name}" (id ${olds.datastoreId}): ${err.message.replace(/^.*?HTTP 409[^:]*: /, "")}. ` +
+          `cannot delete enrichment datastore "${olds.name}" (id ${olds.datastoreId}): ${err.explanation}. ` +
             "Unlink it from those datastores first (or delete them). Within one stack this cannot happen: a source that links it depends on it and is deleted first.",
         )
       : undefined,

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { ServiceError } from "../core/errors";
-import { backoffMs, defaultRetryPolicy } from "../core/http";
-import { sleep } from "../core/timing";
+import { RESEND_AFTER_LOST_ANSWER, mayHaveActed, partialFailure, retryStep } from "../core/recovery";
 import { definedProvider, liveInputs } from "../core/dynamic";
 import { sameValue, type InputField, type OutputField, type ResourceFields, type SameValue } from "../core/fields";
 import { checkWithSchema, secretTokenSchema } from "../core/check";
@@ -141,9 +140,6 @@ const clientFor = (s: { qualyticsUrl: string; qualyticsToken?: string }) =>
 
 const names = (list: (string | { name: string })[] | undefined) => (list ?? []).map((t) => (typeof t === "string" ? t : t.name));
 
-const isAmbiguous = (err: unknown) =>
-  err instanceof ServiceError && (err.status === undefined || err.status === 500 || err.status === 502 || err.status === 504);
-
 function payloadFor<I extends DatastoreBaseInputs>(kind: DatastoreKind<I, never>, inputs: I, extra: Partial<DatastorePayload> = {}): DatastorePayload {
   return {
     name: inputs.name,
@@ -207,15 +203,9 @@ async function liveDatastore(client: QualyticsClient, id: string, props: { name:
 const isPassingFailure = (reason: string | undefined) =>
   reason !== undefined && /answered HTTP (429|5\d\d)|could not reach|timed out|temporarily|try again|rate limit/i.test(reason);
 
-/** Repeats `call` (with the HTTP layer's backoff) while its answer is a passing failure. */
-async function untilSettled<T>(call: () => Promise<T>, passing: (answer: T) => boolean): Promise<T> {
-  const policy = defaultRetryPolicy();
-  for (let attempt = 1; ; attempt++) {
-    const answer = await call();
-    if (!passing(answer) || attempt >= Math.min(policy.maxAttempts, 4)) return answer;
-    await sleep(backoffMs(attempt, policy));
-  }
-}
+/** Repeats `call` (with the HTTP layer's backoff, at most 4 times) while its answer is a passing failure. */
+const untilSettled = <T>(call: () => Promise<T>, passing: (answer: T) => boolean): Promise<T> =>
+  retryStep(call, { retryAnswer: passing, attempts: { atMost: 4 } });
 
 /**
  * POST /datastores, made safe to repeat. There is no idempotency key, but names are unique: when
@@ -225,21 +215,19 @@ async function untilSettled<T>(call: () => Promise<T>, passing: (answer: T) => b
  * (partial failure) so the next `up` resolves it instead of creating a twin.
  */
 async function createOnce(client: QualyticsClient, payload: DatastorePayload, inputs: DatastoreBaseInputs): Promise<Datastore> {
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    try {
-      return await client.createDatastore(payload);
-    } catch (err) {
-      const conflict = attempt > 1 && err instanceof ServiceError && err.status === 409;
-      if (!isAmbiguous(err) && !conflict) throw err;
-      lastError = err;
+  // After an attempt that may have landed, the next one is refused as a conflict: the lookup tells.
+  const worthAnother = (err: unknown, attempt: number) => mayHaveActed(err) || (attempt > 1 && err instanceof ServiceError && err.status === 409);
+  return retryStep(() => client.createDatastore(payload), {
+    ...RESEND_AFTER_LOST_ANSWER,
+    retryOn: worthAnother,
+    afterFailure: async (err, attempt) => {
+      if (!worthAnother(err, attempt)) return undefined;
       const made = (await client.findDatastoresByName(inputs.name, payload.enrichment_only))[0];
-      if (made) return made;
-    }
-  }
-  throw Object.assign(new Error(lastError instanceof Error ? lastError.message : String(lastError)), {
-    id: `${PROVISIONAL}${inputs.name}`,
-    properties: { ...inputs },
+      return made ? { value: made } : undefined;
+    },
+    onGiveUp: async (err) => {
+      throw partialFailure(err, `${PROVISIONAL}${inputs.name}`, { ...inputs });
+    },
   });
 }
 
@@ -363,7 +351,7 @@ export function datastoreProvider<I extends DatastoreBaseInputs, O extends Datas
       } catch (err) {
         // Without the unsaved test, a create that tests and refuses (400) is the test's verdict.
         if (tested === "missing" && err instanceof ServiceError && err.status === 400) {
-          throw new Error(`Qualytics could not connect ${kind.label} "${inputs.name}" to Databricks: ${err.message.replace(/^.*?HTTP 400[^:]*: /, "")}. Nothing was created or changed.`);
+          throw new Error(`Qualytics could not connect ${kind.label} "${inputs.name}" to Databricks: ${err.explanation}. Nothing was created or changed.`);
         }
         if (!(err instanceof ServiceError) || err.status !== 409) throw err;
         // A name of the other kind, or a leftover connection of this name.
@@ -382,10 +370,7 @@ export function datastoreProvider<I extends DatastoreBaseInputs, O extends Datas
         return { id: String(created.id), outs: tested === "missing" ? { ...outs, connected: true } : outs };
       } catch (err) {
         // The datastore exists: record it (partial failure) so the next `up` finishes the job.
-        throw Object.assign(new Error(err instanceof Error ? err.message : String(err)), {
-          id: String(created.id),
-          properties: { ...inputs, ...liveCommon(created), ...kind.liveExtras(created) },
-        });
+        throw partialFailure(err, String(created.id), { ...inputs, ...liveCommon(created), ...kind.liveExtras(created) });
       }
     },
 
