@@ -2,8 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash, randomBytes } from "crypto";
 import { z } from "zod";
 import { checkWithSchema, numberAsStringAdvice, secretTokenSchema } from "../core/check";
-import { definedProvider, implementationPath, inputKeysOf, lazyProvider, liveInputs } from "../core/dynamic";
+import { definedProvider, implementationPath, lazyProvider, liveInputs } from "../core/dynamic";
 import { ConfigurationError } from "../core/errors";
+import { fieldTable } from "../core/fields";
 import { defaultTimeoutMs } from "../core/http";
 import { RESEND_AFTER_LOST_ANSWER, mayHaveActed, retryStep } from "../core/recovery";
 import { sleep } from "../core/timing";
@@ -66,6 +67,15 @@ export interface AccessTokenOutputs extends AccessTokenInputs {
   createMarker: string;
 }
 
+/** Each field once: a token cannot be edited, so only settings kept in Pulumi update in place. */
+export const accessTokenFields = fieldTable(accessTokenInputsSchema, {
+  host: "replace", comment: "replace", lifetimeDays: "replace",
+  authToken: "secret update", rotateBeforeDays: "update", ownerMarker: "update",
+}).withOutputs<AccessTokenOutputs>({ tokenId: "plain", value: "secret", creationTime: "plain", expiryTime: "plain", createMarker: "plain" });
+
+/** No comment and an empty one are the same comment. */
+const sameComment = (a: unknown, b: unknown) => (a ?? "") === (b ?? "");
+
 /**
  * Databricks keeps only one comment per token and no idempotency key, so the comment carries a
  * marker: `[pulumi:<owner>:<attempt>]`. The owner part is fixed per resource (project, stack and
@@ -122,19 +132,15 @@ function dueForRotation(state: Partial<AccessTokenOutputs>, rotateBeforeDays: nu
 
 export const provider = definedProvider({
   async check(_olds, news) {
-    return checkWithSchema(accessTokenInputsSchema, news, ["authToken"]);
+    return checkWithSchema(accessTokenInputsSchema, news, accessTokenFields.secretInputs);
   },
 
   async diff(id, olds: AccessTokenOutputs, news: AccessTokenInputs) {
-    const replaces: string[] = [];
-    if (olds.host !== news.host) replaces.push("host");
-    if ((olds.comment ?? "") !== (news.comment ?? "")) replaces.push("comment");
-    if (olds.lifetimeDays !== news.lifetimeDays) replaces.push("lifetimeDays");
-    // Expired, or inside the rotation window: a new token replaces it (created before the old
-    // one is revoked, so whatever uses it is never without a valid token).
+    const { replaces, changes: inputsChanged } = accessTokenFields.diff(olds, news, { comment: sameComment });
+    // Beyond the inputs: expired, or inside the rotation window, a new token replaces it (created
+    // before the old one is revoked, so whatever uses it is never without a valid token).
     if (!replaces.length && dueForRotation(olds, news.rotateBeforeDays)) replaces.push("expiryTime");
-    const changes =
-      replaces.length > 0 || olds.rotateBeforeDays !== news.rotateBeforeDays || olds.authToken !== news.authToken || olds.ownerMarker !== news.ownerMarker;
+    const changes = inputsChanged || replaces.length > 0;
     if (replaces.length > 0 && news.ownerMarker) beingReplaced.set(news.ownerMarker, new Set([...(beingReplaced.get(news.ownerMarker) ?? []), id]));
     return { changes, replaces, deleteBeforeReplace: false };
   },
@@ -205,7 +211,7 @@ export const provider = definedProvider({
     if (!live) return { id: undefined, props: {} };
     const refreshed = { ...props, creationTime: iso(live.creation_time), expiryTime: live.expiry_time > 0 ? iso(live.expiry_time) : undefined };
     // A token cannot be edited: its inputs are what it was made with.
-    return { id, props: refreshed, inputs: liveInputs(inputKeysOf(accessTokenInputsSchema), refreshed) };
+    return { id, props: refreshed, inputs: liveInputs(accessTokenFields.inputKeys, refreshed) };
   },
 
   async update(_id, olds: AccessTokenOutputs, news: AccessTokenInputs) {
@@ -254,19 +260,8 @@ export class DatabricksAccessToken extends pulumi.dynamic.Resource {
     super(
       tokenProvider,
       name,
-      {
-        host: args.host ?? defaultDatabricksHost(),
-        authToken: args.authToken === undefined ? undefined : pulumi.secret(args.authToken),
-        comment: args.comment,
-        lifetimeDays: args.lifetimeDays,
-        rotateBeforeDays: args.rotateBeforeDays,
-        ownerMarker: ownerMarkerOf(name),
-        tokenId: undefined,
-        value: undefined,
-        creationTime: undefined,
-        expiryTime: undefined,
-      },
-      { ...opts, additionalSecretOutputs: ["value", "authToken", ...(opts?.additionalSecretOutputs ?? [])] },
+      accessTokenFields.resourceInputs(args, { host: args.host ?? defaultDatabricksHost(), ownerMarker: ownerMarkerOf(name) }),
+      accessTokenFields.withSecretOutputs(opts),
       "databricks-integrations",
       "DatabricksAccessToken",
     );

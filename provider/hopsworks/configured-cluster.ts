@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { checkWithSchema } from "../core/check";
-import { definedProvider, implementationPath, inputKeysOf, lazyProvider, liveInputs } from "../core/dynamic";
+import { definedProvider, implementationPath, lazyProvider, liveInputs } from "../core/dynamic";
 import { ConfigurationError, ServiceError } from "../core/errors";
+import { fieldTable } from "../core/fields";
 import { notice } from "../core/log";
 import { answerLost, mayHaveActed, partialFailure, retryStep } from "../core/recovery";
 import { sleep } from "../core/timing";
@@ -118,6 +119,29 @@ export interface ConfiguredClusterOutputs extends ConfiguredClusterInputs {
   /** A ready-to-paste notebook cell calling `hsfs.connection(...)`. */
   snippet: string;
 }
+
+/**
+ * Each field once. A different cluster or Hopsworks cluster is a different configuration
+ * (replaced, the old one undone first so two stacks' worth of keys never sit on one cluster);
+ * every setting updates in place. `takeOver` and the constructor's `claim` only shape a configure.
+ */
+export const configuredClusterFields = fieldTable(configuredClusterInputsSchema, {
+  workspaceHost: "replace", clusterId: "replace", hopsworksHost: "replace",
+  // What is configured, and for whom: a change reconfigures (see update).
+  project: "update", targetUser: "update", hopsworksPort: "update", clientLibrary: "update",
+  // How this resource works and what its outputs say: a change is recorded, Hopsworks is not called.
+  waitForRunning: "update", runningTimeoutMinutes: "update", restoreOnDelete: "update", databricksToken: "secret update",
+  secretsStore: "update", hostnameVerification: "update", apiKeyFile: "update", configureTimeoutMinutes: "update",
+  takeOver: "none", claim: "none",
+}).withOutputs<ConfiguredClusterOutputs>({
+  projectId: "plain", hopsworksVersion: "plain", releaseFamily: "plain", hopsworksAddress: "plain", libraries: "plain",
+  callerUsername: "plain", targetUsername: "plain", clusterName: "plain", clusterState: "plain", hsfsVersion: "plain",
+  hopsworksSparkConf: "plain", initScript: "plain", applied: "plain", originalSpec: "plain", restored: "plain",
+  drift: "plain", connection: "plain", snippet: "plain",
+});
+
+/** State written before configureTimeoutMinutes existed holds none: its default is no change. */
+const sameConfigureTimeout = (a: unknown, b: unknown) => (a ?? 10) === (b ?? 10);
 
 const MINUTE = 60_000;
 const resourceId = (i: { workspaceHost: string; clusterId: string }) => `${i.workspaceHost}/${i.clusterId}`;
@@ -513,17 +537,13 @@ async function waitUntilUsable(databricks: DatabricksClient, clusterId: string, 
 
 export const provider = definedProvider({
   async check(_olds, news) {
-    return checkWithSchema(configuredClusterInputsSchema, news, ["databricksToken"]);
+    return checkWithSchema(configuredClusterInputsSchema, news, configuredClusterFields.secretInputs);
   },
 
   async diff(_id, olds: ConfiguredClusterOutputs, news: ConfiguredClusterInputs) {
-    // A different cluster or Hopsworks cluster is a different configuration; the old one is
-    // undone first so two stacks' worth of keys never sit on one cluster.
-    const replaces = (["workspaceHost", "clusterId", "hopsworksHost"] as const).filter((k) => olds[k] !== news[k]);
-    const settings = ["project", "targetUser", "hopsworksPort", "waitForRunning", "runningTimeoutMinutes", "restoreOnDelete", "databricksToken", "secretsStore", "hostnameVerification", "clientLibrary", "apiKeyFile"] as const;
-    // State written before configureTimeoutMinutes existed holds none: the default is no change.
-    const changes =
-      replaces.length > 0 || (olds.drift?.length ?? 0) > 0 || settings.some((k) => olds[k] !== news[k]) || (olds.configureTimeoutMinutes ?? 10) !== (news.configureTimeoutMinutes ?? 10);
+    const { replaces, changes: inputsChanged } = configuredClusterFields.diff(olds, news, { configureTimeoutMinutes: sameConfigureTimeout });
+    // Beyond the inputs: drift a refresh found is repaired by the next `up`.
+    const changes = inputsChanged || (olds.drift?.length ?? 0) > 0;
     return { changes, replaces, deleteBeforeReplace: true };
   },
 
@@ -562,7 +582,7 @@ export const provider = definedProvider({
     // engine's diff then shows `targetUser: "<live>" => "<declared>"`). Everything else Hopsworks
     // added is not an input: it is named precisely in `drift`.
     const taggedUser = (live.custom_tags as Record<string, string> | undefined)?.[TAG_USER];
-    const inputs = liveInputs(inputKeysOf(configuredClusterInputsSchema), refreshed);
+    const inputs = liveInputs(configuredClusterFields.inputKeys, refreshed);
     if (taggedUser !== undefined && taggedUser !== props.targetUsername) inputs.targetUser = taggedUser;
     return { id, props: refreshed, inputs };
   },
@@ -699,44 +719,13 @@ export class HopsworksConfiguredCluster extends pulumi.dynamic.Resource {
     super(
       configuredClusterProvider,
       name,
-      {
+      configuredClusterFields.resourceInputs(args, {
         project: args.project ?? defaultHopsworksProject(),
         hopsworksHost: args.hopsworksHost ?? defaultHopsworksHost(),
         hopsworksPort: args.hopsworksPort ?? defaultHopsworksPort(),
-        workspaceHost: args.workspaceHost,
-        clusterId: args.clusterId,
-        targetUser: args.targetUser,
-        waitForRunning: args.waitForRunning,
-        runningTimeoutMinutes: args.runningTimeoutMinutes,
-        restoreOnDelete: args.restoreOnDelete,
-        databricksToken: args.databricksToken === undefined ? undefined : pulumi.secret(args.databricksToken),
-        secretsStore: args.secretsStore,
-        hostnameVerification: args.hostnameVerification,
-        apiKeyFile: args.apiKeyFile,
-        clientLibrary: args.clientLibrary,
-        configureTimeoutMinutes: args.configureTimeoutMinutes,
-        takeOver: args.takeOver,
         claim: claimOf(pulumi.getProject(), pulumi.getStack(), name),
-        projectId: undefined,
-        hopsworksVersion: undefined,
-        releaseFamily: undefined,
-        hopsworksAddress: undefined,
-        libraries: undefined,
-        callerUsername: undefined,
-        targetUsername: undefined,
-        clusterName: undefined,
-        clusterState: undefined,
-        hsfsVersion: undefined,
-        hopsworksSparkConf: undefined,
-        initScript: undefined,
-        applied: undefined,
-        originalSpec: undefined,
-        restored: undefined,
-        drift: undefined,
-        connection: undefined,
-        snippet: undefined,
-      },
-      { ...opts, additionalSecretOutputs: ["databricksToken", ...(opts?.additionalSecretOutputs ?? [])] },
+      }),
+      configuredClusterFields.withSecretOutputs(opts),
       "databricks-integrations",
       "HopsworksConfiguredCluster",
     );

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { checkWithSchema } from "../core/check";
-import { definedProvider, implementationPath, inputKeysOf, lazyProvider, liveInputs } from "../core/dynamic";
+import { definedProvider, implementationPath, lazyProvider, liveInputs } from "../core/dynamic";
 import { ConfigurationError, ServiceError } from "../core/errors";
+import { fieldTable } from "../core/fields";
 import { log } from "../core/log";
 import { RESEND_AFTER_LOST_ANSWER, mayHaveActed, partialFailure, retryStep } from "../core/recovery";
 import { workspaceHostSchema } from "../databricks/host";
@@ -37,6 +38,15 @@ export interface InstanceOutputs extends InstanceInputs {
   /** True when create found this registration already there, holding our key. */
   adopted: boolean;
 }
+
+/** Each field once: a registration is keyed by the two hosts; the key rotates in place. */
+export const instanceFields = fieldTable(instanceInputsSchema, {
+  hopsworksHost: "replace", hopsworksPort: "replace", workspaceHost: "replace",
+  project: "update", apiKey: "secret update",
+}).withOutputs<InstanceOutputs>({ projectId: "plain", username: "plain", keyStatus: "plain", adopted: "plain" });
+
+/** An omitted port is 443 (as `hopsworksCredentials` reads it), so omitting it and 443 are the same port. */
+const samePort = (a: unknown, b: unknown) => (a ?? 443) === (b ?? 443);
 
 const instanceId = (s: { hopsworksHost: string; username: string; workspaceHost: string }) => `${s.hopsworksHost}/${s.username}/${s.workspaceHost}`;
 
@@ -86,13 +96,13 @@ async function register(client: HopsworksClient, inputs: InstanceInputs, project
 
 export const provider = definedProvider({
   async check(_olds, news) {
-    return checkWithSchema(instanceInputsSchema, news, ["apiKey"]);
+    return checkWithSchema(instanceInputsSchema, news, instanceFields.secretInputs);
   },
 
   async diff(_id, olds: InstanceOutputs, news: InstanceInputs) {
-    const replaces = (["hopsworksHost", "workspaceHost"] as const).filter((k) => olds[k] !== news[k]);
-    if ((olds.hopsworksPort ?? 443) !== (news.hopsworksPort ?? 443)) replaces.push("hopsworksPort" as never);
-    const changes = replaces.length > 0 || olds.project !== news.project || olds.apiKey !== news.apiKey || olds.keyStatus !== "current";
+    const { replaces, changes: inputsChanged } = instanceFields.diff(olds, news, { hopsworksPort: samePort });
+    // Beyond the inputs: a key a refresh found changed or missing is put back by the next `up`.
+    const changes = inputsChanged || olds.keyStatus !== "current";
     return { changes, replaces, deleteBeforeReplace: true };
   },
 
@@ -113,7 +123,7 @@ export const provider = definedProvider({
     // Removed out of band: the resource leaves the state; the next `up` registers again.
     if (!registered.includes(props.workspaceHost)) return { id: undefined, props: {} };
     const refreshed = { ...props, projectId, keyStatus: await keyStatusOf(client, props.workspaceHost, props.apiKey) };
-    const inputs = liveInputs(inputKeysOf(instanceInputsSchema), refreshed);
+    const inputs = liveInputs(instanceFields.inputKeys, refreshed);
     // Hopsworks never returns the key it holds; when it is not this stack's, the inputs say so in
     // words (no key value), so the engine's diff shows `apiKey` as the input the next `up` repairs.
     if (refreshed.keyStatus !== "current") inputs.apiKey = `(the key Hopsworks holds: ${refreshed.keyStatus})`;
@@ -185,18 +195,12 @@ export class HopsworksDatabricksInstance extends pulumi.dynamic.Resource {
     super(
       instanceProvider,
       name,
-      {
+      instanceFields.resourceInputs(args, {
         project: args.project ?? defaultHopsworksProject(),
         hopsworksHost: args.hopsworksHost ?? defaultHopsworksHost(),
         hopsworksPort: args.hopsworksPort ?? defaultHopsworksPort(),
-        workspaceHost: args.workspaceHost,
-        apiKey: pulumi.secret(args.apiKey),
-        projectId: undefined,
-        username: undefined,
-        keyStatus: undefined,
-        adopted: undefined,
-      },
-      { ...opts, additionalSecretOutputs: ["apiKey", ...(opts?.additionalSecretOutputs ?? [])] },
+      }),
+      instanceFields.withSecretOutputs(opts),
       "databricks-integrations",
       "HopsworksDatabricksInstance",
     );
