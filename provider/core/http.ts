@@ -144,6 +144,19 @@ export class HttpClient {
     });
   }
 
+  /**
+   * A read of one object: its data, or undefined when the service says it is not there (`absent`
+   * decides; by default a 404). Every "get, or nothing when gone" call goes through here.
+   */
+  async find<T>(req: RequestOptions, absent: (err: ServiceError) => boolean = (err) => err.isNotFound): Promise<T | undefined> {
+    try {
+      return (await this.request<T>(req)).data;
+    } catch (err) {
+      if (err instanceof ServiceError && absent(err)) return undefined;
+      throw err;
+    }
+  }
+
   async request<T = unknown>(req: RequestOptions): Promise<HttpResult<T>> {
     const operation = req.operation ?? `${req.method} ${req.path}`;
     const idempotent = req.idempotent ?? req.method !== "POST";

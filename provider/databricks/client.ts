@@ -151,18 +151,10 @@ export class DatabricksClient {
 
   /** A policy with its definition, or undefined when the workspace has none by that id. */
   async getClusterPolicy(policyId: string): Promise<ClusterPolicy | undefined> {
-    try {
-      const { data } = await this.http.request<ClusterPolicy>({
-        method: "GET",
-        path: "/api/2.0/policies/clusters/get",
-        query: { policy_id: policyId },
-        operation: "policies/clusters/get",
-      });
-      return data;
-    } catch (err) {
-      if (isDatabricksNotFound(err)) return undefined;
-      throw err;
-    }
+    return this.http.find<ClusterPolicy>(
+      { method: "GET", path: "/api/2.0/policies/clusters/get", query: { policy_id: policyId }, operation: "policies/clusters/get" },
+      isDatabricksNotFound,
+    );
   }
 
   // ---- clusters (/api/2.1/clusters) ----
@@ -192,18 +184,10 @@ export class DatabricksClient {
 
   /** A cluster as `clusters/get` returns it, or undefined when the workspace has no such cluster. */
   async getCluster(clusterId: string): Promise<ClusterInfo | undefined> {
-    try {
-      const { data } = await this.http.request<ClusterInfo>({
-        method: "GET",
-        path: "/api/2.1/clusters/get",
-        query: { cluster_id: clusterId },
-        operation: "clusters/get",
-      });
-      return data;
-    } catch (err) {
-      if (isDatabricksNotFound(err)) return undefined;
-      throw err;
-    }
+    return this.http.find<ClusterInfo>(
+      { method: "GET", path: "/api/2.1/clusters/get", query: { cluster_id: clusterId }, operation: "clusters/get" },
+      isDatabricksNotFound,
+    );
   }
 
   /** Replaces a cluster's spec (the API resets whatever the body omits). */

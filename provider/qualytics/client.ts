@@ -212,13 +212,7 @@ export class QualyticsClient {
 
   /** The datastore, or undefined when it does not exist. */
   async getDatastore(id: number): Promise<Datastore | undefined> {
-    const res = await this.http.request<Datastore>({
-      method: "GET",
-      path: `${this.base}/datastores/${id}`,
-      acceptStatuses: [404],
-      operation: "datastores/get",
-    });
-    return res.status === 404 ? undefined : res.data;
+    return this.http.find<Datastore>({ method: "GET", path: `${this.base}/datastores/${id}`, operation: "datastores/get" });
   }
 
   /** POST /datastores; the answer is 200 (OpenAPI) or 201 (the guide): any 2xx is taken. */
@@ -322,13 +316,7 @@ export class QualyticsClient {
 
   /** The connection, or undefined when it does not exist. */
   async getConnection(id: number): Promise<Connection | undefined> {
-    const res = await this.http.request<Connection>({
-      method: "GET",
-      path: `${this.base}/connections/${id}`,
-      acceptStatuses: [404],
-      operation: "connections/get",
-    });
-    return res.status === 404 ? undefined : res.data;
+    return this.http.find<Connection>({ method: "GET", path: `${this.base}/connections/${id}`, operation: "connections/get" });
   }
 
   /** Connections with exactly this name (their `datastores` field may be absent). */
