@@ -14,7 +14,8 @@ module.exports = {
     },
     {
       displayName: "e2e",
-      testMatch: ["<rootDir>/test/e2e/**/*.test.ts"],
+      // examples/ holds users' own tests (the README shows them): they drive the real engine too.
+      testMatch: ["<rootDir>/test/e2e/**/*.test.ts", "<rootDir>/examples/**/*.test.ts"],
       transform: { "^.+\\.ts$": tsJest },
       testEnvironment: "node",
     },

@@ -15,6 +15,10 @@ export class ServiceError extends Error {
   readonly status?: number;
   /** The service's own error code (`RESOURCE_DOES_NOT_EXIST`, `270125`, ...), when it gave one. */
   readonly code?: string;
+  /** What the service said (its message), or what went wrong in transport; redacted. */
+  readonly detail: string;
+  /** What the person running `pulumi up` can do about it, when the service's reader knows; redacted. */
+  readonly hint?: string;
   readonly retryable: boolean;
 
   constructor(args: {
@@ -23,11 +27,13 @@ export class ServiceError extends Error {
     status?: number;
     code?: string;
     detail: string;
+    hint?: string;
     retryable?: boolean;
     attempts?: number;
   }) {
     const where = `${args.service} ${args.operation}`;
-    const what = args.status !== undefined ? `HTTP ${args.status}${args.code ? ` ${args.code}` : ""}: ${args.detail}` : args.detail;
+    const said = args.hint ? `${args.detail} — ${args.hint}` : args.detail;
+    const what = args.status !== undefined ? `HTTP ${args.status}${args.code ? ` ${args.code}` : ""}: ${said}` : said;
     const tries = args.attempts && args.attempts > 1 ? ` (after ${args.attempts} attempts)` : "";
     super(redact(`${where} failed${tries}: ${what}`));
     this.name = "ServiceError";
@@ -35,7 +41,14 @@ export class ServiceError extends Error {
     this.operation = args.operation;
     this.status = args.status;
     this.code = args.code;
+    this.detail = redact(args.detail);
+    this.hint = args.hint === undefined ? undefined : redact(args.hint);
     this.retryable = args.retryable ?? false;
+  }
+
+  /** The detail and the hint as the message ends with them (`<detail> — <hint>`): what to quote in another message. */
+  get explanation(): string {
+    return this.hint ? `${this.detail} — ${this.hint}` : this.detail;
   }
 
   /** True when the service said the object does not exist. */

@@ -2,7 +2,8 @@ import axios, { type AxiosInstance, type AxiosResponse } from "axios";
 import { ServiceError, type ServiceName } from "./errors";
 import { log } from "./log";
 import { registerSecret } from "./redact";
-import { numberFromEnv as env, sleep } from "./timing";
+import { settings } from "./settings";
+import { sleep } from "./timing";
 
 /**
  * How a service words its errors: pulls the code and the human message out of a body, and may
@@ -82,23 +83,24 @@ export interface HttpResult<T> {
   headers: Record<string, string>;
 }
 
-/** Defaults follow the official Databricks SDKs: about 5 minutes of retries, 10 s steps. */
+/** The policy the settings give (defaults follow the official Databricks SDKs; see `settings.ts`). */
 export function defaultRetryPolicy(): RetryPolicy {
-  return {
-    maxAttempts: env("PULUMI_DATABRICKS_INTEGRATIONS_MAX_ATTEMPTS") ?? 10,
-    baseDelayMs: env("PULUMI_DATABRICKS_INTEGRATIONS_RETRY_BASE_MS") ?? 500,
-    maxDelayMs: env("PULUMI_DATABRICKS_INTEGRATIONS_RETRY_MAX_DELAY_MS") ?? 10_000,
-    budgetMs: env("PULUMI_DATABRICKS_INTEGRATIONS_RETRY_BUDGET_MS") ?? 300_000,
-  };
+  return { ...settings().retry };
 }
 
 /** How long one request may take; `PULUMI_DATABRICKS_INTEGRATIONS_TIMEOUT_MS` overrides the 60 s. */
-export const defaultTimeoutMs = () => env("PULUMI_DATABRICKS_INTEGRATIONS_TIMEOUT_MS") ?? 60_000;
+export const defaultTimeoutMs = () => settings().timeoutMs;
 
+/*
+ * How a failed call is classified. The HTTP layer retries by these sets; core/recovery's "may
+ * this call have acted" reads the status sets from here, so the two change together.
+ */
 /** Statuses that mean "try again later" for any call: the service did not act on the request. */
 const ALWAYS_RETRYABLE = new Set([429, 503]);
-/** Statuses worth retrying only when repeating the call is harmless. */
-const RETRYABLE_IF_IDEMPOTENT = new Set([500, 502, 504]);
+/** Gateway statuses: the service's own answer never arrived, so it may have acted, or still be acting. */
+export const ANSWER_LOST_STATUSES: ReadonlySet<number> = new Set([502, 504]);
+/** Statuses after which the service may have acted (it failed while on it, or its answer was lost): retried only when repeating the call is harmless. */
+export const RETRYABLE_IF_IDEMPOTENT: ReadonlySet<number> = new Set([500, ...ANSWER_LOST_STATUSES]);
 /** Transport failures after which the request may or may not have reached the service. */
 const AMBIGUOUS_TRANSPORT = new Set(["ECONNRESET", "ECONNABORTED", "ETIMEDOUT", "EPIPE", "ERR_BAD_RESPONSE", "EAI_AGAIN"]);
 /** Transport failures where the request certainly never reached the service. */
@@ -140,6 +142,19 @@ export class HttpClient {
       maxRedirects: 0,
       headers: { "User-Agent": "pulumi-databricks-integrations", Accept: "application/json" },
     });
+  }
+
+  /**
+   * A read of one object: its data, or undefined when the service says it is not there (`absent`
+   * decides; by default a 404). Every "get, or nothing when gone" call goes through here.
+   */
+  async find<T>(req: RequestOptions, absent: (err: ServiceError) => boolean = (err) => err.isNotFound): Promise<T | undefined> {
+    try {
+      return (await this.request<T>(req)).data;
+    } catch (err) {
+      if (err instanceof ServiceError && absent(err)) return undefined;
+      throw err;
+    }
   }
 
   async request<T = unknown>(req: RequestOptions): Promise<HttpResult<T>> {
@@ -207,7 +222,8 @@ export class HttpClient {
       operation,
       status: response.status,
       code,
-      detail: hint ? `${said} — ${hint}` : said,
+      detail: said,
+      hint,
       retryable,
       attempts,
     });

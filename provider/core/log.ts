@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import { redact } from "./redact";
+import { logTarget } from "./settings";
 
 /**
  * The provider's own log. Off unless `PULUMI_DATABRICKS_INTEGRATIONS_LOG` names a file (or
@@ -7,7 +8,7 @@ import { redact } from "./redact";
  * Every line passes through redaction.
  */
 export function log(message: string, fields?: Record<string, unknown>): void {
-  const target = process.env.PULUMI_DATABRICKS_INTEGRATIONS_LOG;
+  const target = logTarget();
   if (!target) return;
   const line = redact(`${new Date().toISOString()} ${message}${fields ? ` ${JSON.stringify(fields)}` : ""}`) + "\n";
   if (target === "stderr") process.stderr.write(line);

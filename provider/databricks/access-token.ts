@@ -2,14 +2,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash, randomBytes } from "crypto";
 import { z } from "zod";
 import { checkWithSchema, numberAsStringAdvice, secretTokenSchema } from "../core/check";
-import { definedProvider, implementationPath, inputKeysOf, lazyProvider, liveInputs } from "../core/dynamic";
-import { ConfigurationError, ServiceError } from "../core/errors";
+import { definedProvider, implementationPath, lazyProvider, liveInputs } from "../core/dynamic";
+import { ConfigurationError } from "../core/errors";
+import { fieldTable } from "../core/fields";
 import { defaultTimeoutMs } from "../core/http";
+import { RESEND_AFTER_LOST_ANSWER, mayHaveActed, retryStep } from "../core/recovery";
 import { sleep } from "../core/timing";
 import { DatabricksClient, type TokenInfo } from "./client";
 import { databricksCredentials } from "./credentials";
 import { workspaceHostSchema } from "./host";
-import { defaultDatabricksHost } from "./program-defaults";
+import { defaultDatabricksHost } from "../core/program-defaults";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -65,6 +67,15 @@ export interface AccessTokenOutputs extends AccessTokenInputs {
   createMarker: string;
 }
 
+/** Each field once: a token cannot be edited, so only settings kept in Pulumi update in place. */
+export const accessTokenFields = fieldTable(accessTokenInputsSchema, {
+  host: "replace", comment: "replace", lifetimeDays: "replace",
+  authToken: "secret update", rotateBeforeDays: "update", ownerMarker: "update",
+}).withOutputs<AccessTokenOutputs>({ tokenId: "plain", value: "secret", creationTime: "plain", expiryTime: "plain", createMarker: "plain" });
+
+/** No comment and an empty one are the same comment. */
+const sameComment = (a: unknown, b: unknown) => (a ?? "") === (b ?? "");
+
 /**
  * Databricks keeps only one comment per token and no idempotency key, so the comment carries a
  * marker: `[pulumi:<owner>:<attempt>]`. The owner part is fixed per resource (project, stack and
@@ -82,7 +93,7 @@ const markerOf = (comment: string | undefined) => /\[(pulumi:[^\]]+)\]$/.exec(co
  */
 const beingReplaced = new Map<string, Set<string>>();
 
-const clientFor = (state: { host?: string; authToken?: string }) =>
+const clientFor = (state: { host: string; authToken?: string }) =>
   new DatabricksClient(databricksCredentials({ host: state.host, token: state.authToken }));
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -113,10 +124,6 @@ async function revokeWhere(client: DatabricksClient, which: (t: TokenInfo) => bo
   for (const t of (await client.listTokens()).filter(which)) await client.deleteToken(t.token_id);
 }
 
-/** A failure after which the token may or may not exist on the workspace. */
-const isAmbiguous = (err: unknown) =>
-  err instanceof ServiceError && (err.status === undefined || err.status === 500 || err.status === 502 || err.status === 504);
-
 function dueForRotation(state: Partial<AccessTokenOutputs>, rotateBeforeDays: number | undefined, now = Date.now()): boolean {
   if (!state.expiryTime) return false;
   const expiry = Date.parse(state.expiryTime);
@@ -125,19 +132,15 @@ function dueForRotation(state: Partial<AccessTokenOutputs>, rotateBeforeDays: nu
 
 export const provider = definedProvider({
   async check(_olds, news) {
-    return checkWithSchema(accessTokenInputsSchema, news, ["authToken"]);
+    return checkWithSchema(accessTokenInputsSchema, news, accessTokenFields.secretInputs);
   },
 
   async diff(id, olds: AccessTokenOutputs, news: AccessTokenInputs) {
-    const replaces: string[] = [];
-    if (olds.host !== news.host) replaces.push("host");
-    if ((olds.comment ?? "") !== (news.comment ?? "")) replaces.push("comment");
-    if (olds.lifetimeDays !== news.lifetimeDays) replaces.push("lifetimeDays");
-    // Expired, or inside the rotation window: a new token replaces it (created before the old
-    // one is revoked, so whatever uses it is never without a valid token).
+    const { replaces, changes: inputsChanged } = accessTokenFields.diff(olds, news, { comment: sameComment });
+    // Beyond the inputs: expired, or inside the rotation window, a new token replaces it (created
+    // before the old one is revoked, so whatever uses it is never without a valid token).
     if (!replaces.length && dueForRotation(olds, news.rotateBeforeDays)) replaces.push("expiryTime");
-    const changes =
-      replaces.length > 0 || olds.rotateBeforeDays !== news.rotateBeforeDays || olds.authToken !== news.authToken || olds.ownerMarker !== news.ownerMarker;
+    const changes = inputsChanged || replaces.length > 0;
     if (replaces.length > 0 && news.ownerMarker) beingReplaced.set(news.ownerMarker, new Set([...(beingReplaced.get(news.ownerMarker) ?? []), id]));
     return { changes, replaces, deleteBeforeReplace: false };
   },
@@ -160,40 +163,45 @@ export const provider = definedProvider({
     // Leftovers of an earlier create of this same resource (see beingReplaced).
     if (owner) await revokeWhere(client, (t) => !spared.has(t.token_id) && (markerOf(t.comment)?.startsWith(`pulumi:${owner}:`) ?? false));
     let lostAt = 0;
-    for (let attempt = 1; ; attempt++) {
-      const createMarker = `pulumi:${owner ? `${owner}:` : ""}${randomBytes(4).toString("hex")}`;
-      const sentAt = Date.now();
-      try {
-        const created = await client.createToken({
-          comment: markedComment(inputs.comment, createMarker),
-          lifetimeSeconds: inputs.lifetimeDays ? inputs.lifetimeDays * 24 * 60 * 60 : undefined,
-        });
-        const info = created.token_info;
-        // Attempts whose answer was lost may land after this one: revoke them as they do.
-        if (abandoned.length) await sweepLost(client, abandoned, lostAt);
-        const outs: AccessTokenOutputs = {
-          ...inputs,
-          tokenId: info.token_id,
-          value: created.token_value,
-          creationTime: iso(info.creation_time),
-          expiryTime: info.expiry_time > 0 ? iso(info.expiry_time) : undefined,
-          createMarker,
-        };
-        return { id: info.token_id, outs };
-      } catch (err) {
-        // The create may have happened with its answer lost. Its value can never be read
-        // again, so whatever carries that attempt's marker is revoked (now, after the next
-        // attempt, and by the next create of this resource) and a new one is made.
-        if (!isAmbiguous(err)) throw err;
-        abandoned.push(createMarker);
-        lostAt = sentAt;
-        if (attempt >= 3) {
-          await sweepLost(client, abandoned, lostAt);
+    // A create may have happened with its answer lost. Its value can never be read again, so
+    // whatever carries that attempt's marker is revoked (now, after the next attempt, and by the
+    // next create of this resource) and a new one is made.
+    return retryStep(
+      async () => {
+        const createMarker = `pulumi:${owner ? `${owner}:` : ""}${randomBytes(4).toString("hex")}`;
+        const sentAt = Date.now();
+        try {
+          const created = await client.createToken({
+            comment: markedComment(inputs.comment, createMarker),
+            lifetimeSeconds: inputs.lifetimeDays ? inputs.lifetimeDays * 24 * 60 * 60 : undefined,
+          });
+          const info = created.token_info;
+          // Attempts whose answer was lost may land after this one: revoke them as they do.
+          if (abandoned.length) await sweepLost(client, abandoned, lostAt);
+          const outs: AccessTokenOutputs = {
+            ...inputs,
+            tokenId: info.token_id,
+            value: created.token_value,
+            creationTime: iso(info.creation_time),
+            expiryTime: info.expiry_time > 0 ? iso(info.expiry_time) : undefined,
+            createMarker,
+          };
+          return { id: info.token_id, outs };
+        } catch (err) {
+          if (mayHaveActed(err)) {
+            abandoned.push(createMarker);
+            lostAt = sentAt;
+          }
           throw err;
         }
-        await revokeWhere(client, (t) => abandoned.includes(markerOf(t.comment) ?? ""));
-      }
-    }
+      },
+      {
+        ...RESEND_AFTER_LOST_ANSWER,
+        retryOn: mayHaveActed,
+        beforeRetry: () => revokeWhere(client, (t) => abandoned.includes(markerOf(t.comment) ?? "")),
+        onGiveUp: () => sweepLost(client, abandoned, lostAt),
+      },
+    );
   },
 
   async read(id: string, props: AccessTokenOutputs) {
@@ -203,7 +211,7 @@ export const provider = definedProvider({
     if (!live) return { id: undefined, props: {} };
     const refreshed = { ...props, creationTime: iso(live.creation_time), expiryTime: live.expiry_time > 0 ? iso(live.expiry_time) : undefined };
     // A token cannot be edited: its inputs are what it was made with.
-    return { id, props: refreshed, inputs: liveInputs(inputKeysOf(accessTokenInputsSchema), refreshed) };
+    return { id, props: refreshed, inputs: liveInputs(accessTokenFields.inputKeys, refreshed) };
   },
 
   async update(_id, olds: AccessTokenOutputs, news: AccessTokenInputs) {
@@ -252,19 +260,8 @@ export class DatabricksAccessToken extends pulumi.dynamic.Resource {
     super(
       tokenProvider,
       name,
-      {
-        host: args.host ?? defaultDatabricksHost(),
-        authToken: args.authToken === undefined ? undefined : pulumi.secret(args.authToken),
-        comment: args.comment,
-        lifetimeDays: args.lifetimeDays,
-        rotateBeforeDays: args.rotateBeforeDays,
-        ownerMarker: ownerMarkerOf(name),
-        tokenId: undefined,
-        value: undefined,
-        creationTime: undefined,
-        expiryTime: undefined,
-      },
-      { ...opts, additionalSecretOutputs: ["value", "authToken", ...(opts?.additionalSecretOutputs ?? [])] },
+      accessTokenFields.resourceInputs(args, { host: args.host ?? defaultDatabricksHost(), ownerMarker: ownerMarkerOf(name) }),
+      accessTokenFields.withSecretOutputs(opts),
       "databricks-integrations",
       "DatabricksAccessToken",
     );

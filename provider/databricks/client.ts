@@ -33,7 +33,7 @@ export const isInvalidTokenAnswer = (status: number | undefined, text: string) =
 
 /** True when a Databricks call failed because the workspace does not accept the token at all. */
 export function isInvalidTokenError(err: unknown): boolean {
-  return err instanceof ServiceError && err.service === "Databricks" && isInvalidTokenAnswer(err.status, err.message);
+  return err instanceof ServiceError && err.service === "Databricks" && isInvalidTokenAnswer(err.status, err.detail);
 }
 
 /** What to do about a refused Databricks token, wherever this stack reads it from. */
@@ -56,7 +56,7 @@ export interface TokenInfo {
 export function isDatabricksNotFound(err: unknown): boolean {
   if (!(err instanceof ServiceError)) return false;
   if (err.status === 404 || err.code === "RESOURCE_DOES_NOT_EXIST") return true;
-  return err.status === 400 && err.code === "INVALID_PARAMETER_VALUE" && /does not exist/i.test(err.message);
+  return err.status === 400 && err.code === "INVALID_PARAMETER_VALUE" && /does not exist/i.test(err.detail);
 }
 
 /** Every Databricks REST call the package makes, one method each. */
@@ -151,18 +151,10 @@ export class DatabricksClient {
 
   /** A policy with its definition, or undefined when the workspace has none by that id. */
   async getClusterPolicy(policyId: string): Promise<ClusterPolicy | undefined> {
-    try {
-      const { data } = await this.http.request<ClusterPolicy>({
-        method: "GET",
-        path: "/api/2.0/policies/clusters/get",
-        query: { policy_id: policyId },
-        operation: "policies/clusters/get",
-      });
-      return data;
-    } catch (err) {
-      if (isDatabricksNotFound(err)) return undefined;
-      throw err;
-    }
+    return this.http.find<ClusterPolicy>(
+      { method: "GET", path: "/api/2.0/policies/clusters/get", query: { policy_id: policyId }, operation: "policies/clusters/get" },
+      isDatabricksNotFound,
+    );
   }
 
   // ---- clusters (/api/2.1/clusters) ----
@@ -192,18 +184,10 @@ export class DatabricksClient {
 
   /** A cluster as `clusters/get` returns it, or undefined when the workspace has no such cluster. */
   async getCluster(clusterId: string): Promise<ClusterInfo | undefined> {
-    try {
-      const { data } = await this.http.request<ClusterInfo>({
-        method: "GET",
-        path: "/api/2.1/clusters/get",
-        query: { cluster_id: clusterId },
-        operation: "clusters/get",
-      });
-      return data;
-    } catch (err) {
-      if (isDatabricksNotFound(err)) return undefined;
-      throw err;
-    }
+    return this.http.find<ClusterInfo>(
+      { method: "GET", path: "/api/2.1/clusters/get", query: { cluster_id: clusterId }, operation: "clusters/get" },
+      isDatabricksNotFound,
+    );
   }
 
   /** Replaces a cluster's spec (the API resets whatever the body omits). */

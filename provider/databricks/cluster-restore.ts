@@ -1,6 +1,5 @@
 import { ServiceError } from "../core/errors";
-import { backoffMs, defaultRetryPolicy } from "../core/http";
-import { sleep } from "../core/timing";
+import { retryStep } from "../core/recovery";
 import type { ClusterInfo, DatabricksClient } from "./client";
 import { waitForSettled } from "./cluster-wait";
 
@@ -28,29 +27,25 @@ export async function restoreClusterFields(
   timeoutMs: number,
 ): Promise<void> {
   const fields = [...new Set(items.map(fieldOf))];
-  const policy = defaultRetryPolicy();
-  for (let attempt = 1; ; attempt++) {
-    const live = await waitForSettled(client, clusterId, timeoutMs);
-    const current = editable(live);
-    const patch: Record<string, unknown> = {};
-    for (const field of fields) {
-      if (MAP_FIELDS.has(field)) {
-        const keys = items.filter((i) => i.startsWith(`${field}.`)).map((i) => i.slice(field.length + 1));
-        const wanted = (desired[field] ?? {}) as Record<string, unknown>;
-        const restoredKeys = keys.length > 0 ? keys : Object.keys(wanted);
-        patch[field] = { ...((current[field] as Record<string, unknown> | undefined) ?? {}), ...Object.fromEntries(restoredKeys.map((k) => [k, wanted[k]])) };
-      } else {
-        patch[field] = desired[field];
+  await retryStep(
+    async () => {
+      const live = await waitForSettled(client, clusterId, timeoutMs);
+      const current = editable(live);
+      const patch: Record<string, unknown> = {};
+      for (const field of fields) {
+        if (MAP_FIELDS.has(field)) {
+          const keys = items.filter((i) => i.startsWith(`${field}.`)).map((i) => i.slice(field.length + 1));
+          const wanted = (desired[field] ?? {}) as Record<string, unknown>;
+          const restoredKeys = keys.length > 0 ? keys : Object.keys(wanted);
+          patch[field] = { ...((current[field] as Record<string, unknown> | undefined) ?? {}), ...Object.fromEntries(restoredKeys.map((k) => [k, wanted[k]])) };
+        } else {
+          patch[field] = desired[field];
+        }
       }
-    }
-    try {
       if (await client.updateCluster(clusterId, patch, fields)) return;
       await client.editCluster({ ...current, ...patch, cluster_id: clusterId });
-      return;
-    } catch (err) {
-      const busy = err instanceof ServiceError && err.code === "INVALID_STATE";
-      if (!busy || attempt >= policy.maxAttempts) throw err;
-      await sleep(backoffMs(attempt, policy));
-    }
-  }
+    },
+    // Busy: the next attempt waits for the cluster to settle, and reads it again.
+    { retryOn: (err) => err instanceof ServiceError && err.code === "INVALID_STATE" },
+  );
 }

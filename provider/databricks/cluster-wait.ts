@@ -1,12 +1,13 @@
 import { ConfigurationError } from "../core/errors";
-import { numberFromEnv, sleep } from "../core/timing";
+import { settings } from "../core/settings";
+import { sleep } from "../core/timing";
 import type { ClusterInfo, DatabricksClient } from "./client";
 
 /** States a cluster passes through on its own; nothing may edit it until it leaves them. */
 export const TRANSITIONAL_STATES = new Set(["PENDING", "RESTARTING", "RESIZING", "TERMINATING"]);
 
 /** First poll interval; it doubles up to ten times this (a real cluster start takes minutes). */
-const pollBaseMs = () => numberFromEnv("PULUMI_DATABRICKS_INTEGRATIONS_POLL_MS") ?? 2_000;
+const pollBaseMs = () => settings().pollMs;
 
 /**
  * Polls `clusters/get` with backoff until `done(cluster)` holds. Fails when the cluster

@@ -1,6 +1,4 @@
-import { ConfigurationError } from "../core/errors";
-import { setting } from "../core/settings";
-import { parseWorkspaceHost } from "./host";
+import { required, settings } from "../core/settings";
 
 export interface DatabricksCredentials {
   host: string;
@@ -8,24 +6,13 @@ export interface DatabricksCredentials {
 }
 
 /**
- * The workspace and token a Databricks call uses: the resource's own inputs when given, else
- * the `databricks:host` / `databricks:token` stack config that `@pulumi/databricks` users
- * already set, else `DATABRICKS_HOST` / `DATABRICKS_TOKEN`.
+ * The workspace and token a Databricks call uses. `host` is the bare workspace host as
+ * `workspaceHostSchema` yields it (check validated it; state holds that form). The token is the
+ * resource's own input when given, else the `databricks:token` stack config that
+ * `@pulumi/databricks` users already set, else `DATABRICKS_TOKEN`.
  */
-export function databricksCredentials(override: { host?: string; token?: string } = {}): DatabricksCredentials {
-  const rawHost = override.host ?? setting("databricks:host", "DATABRICKS_HOST");
-  if (!rawHost) {
-    throw new ConfigurationError(
-      "no Databricks workspace host: set the resource's `host` input, or `pulumi config set databricks:host <workspace-url>`, or DATABRICKS_HOST",
-    );
-  }
-  const parsed = parseWorkspaceHost(rawHost);
-  if ("error" in parsed) throw new ConfigurationError(`Databricks host ${parsed.error}`);
-  const token = override.token ?? setting("databricks:token", "DATABRICKS_TOKEN");
-  if (!token) {
-    throw new ConfigurationError(
-      "no Databricks token: set the resource's `authToken` input, or `pulumi config set --secret databricks:token <token>`, or DATABRICKS_TOKEN",
-    );
-  }
-  return { host: parsed.host, token };
+export function databricksCredentials(target: { host: string; token?: string }): DatabricksCredentials {
+  const token = target.token ?? settings().databricks.token;
+  const missing = "no Databricks token: set the resource's `authToken` input, or `pulumi config set --secret databricks:token <token>`, or DATABRICKS_TOKEN";
+  return { host: target.host, token: required(token, missing) };
 }

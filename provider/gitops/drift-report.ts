@@ -1,3 +1,4 @@
+import { sameValue } from "../core/fields";
 import { redact } from "../core/redact";
 import { INPUT_KEYS } from "./input-keys";
 
@@ -101,8 +102,6 @@ function show(property: string, value: unknown, state?: StepState | null): strin
   return `\`${text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE - 1)}…` : text}\``.replace(/\n/g, " ");
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-
 /**
  * A `drift` entry of HopsworksConfiguredCluster (see `driftOf` in hopsworks/cluster-spec.ts)
  * split into the cluster property it names and what happened to it.
@@ -142,7 +141,7 @@ function changedProperties(step: PreviewStep): { property: string; detail: strin
     if (IGNORED_PROPERTIES.has(property) || want === UNKNOWN) continue;
     const have = liveInput(property);
     if (want === "[secret]" && have === "[secret]") continue; // masked on both sides: unknowable here
-    if (!same(have, want)) {
+    if (!sameValue(have, want)) {
       found.push({ property, detail: `live ${show(property, have, step.oldState)}, program ${show(property, want, step.newState)}` });
     }
   }

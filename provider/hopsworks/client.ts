@@ -118,7 +118,7 @@ const sessions = new Map<string, string>();
 const logins = new Map<string, Promise<void>>();
 
 /** Hopsworks' refusal of an API key where only a JWT is accepted: the same 401/200003 as an expired JWT, told apart by its message. */
-const isAuthMethodRefusal = (err: ServiceError) => /Authorization method not supported/i.test(err.message);
+const isAuthMethodRefusal = (err: ServiceError) => /Authorization method not supported/i.test(err.detail);
 
 /** Every Hopsworks REST call the package makes, one method each. */
 export class HopsworksClient {

@@ -1,10 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { checkWithSchema } from "../core/check";
-import { definedProvider, implementationPath, inputKeysOf, lazyProvider, liveInputs } from "../core/dynamic";
+import { definedProvider, implementationPath, lazyProvider, liveInputs } from "../core/dynamic";
 import { ConfigurationError, ServiceError } from "../core/errors";
+import { fieldTable } from "../core/fields";
 import { notice } from "../core/log";
-import { backoffMs, defaultRetryPolicy } from "../core/http";
+import { answerLost, mayHaveActed, partialFailure, retryStep } from "../core/recovery";
 import { sleep } from "../core/timing";
 import { DatabricksClient, type ClusterInfo, type LibraryStatus } from "../databricks/client";
 import { TRANSITIONAL_STATES, waitForRunning, waitForSettled } from "../databricks/cluster-wait";
@@ -31,14 +32,15 @@ import {
   type AppliedConfiguration,
   type ClusterSpec,
 } from "./cluster-spec";
-import { defaultHopsworksHost, defaultHopsworksPort, defaultHopsworksProject, hopsworksCredentials } from "./credentials";
+import { defaultHopsworksHost, defaultHopsworksPort, defaultHopsworksProject } from "../core/program-defaults";
+import { hopsworksCredentials } from "./credentials";
 import { projectIdOf } from "./project";
 import { clusterIdSchema, hopsworksHostSchema, hopsworksPortSchema, projectSchema, secretStringSchema } from "./inputs";
 import { connectionSnippet, type NotebookConnection } from "./notebook";
 import { CLIENT_REQUIREMENT, clientOf, defaultClientLibrary, familySparkKeys, hopsworksPypiRequirements, releaseFamily, setsMetastore, type ReleaseFamily } from "./release-family";
 import { addedLibraries, allInstalled, failedLibraries, hasLibrary, libraryDrift, libraryName, pypiPackage, sameLibrary, type Library } from "./cluster-libraries";
 import { firstConfigureTurn } from "./configure-turns";
-import { numberFromEnv } from "../core/timing";
+import { settings } from "../core/settings";
 
 /** The inputs of a {@link HopsworksConfiguredCluster}, validated at check time. */
 export const configuredClusterInputsSchema = z.object({
@@ -118,6 +120,29 @@ export interface ConfiguredClusterOutputs extends ConfiguredClusterInputs {
   snippet: string;
 }
 
+/**
+ * Each field once. A different cluster or Hopsworks cluster is a different configuration
+ * (replaced, the old one undone first so two stacks' worth of keys never sit on one cluster);
+ * every setting updates in place. `takeOver` and the constructor's `claim` only shape a configure.
+ */
+export const configuredClusterFields = fieldTable(configuredClusterInputsSchema, {
+  workspaceHost: "replace", clusterId: "replace", hopsworksHost: "replace",
+  // What is configured, and for whom: a change reconfigures (see update).
+  project: "update", targetUser: "update", hopsworksPort: "update", clientLibrary: "update",
+  // How this resource works and what its outputs say: a change is recorded, Hopsworks is not called.
+  waitForRunning: "update", runningTimeoutMinutes: "update", restoreOnDelete: "update", databricksToken: "secret update",
+  secretsStore: "update", hostnameVerification: "update", apiKeyFile: "update", configureTimeoutMinutes: "update",
+  takeOver: "none", claim: "none",
+}).withOutputs<ConfiguredClusterOutputs>({
+  projectId: "plain", hopsworksVersion: "plain", releaseFamily: "plain", hopsworksAddress: "plain", libraries: "plain",
+  callerUsername: "plain", targetUsername: "plain", clusterName: "plain", clusterState: "plain", hsfsVersion: "plain",
+  hopsworksSparkConf: "plain", initScript: "plain", applied: "plain", originalSpec: "plain", restored: "plain",
+  drift: "plain", connection: "plain", snippet: "plain",
+});
+
+/** State written before configureTimeoutMinutes existed holds none: its default is no change. */
+const sameConfigureTimeout = (a: unknown, b: unknown) => (a ?? 10) === (b ?? 10);
+
 const MINUTE = 60_000;
 const resourceId = (i: { workspaceHost: string; clusterId: string }) => `${i.workspaceHost}/${i.clusterId}`;
 
@@ -139,7 +164,7 @@ interface Context {
 const hopsworksFor = (i: Partial<Pick<ConfiguredClusterInputs, "configureTimeoutMinutes">> & Pick<ConfiguredClusterInputs, "hopsworksHost" | "hopsworksPort">) =>
   new HopsworksClient(hopsworksCredentials({ host: i.hopsworksHost, port: i.hopsworksPort }), {
     // PULUMI_DATABRICKS_INTEGRATIONS_CONFIGURE_TIMEOUT_MS overrides it (tests: a lost answer without waiting minutes).
-    configureTimeoutMs: numberFromEnv("PULUMI_DATABRICKS_INTEGRATIONS_CONFIGURE_TIMEOUT_MS") ?? (i.configureTimeoutMinutes ?? 10) * MINUTE,
+    configureTimeoutMs: settings().configureTimeoutMs ?? (i.configureTimeoutMinutes ?? 10) * MINUTE,
   });
 const databricksFor = (i: ConfiguredClusterInputs) => new DatabricksClient(databricksCredentials({ host: i.workspaceHost, token: i.databricksToken }));
 
@@ -226,14 +251,11 @@ function isWorthRetrying(err: unknown): boolean {
   if (!(err instanceof ServiceError)) return false;
   if (err.service === "Hopsworks" && (err.code === HopsworksCode.DATABRICKS_ERROR || err.code === HopsworksCode.CLUSTER_START_FAILED)) {
     // Only what Databricks said counts: Hopsworks' own "HTTP 500 270125" wraps every failure.
-    return TRANSIENT.test(err.message.replace(/HTTP \d{3} \d+: /, ""));
+    return TRANSIENT.test(err.detail);
   }
-  // Configuring again ends in the same place, so an answer lost in transit is retried too.
-  return err.status === undefined || err.status === 500 || err.status === 502 || err.status === 504;
+  // Configuring again ends in the same place, so a call that may have acted is retried too.
+  return mayHaveActed(err);
 }
-
-/** An answer that never came (timeout, reset, gateway): Hopsworks may have done it all, or still be doing it. */
-const answerLost = (err: unknown) => err instanceof ServiceError && (err.status === undefined || err.status === 502 || err.status === 504);
 
 /** Whether the cluster carries this configuration's marks: the target's tags and every Spark key of the family, for this project user. */
 function carriesConfiguration(ctx: Context, live: ClusterInfo): boolean {
@@ -253,10 +275,8 @@ function carriesConfiguration(ctx: Context, live: ClusterInfo): boolean {
 async function askHopsworks(ctx: Context, inputs: ConfiguredClusterInputs, timeoutMs: number): Promise<void> {
   // The HTTP layer's policy: each Databricks call inside a configure can fail on its own, and
   // Hopsworks does not retry them, so a configure may need as many attempts as a single call.
-  const policy = defaultRetryPolicy();
-  let waited = 0;
-  for (let attempt = 1; ; attempt++) {
-    try {
+  await retryStep(
+    async () => {
       // First configures of one workspace go one at a time: they would upload the same client
       // files with overwrite:false and collide.
       const turn = await firstConfigureTurn(`${inputs.hopsworksHost}|${inputs.workspaceHost}`);
@@ -266,28 +286,31 @@ async function askHopsworks(ctx: Context, inputs: ConfiguredClusterInputs, timeo
       } finally {
         turn.release();
       }
-      return;
-    } catch (err) {
-      if (answerLost(err)) {
-        const live = await ctx.databricks.getCluster(inputs.clusterId);
-        // Marks that were there before (a reconfigure) prove nothing; new ones prove Hopsworks got this far.
-        if (live && carriesConfiguration(ctx, live) && !carriesConfiguration(ctx, ctx.cluster)) {
-          notice(`cluster ${inputs.clusterId}: Hopsworks' answer to configure was lost, but its changes are on the cluster; not asking again`);
-          await waitForHopsworksLibraries(ctx, inputs.clusterId, inputs.configureTimeoutMinutes * MINUTE);
-          return;
+    },
+    {
+      afterFailure: async (err) => {
+        // An answer that never came (timeout, reset, gateway): Hopsworks may have done it all, or still be doing it.
+        if (answerLost(err)) {
+          const live = await ctx.databricks.getCluster(inputs.clusterId);
+          // Marks that were there before (a reconfigure) prove nothing; new ones prove Hopsworks got this far.
+          if (live && carriesConfiguration(ctx, live) && !carriesConfiguration(ctx, ctx.cluster)) {
+            notice(`cluster ${inputs.clusterId}: Hopsworks' answer to configure was lost, but its changes are on the cluster; not asking again`);
+            await waitForHopsworksLibraries(ctx, inputs.clusterId, inputs.configureTimeoutMinutes * MINUTE);
+            return { value: undefined };
+          }
         }
-      }
-      if (err instanceof ServiceError && PERMISSION_DENIED.test(err.message)) {
-        throw noManageError(inputs.clusterId, inputs.workspaceHost, `the Databricks token registered in Hopsworks for ${ctx.callerUsername}`);
-      }
-      const delay = backoffMs(attempt, policy);
-      if (attempt >= policy.maxAttempts || waited + delay > policy.budgetMs || !isWorthRetrying(err)) throw err;
+        if (err instanceof ServiceError && PERMISSION_DENIED.test(err.detail)) {
+          throw noManageError(inputs.clusterId, inputs.workspaceHost, `the Databricks token registered in Hopsworks for ${ctx.callerUsername}`);
+        }
+        return undefined;
+      },
+      retryOn: isWorthRetrying,
       // The cluster may have changed state under us (INVALID_STATE): let it settle first.
-      await waitForSettled(ctx.databricks, inputs.clusterId, timeoutMs);
-      await sleep(delay);
-      waited += delay;
-    }
-  }
+      beforeRetry: async () => {
+        await waitForSettled(ctx.databricks, inputs.clusterId, timeoutMs);
+      },
+    },
+  );
 }
 
 /** After a lost answer: Hopsworks' last step is the library install; wait until its client requirement is listed. */
@@ -302,11 +325,7 @@ async function waitForHopsworksLibraries(ctx: Context, clusterId: string, timeou
 }
 
 /** The provider's cluster poll interval: nothing here polls faster. */
-const pollMs = () => numberFromEnv("PULUMI_DATABRICKS_INTEGRATIONS_POLL_MS") ?? 2_000;
-
-/** An error that keeps the resource in state with what is known, so the next `up` repairs it and destroy restores it. */
-const partialFailure = (err: unknown, id: string, properties: Partial<ConfiguredClusterOutputs>) =>
-  Object.assign(err instanceof Error ? err : new Error(String(err)), { id, properties });
+const pollMs = () => settings().pollMs;
 
 /** What the notebook client needs, for the client the cluster ends up with and the keys Hopsworks set. */
 function connectionOf(inputs: ConfiguredClusterInputs, setup?: { clientLibrary?: string; sparkConf?: Record<string, string> }): NotebookConnection {
@@ -376,6 +395,7 @@ async function configure(inputs: ConfiguredClusterInputs, previous?: ConfiguredC
     // Nothing reached the cluster (a refusal before Hopsworks' edit): no state to keep.
     const live = await databricks.getCluster(inputs.clusterId).catch(() => undefined);
     const touched = previous || (live && canonical(userOwnedSpec(editableSpec(live))) !== canonical(editableSpec(live)));
+    // Touched: the resource stays in state with what is known, so the next `up` repairs it and destroy restores it.
     throw touched ? partialFailure(err, id, base) : err;
   }
 
@@ -517,17 +537,13 @@ async function waitUntilUsable(databricks: DatabricksClient, clusterId: string, 
 
 export const provider = definedProvider({
   async check(_olds, news) {
-    return checkWithSchema(configuredClusterInputsSchema, news, ["databricksToken"]);
+    return checkWithSchema(configuredClusterInputsSchema, news, configuredClusterFields.secretInputs);
   },
 
   async diff(_id, olds: ConfiguredClusterOutputs, news: ConfiguredClusterInputs) {
-    // A different cluster or Hopsworks cluster is a different configuration; the old one is
-    // undone first so two stacks' worth of keys never sit on one cluster.
-    const replaces = (["workspaceHost", "clusterId", "hopsworksHost"] as const).filter((k) => olds[k] !== news[k]);
-    const settings = ["project", "targetUser", "hopsworksPort", "waitForRunning", "runningTimeoutMinutes", "restoreOnDelete", "databricksToken", "secretsStore", "hostnameVerification", "clientLibrary", "apiKeyFile"] as const;
-    // State written before configureTimeoutMinutes existed holds none: the default is no change.
-    const changes =
-      replaces.length > 0 || (olds.drift?.length ?? 0) > 0 || settings.some((k) => olds[k] !== news[k]) || (olds.configureTimeoutMinutes ?? 10) !== (news.configureTimeoutMinutes ?? 10);
+    const { replaces, changes: inputsChanged } = configuredClusterFields.diff(olds, news, { configureTimeoutMinutes: sameConfigureTimeout });
+    // Beyond the inputs: drift a refresh found is repaired by the next `up`.
+    const changes = inputsChanged || (olds.drift?.length ?? 0) > 0;
     return { changes, replaces, deleteBeforeReplace: true };
   },
 
@@ -566,7 +582,7 @@ export const provider = definedProvider({
     // engine's diff then shows `targetUser: "<live>" => "<declared>"`). Everything else Hopsworks
     // added is not an input: it is named precisely in `drift`.
     const taggedUser = (live.custom_tags as Record<string, string> | undefined)?.[TAG_USER];
-    const inputs = liveInputs(inputKeysOf(configuredClusterInputsSchema), refreshed);
+    const inputs = liveInputs(configuredClusterFields.inputKeys, refreshed);
     if (taggedUser !== undefined && taggedUser !== props.targetUsername) inputs.targetUser = taggedUser;
     return { id, props: refreshed, inputs };
   },
@@ -703,44 +719,13 @@ export class HopsworksConfiguredCluster extends pulumi.dynamic.Resource {
     super(
       configuredClusterProvider,
       name,
-      {
+      configuredClusterFields.resourceInputs(args, {
         project: args.project ?? defaultHopsworksProject(),
         hopsworksHost: args.hopsworksHost ?? defaultHopsworksHost(),
         hopsworksPort: args.hopsworksPort ?? defaultHopsworksPort(),
-        workspaceHost: args.workspaceHost,
-        clusterId: args.clusterId,
-        targetUser: args.targetUser,
-        waitForRunning: args.waitForRunning,
-        runningTimeoutMinutes: args.runningTimeoutMinutes,
-        restoreOnDelete: args.restoreOnDelete,
-        databricksToken: args.databricksToken === undefined ? undefined : pulumi.secret(args.databricksToken),
-        secretsStore: args.secretsStore,
-        hostnameVerification: args.hostnameVerification,
-        apiKeyFile: args.apiKeyFile,
-        clientLibrary: args.clientLibrary,
-        configureTimeoutMinutes: args.configureTimeoutMinutes,
-        takeOver: args.takeOver,
         claim: claimOf(pulumi.getProject(), pulumi.getStack(), name),
-        projectId: undefined,
-        hopsworksVersion: undefined,
-        releaseFamily: undefined,
-        hopsworksAddress: undefined,
-        libraries: undefined,
-        callerUsername: undefined,
-        targetUsername: undefined,
-        clusterName: undefined,
-        clusterState: undefined,
-        hsfsVersion: undefined,
-        hopsworksSparkConf: undefined,
-        initScript: undefined,
-        applied: undefined,
-        originalSpec: undefined,
-        restored: undefined,
-        drift: undefined,
-        connection: undefined,
-        snippet: undefined,
-      },
-      { ...opts, additionalSecretOutputs: ["databricksToken", ...(opts?.additionalSecretOutputs ?? [])] },
+      }),
+      configuredClusterFields.withSecretOutputs(opts),
       "databricks-integrations",
       "HopsworksConfiguredCluster",
     );

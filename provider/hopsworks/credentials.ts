@@ -1,6 +1,5 @@
-import * as pulumi from "@pulumi/pulumi";
 import { ConfigurationError } from "../core/errors";
-import { setting } from "../core/settings";
+import { settings } from "../core/settings";
 
 /** Where a Hopsworks cluster is, and who calls it. */
 export interface HopsworksCredentials {
@@ -29,31 +28,16 @@ export function parseHopsworksHost(raw: string): { host: string; port?: number }
   return { host: match[1]!.toLowerCase(), port };
 }
 
-const configOrEnv = (key: string, env: string) => setting(`hopsworks:${key}`, env);
-
 /**
- * The Hopsworks cluster and login a call uses: the resource's `hopsworksHost`/`hopsworksPort`
- * inputs, else `hopsworks:host`/`hopsworks:port` stack config, else `HOPSWORKS_HOST`/`HOPSWORKS_PORT`;
- * credentials from `hopsworks:apiKey`, `hopsworks:email`, `hopsworks:password` (or
- * `HOPSWORKS_API_KEY`, `HOPSWORKS_EMAIL`, `HOPSWORKS_PASSWORD`).
+ * The Hopsworks cluster and login a call uses: `host` is the bare host as `hopsworksHostSchema`
+ * yields it (check validated it; state holds that form); the port is the resource's
+ * `hopsworksPort`, else `hopsworks:port` stack config or `HOPSWORKS_PORT`, else 443; the login
+ * from `hopsworks:apiKey`, `hopsworks:email`, `hopsworks:password` (or `HOPSWORKS_API_KEY`,
+ * `HOPSWORKS_EMAIL`, `HOPSWORKS_PASSWORD`).
  */
-export function hopsworksCredentials(override: { host?: string; port?: number } = {}): HopsworksCredentials {
-  const rawHost = override.host ?? configOrEnv("host", "HOPSWORKS_HOST");
-  if (!rawHost) {
-    throw new ConfigurationError("no Hopsworks host: set the resource's `hopsworksHost` input, or `pulumi config set hopsworks:host <host>`, or HOPSWORKS_HOST");
-  }
-  const parsed = parseHopsworksHost(rawHost);
-  if ("error" in parsed) throw new ConfigurationError(`Hopsworks host ${parsed.error}`);
-  const rawPort = override.port ?? parsed.port ?? configOrEnv("port", "HOPSWORKS_PORT");
-  const port = rawPort === undefined ? 443 : Number(rawPort);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigurationError(`Hopsworks port "${rawPort}" is not a port number`);
-  return {
-    host: parsed.host,
-    port,
-    apiKey: configOrEnv("apiKey", "HOPSWORKS_API_KEY"),
-    email: configOrEnv("email", "HOPSWORKS_EMAIL"),
-    password: configOrEnv("password", "HOPSWORKS_PASSWORD"),
-  };
+export function hopsworksCredentials(target: { host: string; port?: number }): HopsworksCredentials {
+  const { port, apiKey, email, password } = settings().hopsworks;
+  return { host: target.host, port: target.port ?? port ?? 443, apiKey, email, password };
 }
 
 /**
@@ -71,12 +55,3 @@ export function requireLogin(creds: HopsworksCredentials): { email: string; pass
     `${why}; set ${missing} (\`pulumi config set hopsworks:email <email>\`, \`pulumi config set --secret hopsworks:password <password>\`, or HOPSWORKS_EMAIL / HOPSWORKS_PASSWORD) for the Hopsworks user who registers the instance`,
   );
 }
-
-/** Defaults read in the Pulumi program, so they are recorded as inputs and a change shows in the diff. */
-export const defaultHopsworksHost = (): string | undefined => new pulumi.Config("hopsworks").get("host") ?? (process.env.HOPSWORKS_HOST || undefined);
-export const defaultHopsworksPort = (): number | undefined => {
-  const raw = new pulumi.Config("hopsworks").get("port") ?? (process.env.HOPSWORKS_PORT || undefined);
-  return raw === undefined ? undefined : Number(raw);
-};
-export const defaultHopsworksProject = (): string | undefined =>
-  new pulumi.Config("hopsworks").get("project") ?? (process.env.HOPSWORKS_PROJECT || undefined);

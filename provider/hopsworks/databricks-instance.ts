@@ -1,13 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { checkWithSchema } from "../core/check";
-import { definedProvider, implementationPath, inputKeysOf, lazyProvider, liveInputs } from "../core/dynamic";
+import { definedProvider, implementationPath, lazyProvider, liveInputs } from "../core/dynamic";
 import { ConfigurationError, ServiceError } from "../core/errors";
+import { fieldTable } from "../core/fields";
 import { log } from "../core/log";
+import { RESEND_AFTER_LOST_ANSWER, mayHaveActed, partialFailure, retryStep } from "../core/recovery";
 import { workspaceHostSchema } from "../databricks/host";
 import { HopsworksClient, HopsworksCode, hasCode, instanceSecretName } from "./client";
 import { projectIdOf } from "./project";
-import { defaultHopsworksHost, defaultHopsworksPort, defaultHopsworksProject, hopsworksCredentials } from "./credentials";
+import { defaultHopsworksHost, defaultHopsworksPort, defaultHopsworksProject } from "../core/program-defaults";
+import { hopsworksCredentials } from "./credentials";
 import { hopsworksHostSchema, hopsworksPortSchema, projectSchema, secretStringSchema } from "./inputs";
 
 /** The inputs of a {@link HopsworksDatabricksInstance}, validated at check time. */
@@ -36,6 +39,15 @@ export interface InstanceOutputs extends InstanceInputs {
   adopted: boolean;
 }
 
+/** Each field once: a registration is keyed by the two hosts; the key rotates in place. */
+export const instanceFields = fieldTable(instanceInputsSchema, {
+  hopsworksHost: "replace", hopsworksPort: "replace", workspaceHost: "replace",
+  project: "update", apiKey: "secret update",
+}).withOutputs<InstanceOutputs>({ projectId: "plain", username: "plain", keyStatus: "plain", adopted: "plain" });
+
+/** An omitted port is 443 (as `hopsworksCredentials` reads it), so omitting it and 443 are the same port. */
+const samePort = (a: unknown, b: unknown) => (a ?? 443) === (b ?? 443);
+
 const instanceId = (s: { hopsworksHost: string; username: string; workspaceHost: string }) => `${s.hopsworksHost}/${s.username}/${s.workspaceHost}`;
 
 const clientFor = (s: { hopsworksHost: string; hopsworksPort?: number }) =>
@@ -48,25 +60,29 @@ async function keyStatusOf(client: HopsworksClient, workspaceHost: string, apiKe
 }
 
 async function register(client: HopsworksClient, inputs: InstanceInputs, projectId: number): Promise<boolean> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await client.registerInstance(projectId, inputs.workspaceHost, inputs.apiKey);
-      return false;
-    } catch (err) {
-      // 409 is also 160049: the secret db_<host> exists without a registration (left behind by
-      // an earlier one); registering cannot work until that secret is deleted.
-      if (hasCode(err, HopsworksCode.SECRET_EXISTS)) {
-        throw new ConfigurationError(
-          `Hopsworks refuses to register ${inputs.workspaceHost}: the user already has a secret named ${instanceSecretName(inputs.workspaceHost)} but no registration of that workspace. ` +
-            `Delete the secret ${instanceSecretName(inputs.workspaceHost)} in Hopsworks (Account settings → Secrets) and run \`pulumi up\` again`,
-        );
+  const outcome = await retryStep(
+    async () => {
+      try {
+        await client.registerInstance(projectId, inputs.workspaceHost, inputs.apiKey);
+        return "registered" as const;
+      } catch (err) {
+        // 409 is also 160049: the secret db_<host> exists without a registration (left behind by
+        // an earlier one); registering cannot work until that secret is deleted.
+        if (hasCode(err, HopsworksCode.SECRET_EXISTS)) {
+          throw new ConfigurationError(
+            `Hopsworks refuses to register ${inputs.workspaceHost}: the user already has a secret named ${instanceSecretName(inputs.workspaceHost)} but no registration of that workspace. ` +
+              `Delete the secret ${instanceSecretName(inputs.workspaceHost)} in Hopsworks (Account settings → Secrets) and run \`pulumi up\` again`,
+          );
+        }
+        if (hasCode(err, HopsworksCode.INSTANCE_EXISTS) || (err instanceof ServiceError && err.status === 409)) return "exists" as const;
+        throw err;
       }
-      if (hasCode(err, HopsworksCode.INSTANCE_EXISTS) || (err instanceof ServiceError && err.status === 409)) break;
-      // An answer lost after Hopsworks may have stored it: registering again either works or
-      // says it exists, and then the stored key tells whether it is ours (below).
-      if (!isAmbiguous(err) || attempt >= 3) throw err;
-    }
-  }
+    },
+    // An answer lost after Hopsworks may have stored it: registering again either works or
+    // says it exists, and then the stored key tells whether it is ours (below).
+    { ...RESEND_AFTER_LOST_ANSWER, retryOn: mayHaveActed },
+  );
+  if (outcome === "registered") return false;
   // Already registered for this user: ours only if it holds our key (a create whose answer was
   // lost, or the same registration made by hand). Someone else's key is not ours to replace.
   const status = await keyStatusOf(client, inputs.workspaceHost, inputs.apiKey);
@@ -78,18 +94,15 @@ async function register(client: HopsworksClient, inputs: InstanceInputs, project
   );
 }
 
-const isAmbiguous = (err: unknown) =>
-  err instanceof ServiceError && (err.status === undefined || err.status === 500 || err.status === 502 || err.status === 504);
-
 export const provider = definedProvider({
   async check(_olds, news) {
-    return checkWithSchema(instanceInputsSchema, news, ["apiKey"]);
+    return checkWithSchema(instanceInputsSchema, news, instanceFields.secretInputs);
   },
 
   async diff(_id, olds: InstanceOutputs, news: InstanceInputs) {
-    const replaces = (["hopsworksHost", "workspaceHost"] as const).filter((k) => olds[k] !== news[k]);
-    if ((olds.hopsworksPort ?? 443) !== (news.hopsworksPort ?? 443)) replaces.push("hopsworksPort" as never);
-    const changes = replaces.length > 0 || olds.project !== news.project || olds.apiKey !== news.apiKey || olds.keyStatus !== "current";
+    const { replaces, changes: inputsChanged } = instanceFields.diff(olds, news, { hopsworksPort: samePort });
+    // Beyond the inputs: a key a refresh found changed or missing is put back by the next `up`.
+    const changes = inputsChanged || olds.keyStatus !== "current";
     return { changes, replaces, deleteBeforeReplace: true };
   },
 
@@ -110,7 +123,7 @@ export const provider = definedProvider({
     // Removed out of band: the resource leaves the state; the next `up` registers again.
     if (!registered.includes(props.workspaceHost)) return { id: undefined, props: {} };
     const refreshed = { ...props, projectId, keyStatus: await keyStatusOf(client, props.workspaceHost, props.apiKey) };
-    const inputs = liveInputs(inputKeysOf(instanceInputsSchema), refreshed);
+    const inputs = liveInputs(instanceFields.inputKeys, refreshed);
     // Hopsworks never returns the key it holds; when it is not this stack's, the inputs say so in
     // words (no key value), so the engine's diff shows `apiKey` as the input the next `up` repairs.
     if (refreshed.keyStatus !== "current") inputs.apiKey = `(the key Hopsworks holds: ${refreshed.keyStatus})`;
@@ -128,7 +141,7 @@ export const provider = definedProvider({
     try {
       await register(client, news, projectId);
     } catch (err) {
-      throw Object.assign(err instanceof Error ? err : new Error(String(err)), { id, properties: { ...outs, keyStatus: "missing" } });
+      throw partialFailure(err, id, { ...outs, keyStatus: "missing" });
     }
     return { outs: { ...outs, keyStatus: "current" as const } };
   },
@@ -182,18 +195,12 @@ export class HopsworksDatabricksInstance extends pulumi.dynamic.Resource {
     super(
       instanceProvider,
       name,
-      {
+      instanceFields.resourceInputs(args, {
         project: args.project ?? defaultHopsworksProject(),
         hopsworksHost: args.hopsworksHost ?? defaultHopsworksHost(),
         hopsworksPort: args.hopsworksPort ?? defaultHopsworksPort(),
-        workspaceHost: args.workspaceHost,
-        apiKey: pulumi.secret(args.apiKey),
-        projectId: undefined,
-        username: undefined,
-        keyStatus: undefined,
-        adopted: undefined,
-      },
-      { ...opts, additionalSecretOutputs: ["apiKey", ...(opts?.additionalSecretOutputs ?? [])] },
+      }),
+      instanceFields.withSecretOutputs(opts),
       "databricks-integrations",
       "HopsworksDatabricksInstance",
     );

@@ -119,7 +119,7 @@ const RENAMES: [current: keyof DatastorePayload, older: string][] = [
 
 /** A 422 refusing the newer field names (an older control plane). */
 const refusesNewerNames = (err: unknown) =>
-  err instanceof ServiceError && err.status === 422 && /\b(enrichment_only|trigger_sync): Extra inputs are not permitted/.test(err.message);
+  err instanceof ServiceError && err.status === 422 && /\b(enrichment_only|trigger_sync): Extra inputs are not permitted/.test(err.detail);
 
 /** Unlink needs the Admin role, link the Editor team permission: a 403 says which. */
 const ROLE_ADVICE = {
@@ -212,13 +212,7 @@ export class QualyticsClient {
 
   /** The datastore, or undefined when it does not exist. */
   async getDatastore(id: number): Promise<Datastore | undefined> {
-    const res = await this.http.request<Datastore>({
-      method: "GET",
-      path: `${this.base}/datastores/${id}`,
-      acceptStatuses: [404],
-      operation: "datastores/get",
-    });
-    return res.status === 404 ? undefined : res.data;
+    return this.http.find<Datastore>({ method: "GET", path: `${this.base}/datastores/${id}`, operation: "datastores/get" });
   }
 
   /** POST /datastores; the answer is 200 (OpenAPI) or 201 (the guide): any 2xx is taken. */
@@ -277,7 +271,7 @@ export class QualyticsClient {
       this.traits.unsavedTest = true;
       return undefined;
     } catch (err) {
-      if (err instanceof ServiceError && err.status === 400) return err.message.replace(/^.*?HTTP 400[^:]*: /, "");
+      if (err instanceof ServiceError && err.status === 400) return err.explanation;
       throw err;
     }
   }
@@ -322,13 +316,7 @@ export class QualyticsClient {
 
   /** The connection, or undefined when it does not exist. */
   async getConnection(id: number): Promise<Connection | undefined> {
-    const res = await this.http.request<Connection>({
-      method: "GET",
-      path: `${this.base}/connections/${id}`,
-      acceptStatuses: [404],
-      operation: "connections/get",
-    });
-    return res.status === 404 ? undefined : res.data;
+    return this.http.find<Connection>({ method: "GET", path: `${this.base}/connections/${id}`, operation: "connections/get" });
   }
 
   /** Connections with exactly this name (their `datastores` field may be absent). */
@@ -367,5 +355,5 @@ export class QualyticsClient {
 /** A 403 with what Qualytics requires for the call, so the user knows whom to ask. */
 function withRoleAdvice(err: unknown, advice: string): unknown {
   if (!(err instanceof ServiceError) || err.status !== 403) return err;
-  return new ServiceError({ service: err.service, operation: err.operation, status: 403, code: err.code, detail: `${err.message.replace(/^.*?HTTP 403[^:]*: /, "")} (${advice})` });
+  return new ServiceError({ service: err.service, operation: err.operation, status: 403, code: err.code, detail: `${err.explanation} (${advice})` });
 }

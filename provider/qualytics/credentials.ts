@@ -1,6 +1,5 @@
-import * as pulumi from "@pulumi/pulumi";
 import { ConfigurationError } from "../core/errors";
-import { setting } from "../core/settings";
+import { required, settings } from "../core/settings";
 
 export interface QualyticsCredentials {
   /** Host of the instance, e.g. `acme.qualytics.io`. */
@@ -30,29 +29,21 @@ export function parseQualyticsUrl(raw: string): { host: string; basePath: string
   return { host: match[1]!.toLowerCase(), basePath: "/api" };
 }
 
-/**
- * The instance and token a Qualytics call uses: the resource's own inputs when given, else the
- * `qualytics:url` / `qualytics:token` stack config, else `QUALYTICS_URL` / `QUALYTICS_TOKEN`.
- */
-export function qualyticsCredentials(override: { url?: string; token?: string } = {}): QualyticsCredentials {
-  const rawUrl = override.url ?? setting("qualytics:url", "QUALYTICS_URL");
-  if (!rawUrl) {
-    throw new ConfigurationError(
-      "no Qualytics instance: set the resource's `qualyticsUrl` input, or `pulumi config set qualytics:url https://<instance>.qualytics.io/api`, or QUALYTICS_URL",
-    );
-  }
-  const parsed = parseQualyticsUrl(rawUrl);
-  if ("error" in parsed) throw new ConfigurationError(`Qualytics URL ${parsed.error}`);
-  const token = override.token ?? setting("qualytics:token", "QUALYTICS_TOKEN");
-  if (!token) {
-    throw new ConfigurationError(
-      "no Qualytics token: set the resource's `qualyticsToken` input, or `pulumi config set --secret qualytics:token <token>`, or QUALYTICS_TOKEN",
-    );
-  }
-  return { ...parsed, token };
+/** The instance a `qualyticsUrl` input names, once check has validated it with {@link parseQualyticsUrl}. */
+export function qualyticsInstanceOf(validatedUrl: string): { host: string; basePath: string } {
+  const parsed = parseQualyticsUrl(validatedUrl);
+  // Only a state no check has seen can get here.
+  if ("error" in parsed) throw new ConfigurationError(`qualyticsUrl ${parsed.error}`);
+  return parsed;
 }
 
-/** The instance a resource targets when its `qualyticsUrl` input is omitted (read in the program). */
-export function defaultQualyticsUrl(): string | undefined {
-  return new pulumi.Config("qualytics").get("url") ?? (process.env.QUALYTICS_URL || undefined);
+/**
+ * The instance and token a Qualytics call uses: the instance from the validated `qualyticsUrl`
+ * input ({@link qualyticsInstanceOf}); the token from the resource's own input when given, else
+ * the `qualytics:token` stack config, else `QUALYTICS_TOKEN`.
+ */
+export function qualyticsCredentials(target: { host: string; basePath: string; token?: string }): QualyticsCredentials {
+  const token = target.token ?? settings().qualytics.token;
+  const missing = "no Qualytics token: set the resource's `qualyticsToken` input, or `pulumi config set --secret qualytics:token <token>`, or QUALYTICS_TOKEN";
+  return { host: target.host, basePath: target.basePath, token: required(token, missing) };
 }

@@ -2,9 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { numberAsStringAdvice } from "../core/check";
 import { implementationPath, lazyProvider } from "../core/dynamic";
+import { fieldTable } from "../core/fields";
 import type { Datastore } from "./client";
-import { datastoreBaseShape, datastoreProvider, refineCatalogDatabase, type DatastoreBaseInputs, type DatastoreBaseOutputs } from "./datastore-lifecycle";
-import { connectionInputs, type QualyticsDatastoreConnectionArgs } from "./datastore-args";
+import { datastoreBaseInputFields, datastoreBaseOutputFields, datastoreBaseShape, datastoreProvider, refineCatalogDatabase, type DatastoreBaseInputs, type DatastoreBaseOutputs } from "./datastore-lifecycle";
+import { connectionDefaults, type QualyticsDatastoreConnectionArgs } from "./datastore-args";
 import { ENRICHMENT_SETTING_KEYS, liveSettings, settingsPayload, sourceEnrichmentShape, type EnrichmentSettingsInputs } from "./enrichment-settings";
 
 /** Inputs of a {@link QualyticsDatabricksDatastore}, validated at check time. */
@@ -46,15 +47,22 @@ export interface DatabricksDatastoreOutputs extends DatabricksDatastoreInputs, D
   syncOperationId?: number;
 }
 
+/** Each field once: beyond the common fields, the link and the settings update in place; `triggerSync` only shapes a create. */
+export const databricksDatastoreFields = fieldTable(databricksDatastoreInputsSchema, {
+  ...datastoreBaseInputFields,
+  enrichmentDatastoreId: "update", triggerSync: "none",
+  enrichmentPrefix: "update", enrichmentSourceRecordLimit: "update", enrichmentRemediationStrategy: "update", highCountRollupThreshold: "update",
+}).withOutputs<DatabricksDatastoreOutputs>({ ...datastoreBaseOutputFields, syncOperationId: "plain" });
+
 const linkedId = (live: Datastore) => live.enrich_datastore?.id ?? undefined;
 
 export const provider = datastoreProvider<DatabricksDatastoreInputs, DatabricksDatastoreOutputs>({
   label: "datastore",
   enrichmentOnly: false,
   schema: databricksDatastoreInputsSchema,
+  fields: databricksDatastoreFields,
   payloadExtras: (inputs) => ({ trigger_sync: inputs.triggerSync, ...settingsPayload(inputs) }),
   liveExtras: (live) => ({ enrichmentDatastoreId: linkedId(live), ...liveSettings(live) }),
-  diffKeys: ["enrichmentDatastoreId", ...ENRICHMENT_SETTING_KEYS],
   // Qualytics fills these in (from the name, 10, none, 10): compared only when declared.
   serverDefaulted: [...ENRICHMENT_SETTING_KEYS],
   async afterWrite(client, live, inputs) {
@@ -110,20 +118,8 @@ export class QualyticsDatabricksDatastore extends pulumi.dynamic.Resource {
     super(
       datastoreProviderRef,
       name,
-      {
-        ...connectionInputs(args),
-        enrichmentDatastoreId: args.enrichmentDatastoreId,
-        triggerSync: args.triggerSync,
-        enrichmentPrefix: args.enrichmentPrefix,
-        enrichmentSourceRecordLimit: args.enrichmentSourceRecordLimit,
-        enrichmentRemediationStrategy: args.enrichmentRemediationStrategy,
-        highCountRollupThreshold: args.highCountRollupThreshold,
-        datastoreId: undefined,
-        connectionId: undefined,
-        connected: undefined,
-        syncOperationId: undefined,
-      },
-      { ...opts, additionalSecretOutputs: ["personalAccessToken", "qualyticsToken", ...(opts?.additionalSecretOutputs ?? [])] },
+      databricksDatastoreFields.resourceInputs(args, connectionDefaults(args)),
+      databricksDatastoreFields.withSecretOutputs(opts),
       "databricks-integrations",
       "QualyticsDatabricksDatastore",
     );

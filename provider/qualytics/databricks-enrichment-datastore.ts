@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { implementationPath, lazyProvider } from "../core/dynamic";
-import { datastoreBaseShape, datastoreProvider, refineCatalogDatabase, type DatastoreBaseInputs, type DatastoreBaseOutputs } from "./datastore-lifecycle";
-import { connectionInputs, type QualyticsDatastoreConnectionArgs } from "./datastore-args";
+import { fieldTable } from "../core/fields";
+import { datastoreBaseInputFields, datastoreBaseOutputFields, datastoreBaseShape, datastoreProvider, refineCatalogDatabase, type DatastoreBaseInputs, type DatastoreBaseOutputs } from "./datastore-lifecycle";
+import { connectionDefaults, type QualyticsDatastoreConnectionArgs } from "./datastore-args";
 import { enrichmentSettingsShape, liveSettings, settingsPayload, type EnrichmentSettingsInputs } from "./enrichment-settings";
 
 export { normalizePrefix } from "./enrichment-settings";
@@ -27,18 +28,24 @@ export interface EnrichmentDatastoreInputs extends DatastoreBaseInputs, Omit<Enr
 
 export type EnrichmentDatastoreOutputs = EnrichmentDatastoreInputs & DatastoreBaseOutputs;
 
+/** Each field once: the common fields, and the deprecated settings (still written in place). */
+export const enrichmentDatastoreFields = fieldTable(enrichmentDatastoreInputsSchema, {
+  ...datastoreBaseInputFields,
+  enrichmentPrefix: "update", enrichmentSourceRecordLimit: "update", enrichmentRemediationStrategy: "update",
+}).withOutputs<EnrichmentDatastoreOutputs>(datastoreBaseOutputFields);
+
 export const provider = datastoreProvider<EnrichmentDatastoreInputs, EnrichmentDatastoreOutputs>({
   label: "enrichment datastore",
   enrichmentOnly: true,
   schema: enrichmentDatastoreInputsSchema,
+  fields: enrichmentDatastoreFields,
   payloadExtras: (inputs) => settingsPayload(inputs),
   liveExtras: (live) => liveSettings(live, DEPRECATED),
-  diffKeys: [...DEPRECATED],
   serverDefaulted: [...DEPRECATED],
   deleteError: (err, olds) =>
     err.status === 409
       ? new Error(
-          `cannot delete enrichment datastore "${olds.name}" (id ${olds.datastoreId}): ${err.message.replace(/^.*?HTTP 409[^:]*: /, "")}. ` +
+          `cannot delete enrichment datastore "${olds.name}" (id ${olds.datastoreId}): ${err.explanation}. ` +
             "Unlink it from those datastores first (or delete them). Within one stack this cannot happen: a source that links it depends on it and is deleted first.",
         )
       : undefined,
@@ -70,16 +77,8 @@ export class QualyticsDatabricksEnrichmentDatastore extends pulumi.dynamic.Resou
     super(
       enrichmentProviderRef,
       name,
-      {
-        ...connectionInputs(args),
-        enrichmentPrefix: args.enrichmentPrefix,
-        enrichmentSourceRecordLimit: args.enrichmentSourceRecordLimit,
-        enrichmentRemediationStrategy: args.enrichmentRemediationStrategy,
-        datastoreId: undefined,
-        connectionId: undefined,
-        connected: undefined,
-      },
-      { ...opts, additionalSecretOutputs: ["personalAccessToken", "qualyticsToken", ...(opts?.additionalSecretOutputs ?? [])] },
+      enrichmentDatastoreFields.resourceInputs(args, connectionDefaults(args)),
+      enrichmentDatastoreFields.withSecretOutputs(opts),
       "databricks-integrations",
       "QualyticsDatabricksEnrichmentDatastore",
     );

@@ -1,5 +1,5 @@
-import * as pulumi from "@pulumi/pulumi";
-import { defaultQualyticsUrl } from "./credentials";
+import type * as pulumi from "@pulumi/pulumi";
+import { defaultQualyticsUrl } from "../core/program-defaults";
 
 /** The connection form both Databricks datastores share (Qualytics' "Add Datastore" fields). */
 export interface QualyticsDatastoreConnectionArgs {
@@ -28,20 +28,5 @@ export interface QualyticsDatastoreConnectionArgs {
   adopt?: pulumi.Input<boolean>;
 }
 
-/** The resource inputs for the shared fields: defaults filled in, secrets marked secret. */
-export function connectionInputs(args: QualyticsDatastoreConnectionArgs) {
-  return {
-    qualyticsUrl: args.qualyticsUrl ?? defaultQualyticsUrl(),
-    qualyticsToken: args.qualyticsToken === undefined ? undefined : pulumi.secret(args.qualyticsToken),
-    name: args.name,
-    serverHostname: args.serverHostname,
-    httpPath: args.httpPath,
-    catalog: args.catalog,
-    database: args.database,
-    personalAccessToken: pulumi.secret(args.personalAccessToken),
-    teams: args.teams,
-    tags: args.tags,
-    description: args.description,
-    adopt: args.adopt,
-  };
-}
+/** What the constructors set for the shared fields: the program-time default of the instance URL (the rest is as given; see the field tables). */
+export const connectionDefaults = (args: QualyticsDatastoreConnectionArgs) => ({ qualyticsUrl: args.qualyticsUrl ?? defaultQualyticsUrl() });

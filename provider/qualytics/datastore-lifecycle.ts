@@ -1,13 +1,13 @@
 import { z } from "zod";
 import { ServiceError } from "../core/errors";
-import { backoffMs, defaultRetryPolicy } from "../core/http";
-import { sleep } from "../core/timing";
-import { definedProvider, inputKeysOf, liveInputs } from "../core/dynamic";
+import { RESEND_AFTER_LOST_ANSWER, mayHaveActed, partialFailure, retryStep } from "../core/recovery";
+import { definedProvider, liveInputs } from "../core/dynamic";
+import { sameValue, type InputField, type OutputField, type ResourceFields, type SameValue } from "../core/fields";
 import { checkWithSchema, secretTokenSchema } from "../core/check";
 import { httpPathSchema } from "../databricks/http-path";
 import { serverHostnameSchema } from "../databricks/host";
 import { QualyticsClient, connectionIdOf, isEnrichmentOnly, type Datastore, type DatastorePayload } from "./client";
-import { parseQualyticsUrl, qualyticsCredentials } from "./credentials";
+import { parseQualyticsUrl, qualyticsCredentials, qualyticsInstanceOf } from "./credentials";
 import { isDefaultSetting } from "./enrichment-settings";
 
 /**
@@ -66,8 +66,6 @@ export const datastoreBaseShape = {
   adopt: z.boolean({ error: "must be true or false" }).default(false),
 };
 
-export const SECRET_INPUTS = ["qualyticsToken", "personalAccessToken"] as const;
-
 export const refineCatalogDatabase = (v: { catalog?: string; database?: string }, ctx: z.RefinementCtx) => {
   if (v.database !== undefined && v.catalog === undefined) {
     ctx.addIssue({ code: "custom", path: ["database"], message: "needs `catalog`: a database (schema) lives inside a catalog" });
@@ -99,19 +97,35 @@ export interface DatastoreBaseOutputs extends DatastoreBaseInputs {
   connected: boolean;
 }
 
+/**
+ * Each common field once: only another Qualytics instance replaces a datastore; everything else,
+ * the token included, updates in place. `adopt` only shapes a create.
+ */
+export const datastoreBaseInputFields = {
+  qualyticsUrl: "replace",
+  name: "update", serverHostname: "update", httpPath: "update", catalog: "update", database: "update", personalAccessToken: "secret update",
+  teams: "update", tags: "update", description: "update", qualyticsToken: "secret update",
+  adopt: "none",
+} as const satisfies { readonly [K in keyof typeof datastoreBaseShape]: InputField };
+
+/** The outputs both kinds have. */
+export const datastoreBaseOutputFields = { datastoreId: "plain", connectionId: "plain", connected: "plain" } as const satisfies {
+  readonly [K in Exclude<keyof DatastoreBaseOutputs, keyof DatastoreBaseInputs>]-?: OutputField;
+};
+
 /** How one kind of datastore differs from the other. */
 export interface DatastoreKind<I extends DatastoreBaseInputs, O extends DatastoreBaseOutputs & I> {
   label: string;
   enrichmentOnly: boolean;
-  /** The resource's input schema (an object schema: its keys are the inputs). */
-  schema: z.ZodType & { shape: Record<string, unknown> };
+  /** The resource's input schema. */
+  schema: z.ZodType;
+  /** The resource's field table (the common fields and its own). */
+  fields: ResourceFields<keyof I & string, string>;
   /** Fields of the payload only this kind sets. */
   payloadExtras(inputs: I): Partial<DatastorePayload>;
   /** Fields only this kind reads back from the live datastore. */
   liveExtras(live: Datastore): Partial<O>;
-  /** Fields only this kind compares in diff (beyond the common ones). */
-  diffKeys: (keyof I & string)[];
-  /** Of those, the ones Qualytics fills in when omitted: compared only when the input sets them. */
+  /** Inputs Qualytics fills in when omitted: compared only when the input sets them. */
   serverDefaulted?: (keyof I & string)[];
   /** After create/update: bring links etc. in line with the inputs; returns extra outputs. */
   afterWrite?(client: QualyticsClient, live: Datastore, inputs: I): Promise<Partial<O>>;
@@ -119,18 +133,12 @@ export interface DatastoreKind<I extends DatastoreBaseInputs, O extends Datastor
   deleteError?(err: ServiceError, olds: O): Error | undefined;
 }
 
-const COMMON_DIFF_KEYS = ["name", "serverHostname", "httpPath", "catalog", "database", "personalAccessToken", "teams", "tags", "description", "qualyticsToken"] as const;
 const CONNECTION_KEYS = ["serverHostname", "httpPath", "personalAccessToken", "catalog", "database"] as const;
 
 const clientFor = (s: { qualyticsUrl: string; qualyticsToken?: string }) =>
-  new QualyticsClient(qualyticsCredentials({ url: s.qualyticsUrl, token: s.qualyticsToken }));
+  new QualyticsClient(qualyticsCredentials({ ...qualyticsInstanceOf(s.qualyticsUrl), token: s.qualyticsToken }));
 
 const names = (list: (string | { name: string })[] | undefined) => (list ?? []).map((t) => (typeof t === "string" ? t : t.name));
-
-const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-
-const isAmbiguous = (err: unknown) =>
-  err instanceof ServiceError && (err.status === undefined || err.status === 500 || err.status === 502 || err.status === 504);
 
 function payloadFor<I extends DatastoreBaseInputs>(kind: DatastoreKind<I, never>, inputs: I, extra: Partial<DatastorePayload> = {}): DatastorePayload {
   return {
@@ -195,15 +203,9 @@ async function liveDatastore(client: QualyticsClient, id: string, props: { name:
 const isPassingFailure = (reason: string | undefined) =>
   reason !== undefined && /answered HTTP (429|5\d\d)|could not reach|timed out|temporarily|try again|rate limit/i.test(reason);
 
-/** Repeats `call` (with the HTTP layer's backoff) while its answer is a passing failure. */
-async function untilSettled<T>(call: () => Promise<T>, passing: (answer: T) => boolean): Promise<T> {
-  const policy = defaultRetryPolicy();
-  for (let attempt = 1; ; attempt++) {
-    const answer = await call();
-    if (!passing(answer) || attempt >= Math.min(policy.maxAttempts, 4)) return answer;
-    await sleep(backoffMs(attempt, policy));
-  }
-}
+/** Repeats `call` (with the HTTP layer's backoff, at most 4 times) while its answer is a passing failure. */
+const untilSettled = <T>(call: () => Promise<T>, passing: (answer: T) => boolean): Promise<T> =>
+  retryStep(call, { retryAnswer: passing, attempts: { atMost: 4 } });
 
 /**
  * POST /datastores, made safe to repeat. There is no idempotency key, but names are unique: when
@@ -213,26 +215,28 @@ async function untilSettled<T>(call: () => Promise<T>, passing: (answer: T) => b
  * (partial failure) so the next `up` resolves it instead of creating a twin.
  */
 async function createOnce(client: QualyticsClient, payload: DatastorePayload, inputs: DatastoreBaseInputs): Promise<Datastore> {
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    try {
-      return await client.createDatastore(payload);
-    } catch (err) {
-      const conflict = attempt > 1 && err instanceof ServiceError && err.status === 409;
-      if (!isAmbiguous(err) && !conflict) throw err;
-      lastError = err;
+  // After an attempt that may have landed, the next one is refused as a conflict: the lookup tells.
+  const worthAnother = (err: unknown, attempt: number) => mayHaveActed(err) || (attempt > 1 && err instanceof ServiceError && err.status === 409);
+  return retryStep(() => client.createDatastore(payload), {
+    ...RESEND_AFTER_LOST_ANSWER,
+    retryOn: worthAnother,
+    afterFailure: async (err, attempt) => {
+      if (!worthAnother(err, attempt)) return undefined;
       const made = (await client.findDatastoresByName(inputs.name, payload.enrichment_only))[0];
-      if (made) return made;
-    }
-  }
-  throw Object.assign(new Error(lastError instanceof Error ? lastError.message : String(lastError)), {
-    id: `${PROVISIONAL}${inputs.name}`,
-    properties: { ...inputs },
+      return made ? { value: made } : undefined;
+    },
+    onGiveUp: async (err) => {
+      throw partialFailure(err, `${PROVISIONAL}${inputs.name}`, { ...inputs });
+    },
   });
 }
 
 /** Builds the dynamic provider of one kind of Databricks datastore. */
 export function datastoreProvider<I extends DatastoreBaseInputs, O extends DatastoreBaseOutputs & I>(kind: DatastoreKind<I, O>) {
+  // Qualytics fills these in when omitted: an omitted one is no change, whatever it holds.
+  const quietWhenOmitted: SameValue = (old, news) => news === undefined || sameValue(old, news);
+  const sameServerDefaulted = Object.fromEntries((kind.serverDefaulted ?? []).map((k) => [k, quietWhenOmitted])) as { [K in keyof I & string]?: SameValue };
+
   /**
    * Outputs after a write. `connected` is the create/PUT answer's unless `retest`: then (a new
    * connection, or a create whose unsaved test was missing) the saved datastore is tested.
@@ -310,18 +314,13 @@ export function datastoreProvider<I extends DatastoreBaseInputs, O extends Datas
 
   return definedProvider({
     async check(_olds, news) {
-      return checkWithSchema(kind.schema, news, SECRET_INPUTS);
+      return checkWithSchema(kind.schema, news, kind.fields.secretInputs);
     },
 
     async diff(id, olds: O, news: I) {
-      const replaces: string[] = [];
-      if (olds.qualyticsUrl !== news.qualyticsUrl) replaces.push("qualyticsUrl");
-      const compared = [...COMMON_DIFF_KEYS, ...kind.diffKeys].filter(
-        (k) => !(kind.serverDefaulted as string[] | undefined)?.includes(k) || (news as Record<string, unknown>)[k] !== undefined,
-      );
-      const changed = compared.filter((k) => !same((olds as Record<string, unknown>)[k], (news as Record<string, unknown>)[k]));
-      // A provisional record always needs the `up` that resolves it.
-      return { changes: replaces.length > 0 || changed.length > 0 || isProvisional(id), replaces, deleteBeforeReplace: false };
+      const { replaces, changes } = kind.fields.diff(olds, news, sameServerDefaulted);
+      // Beyond the inputs: a provisional record always needs the `up` that resolves it.
+      return { changes: changes || isProvisional(id), replaces, deleteBeforeReplace: false };
     },
 
     async create(inputs: I) {
@@ -352,7 +351,7 @@ export function datastoreProvider<I extends DatastoreBaseInputs, O extends Datas
       } catch (err) {
         // Without the unsaved test, a create that tests and refuses (400) is the test's verdict.
         if (tested === "missing" && err instanceof ServiceError && err.status === 400) {
-          throw new Error(`Qualytics could not connect ${kind.label} "${inputs.name}" to Databricks: ${err.message.replace(/^.*?HTTP 400[^:]*: /, "")}. Nothing was created or changed.`);
+          throw new Error(`Qualytics could not connect ${kind.label} "${inputs.name}" to Databricks: ${err.explanation}. Nothing was created or changed.`);
         }
         if (!(err instanceof ServiceError) || err.status !== 409) throw err;
         // A name of the other kind, or a leftover connection of this name.
@@ -371,10 +370,7 @@ export function datastoreProvider<I extends DatastoreBaseInputs, O extends Datas
         return { id: String(created.id), outs: tested === "missing" ? { ...outs, connected: true } : outs };
       } catch (err) {
         // The datastore exists: record it (partial failure) so the next `up` finishes the job.
-        throw Object.assign(new Error(err instanceof Error ? err.message : String(err)), {
-          id: String(created.id),
-          properties: { ...inputs, ...liveCommon(created), ...kind.liveExtras(created) },
-        });
+        throw partialFailure(err, String(created.id), { ...inputs, ...liveCommon(created), ...kind.liveExtras(created) });
       }
     },
 
@@ -384,7 +380,7 @@ export function datastoreProvider<I extends DatastoreBaseInputs, O extends Datas
       if (!live) return { id: undefined, props: {} };
       const refreshed = { ...props, ...liveCommon(live), ...kind.liveExtras(live) };
       // The live values as inputs too: the engine's own diff then names each field edited out of band.
-      const inputs = liveInputs(inputKeysOf(kind.schema), refreshed);
+      const inputs = liveInputs(kind.fields.inputKeys, refreshed);
       // Settings Qualytics fills in when omitted, at that value: not something a program declared.
       for (const key of kind.serverDefaulted ?? []) if (isDefaultSetting(key, inputs[key], refreshed.name)) delete inputs[key];
       return { id, props: refreshed, inputs };
@@ -392,7 +388,7 @@ export function datastoreProvider<I extends DatastoreBaseInputs, O extends Datas
 
     async update(id: string, olds: O, news: I) {
       const client = clientFor(news);
-      const connectionChanged = CONNECTION_KEYS.some((k) => !same(olds[k], news[k])) || olds.name !== news.name;
+      const connectionChanged = CONNECTION_KEYS.some((k) => !sameValue(olds[k], news[k])) || olds.name !== news.name;
       if (connectionChanged) await failIfConnectionFails(client, payloadFor(kind as DatastoreKind<I, never>, news), news.name);
       const live = await liveDatastore(client, id, olds, kind.enrichmentOnly);
       if (!live && isProvisional(id)) {

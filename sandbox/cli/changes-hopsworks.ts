@@ -47,40 +47,38 @@ async function targetRegistration(ctx: ChangeContext): Promise<Registration> {
 
 const target = (r: Registration) => `${r.email}'s registration of ${r.ws.host} in Hopsworks ${r.hw.host}`;
 
+/** A change to one user's registration: the registration the options name, then `act`, which says what it did. */
+const registrationChange = (name: string, summary: string, act: (r: Registration) => Promise<string>): NamedChange => ({
+  name,
+  service: "hopsworks",
+  summary,
+  options: [userOption],
+  async run(ctx): Promise<ChangeResult> {
+    const r = await targetRegistration(ctx);
+    return { target: target(r), done: [await act(r)] };
+  },
+});
+
 export const hopsworksChanges: NamedChange[] = [
-  {
-    name: "unregister-databricks",
-    service: "hopsworks",
-    summary: "remove a user's registration of the Databricks workspace (and the key Hopsworks kept)",
-    options: [userOption],
-    async run(ctx): Promise<ChangeResult> {
-      const r = await targetRegistration(ctx);
-      await (await r.hw.login(r.email)).call("DELETE", `${r.base}/${encodeURIComponent(r.ws.host)}`);
-      return { target: target(r), done: [`unregistered ${r.ws.host} for ${r.email}`] };
-    },
-  },
-  {
-    name: "change-registered-key",
-    service: "hopsworks",
-    summary: "register the workspace again with another valid token (remove, then add with a new key)",
-    options: [userOption],
-    async run(ctx): Promise<ChangeResult> {
-      const r = await targetRegistration(ctx);
-      const client = await r.hw.login(r.email);
-      const secret = await client.call("GET", secretPath(r.ws.host), { accept: [404] });
-      const current: string | undefined = secret.status === 200 ? secret.body.items?.[0]?.secret : undefined;
-      // The Databricks user of the same name (else the admin): its seeded token, or a new one if that is the key already.
-      const dbUser = r.ws.users.find((u) => u.userName === r.email) ?? r.ws.admin;
-      let key = dbUser.seededToken;
-      let which = `the seeded token of ${dbUser.userName}`;
-      if (key === current) {
-        const made = await dbUser.client.post("/api/2.0/token/create", { comment: "Hopsworks (made in the console)" });
-        key = made.token_value as string;
-        which = `a new token ${String(made.token_info.token_id).slice(0, 12)} of ${dbUser.userName}`;
-      }
-      await client.call("DELETE", `${r.base}/${encodeURIComponent(r.ws.host)}`);
-      await client.call("POST", `${r.base}/${encodeURIComponent(r.ws.host)}`, { body: { apiKey: key } });
-      return { target: target(r), done: [`registered ${r.ws.host} again for ${r.email} with ${which} (key …${key.slice(-4)})`] };
-    },
-  },
+  registrationChange("unregister-databricks", "remove a user's registration of the Databricks workspace (and the key Hopsworks kept)", async (r) => {
+    await (await r.hw.login(r.email)).call("DELETE", `${r.base}/${encodeURIComponent(r.ws.host)}`);
+    return `unregistered ${r.ws.host} for ${r.email}`;
+  }),
+  registrationChange("change-registered-key", "register the workspace again with another valid token (remove, then add with a new key)", async (r) => {
+    const client = await r.hw.login(r.email);
+    const secret = await client.call("GET", secretPath(r.ws.host), { accept: [404] });
+    const current: string | undefined = secret.status === 200 ? secret.body.items?.[0]?.secret : undefined;
+    // The Databricks user of the same name (else the admin): its seeded token, or a new one if that is the key already.
+    const dbUser = r.ws.users.find((u) => u.userName === r.email) ?? r.ws.admin;
+    let key = dbUser.seededToken;
+    let which = `the seeded token of ${dbUser.userName}`;
+    if (key === current) {
+      const made = await dbUser.client.post("/api/2.0/token/create", { comment: "Hopsworks (made in the console)" });
+      key = made.token_value as string;
+      which = `a new token ${String(made.token_info.token_id).slice(0, 12)} of ${dbUser.userName}`;
+    }
+    await client.call("DELETE", `${r.base}/${encodeURIComponent(r.ws.host)}`);
+    await client.call("POST", `${r.base}/${encodeURIComponent(r.ws.host)}`, { body: { apiKey: key } });
+    return `registered ${r.ws.host} again for ${r.email} with ${which} (key …${key.slice(-4)})`;
+  }),
 ];

@@ -1,4 +1,5 @@
 import * as fs from "fs";
+import { READ_ONLY_CLUSTER_FIELDS } from "../databricks/clusters-read-only";
 import { sandboxConfigSchema, type SandboxConfig } from "../index";
 import { CliError, usageError } from "./errors";
 import type { SandboxRecord, ServiceName } from "./home";
@@ -58,12 +59,8 @@ export interface WorkspaceUser {
   seededToken: string;
 }
 
-/** The fields only Databricks sets, left out when a `clusters/get` answer is sent back to `clusters/edit`. */
-const READ_ONLY_CLUSTER_FIELDS = [
-  "creator_user_name", "state", "state_message", "start_time", "last_restarted_time", "terminated_time",
-  "termination_reason", "default_tags", "cluster_source", "last_state_loss_time", "last_activity_time",
-  "spark_context_id", "jdbc_port", "driver", "executors", "cluster_memory_mb", "cluster_cores", "cluster_log_status", "spec",
-];
+/** Left out when a `clusters/get` answer is sent back to `clusters/edit`: all Databricks sets but the id edit needs. */
+const EDIT_DROPS = READ_ONLY_CLUSTER_FIELDS.filter((field) => field !== "cluster_id");
 
 export type Cluster = Record<string, any> & { cluster_id: string };
 
@@ -109,7 +106,7 @@ export class Workspace {
   async editCluster(id: string, change: (spec: Cluster) => void, say: (line: string) => void): Promise<Cluster> {
     const cluster = await this.settled(id, say);
     const spec: Cluster = { ...cluster };
-    for (const field of READ_ONLY_CLUSTER_FIELDS) delete spec[field];
+    for (const field of EDIT_DROPS) delete spec[field];
     change(spec);
     await this.admin.client.post("/api/2.0/clusters/edit", spec);
     return spec;

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { ScaledClock } from "./clock";
 import { Latency, latencySchema } from "./latency";
-import { RATE_LIMIT_USAGE, TokenBucketLimiter, bindRateLimiter, rateLimitBody, rateLimiterOf } from "./rate-limit";
+import { RATE_LIMIT_USAGE, TokenBucketLimiter, rateLimitBody } from "./rate-limit";
 
 /** Every control route lives under this prefix; no real service path starts with it. */
 export const CONTROL_PREFIX = "/__sandbox";
@@ -47,7 +47,7 @@ export class ControlPlane {
   private faults: Fault[] = [];
   private log: LoggedRequest[] = [];
   private seq = 0;
-  /** The service's rate limit (`/__sandbox/rate-limit`), one bucket per host; off by default. */
+  /** The service's one rate limit (`/__sandbox/rate-limit`), one bucket per host; off unless the service starts it. */
   readonly rateLimiter = new TokenBucketLimiter(null);
   /** Added latency (`/__sandbox/latency`); none by default. */
   readonly latency = new Latency();
@@ -127,19 +127,15 @@ export class ControlPlane {
       return reply.code(status).send(this.faultBody(status));
     });
     // After the log and faults: the rate limit in front of the API, then the added latency.
-    if (!rateLimiterOf(app)) {
-      bindRateLimiter(app, { limiter: this.rateLimiter, key: hostOf, body: (rps) => this.rateLimitBody(rps), owner: "control" });
-    }
     app.addHook("onRequest", async (req: FastifyRequest, reply: FastifyReply) => {
       const path = req.url.split("?")[0]!;
       if (path.startsWith(CONTROL_PREFIX)) return;
-      const binding = rateLimiterOf(app);
-      const verdict = binding?.limiter.take(binding.key(req));
-      if (binding && verdict && !verdict.allowed) {
+      const verdict = this.rateLimiter.take(hostOf(req));
+      if (!verdict.allowed) {
         return reply
           .code(429)
           .header("Retry-After", String(verdict.retryAfterSeconds))
-          .send(binding.body(binding.limiter.limit ?? 0));
+          .send(this.rateLimitBody(this.rateLimiter.limit ?? 0));
       }
       const delayMs = this.latency.delayFor(req.method, path);
       if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
@@ -179,13 +175,12 @@ export class ControlPlane {
       this.clock.scale = scale;
       return { scale };
     });
-    app.get(`${CONTROL_PREFIX}/rate-limit`, async () => (rateLimiterOf(app)?.limiter ?? this.rateLimiter).settings());
+    app.get(`${CONTROL_PREFIX}/rate-limit`, async () => this.rateLimiter.settings());
     app.post(`${CONTROL_PREFIX}/rate-limit`, async (req, reply) => {
       const parsed = rateLimitBody.safeParse(req.body ?? {});
       if (!parsed.success) return reply.code(400).send({ message: RATE_LIMIT_USAGE });
-      const limiter = rateLimiterOf(app)?.limiter ?? this.rateLimiter;
-      limiter.configure((parsed.data.requestsPerSecond ?? parsed.data.rps) ?? null, parsed.data.burst);
-      return limiter.settings();
+      this.rateLimiter.configure((parsed.data.requestsPerSecond ?? parsed.data.rps) ?? null, parsed.data.burst);
+      return this.rateLimiter.settings();
     });
     app.get(`${CONTROL_PREFIX}/latency`, async () => this.latency.settings());
     app.post(`${CONTROL_PREFIX}/latency`, async (req, reply) => {

@@ -1,4 +1,3 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 
 /**
@@ -77,27 +76,3 @@ export const rateLimitBody = z
   .refine((b) => (b.requestsPerSecond === undefined) !== (b.rps === undefined), { message: "give requestsPerSecond (or rps), not both" });
 
 export const RATE_LIMIT_USAGE = "requestsPerSecond must be a number >= 0 or null";
-
-/** Which limiter fronts an app, how it keys requests, and the 429 body in the service's shape. */
-export interface RateLimitBinding {
-  limiter: TokenBucketLimiter;
-  key: (req: FastifyRequest) => string;
-  body: (requestsPerSecond: number) => unknown;
-  /** Who bound it: the shared control plane, or a service-specific limiter that took over. */
-  owner: "control" | "service";
-}
-
-const bindings = new WeakMap<FastifyInstance, RateLimitBinding>();
-
-/**
- * Makes `binding` the limiter of `app`. The control plane's hook and `/__sandbox/rate-limit`
- * routes look the binding up per request, so a service may put its own limiter (its own body,
- * its own bucket keys) in place of the control plane's default without adding routes of its own.
- */
-export function bindRateLimiter(app: FastifyInstance, binding: RateLimitBinding): void {
-  bindings.set(app, binding);
-}
-
-export function rateLimiterOf(app: FastifyInstance): RateLimitBinding | undefined {
-  return bindings.get(app);
-}

@@ -1,32 +1,10 @@
 import { z } from "zod";
+import { READ_ONLY_CLUSTER_FIELDS } from "./clusters-read-only";
 import { invalidParameter } from "./errors";
 import type { ClusterSpec } from "./clusters-state";
 
 export const MAX_CUSTOM_TAGS = 45;
 export const MAX_INIT_SCRIPTS = 10;
-
-/** Fields only the service sets; a client re-sending a `get` result has them silently dropped. */
-const READ_ONLY_FIELDS = [
-  "cluster_id",
-  "state",
-  "state_message",
-  "default_tags",
-  "creator_user_name",
-  "start_time",
-  "terminated_time",
-  "termination_reason",
-  "cluster_source",
-  "last_restarted_time",
-  "last_state_loss_time",
-  "spark_context_id",
-  "jdbc_port",
-  "driver",
-  "executors",
-  "cluster_memory_mb",
-  "cluster_cores",
-  "cluster_log_status",
-  "spec",
-];
 
 const INIT_SCRIPT_KINDS = ["workspace", "volumes", "dbfs", "s3", "abfss", "gcs", "file"] as const;
 
@@ -136,7 +114,7 @@ export interface SpecContext {
 export function acceptSpec(body: unknown, ctx: SpecContext): ClusterSpec {
   if (!body || typeof body !== "object" || Array.isArray(body)) throw invalidParameter("Request body must be a JSON object");
   const raw = { ...(body as Record<string, unknown>) };
-  for (const field of READ_ONLY_FIELDS) delete raw[field];
+  for (const field of READ_ONLY_CLUSTER_FIELDS) delete raw[field];
   if (typeof raw.spark_version !== "string" || raw.spark_version === "") throw invalidParameter("Missing required field: spark_version");
   // A node type is needed unless a pool or a policy supplies one.
   if (raw.node_type_id === undefined && raw.instance_pool_id === undefined && raw.policy_id === undefined) {

@@ -1,4 +1,5 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { READ_ONLY_CLUSTER_FIELDS } from "./clusters-read-only";
 import type { WorkspaceArea, WorkspaceRuntime } from "./workspace";
 import type { ClusterSeed } from "./seed";
 import { invalidParameter, invalidState } from "./errors";
@@ -9,6 +10,7 @@ import {
   loadCluster,
   newClusterId,
   stateWord,
+  type ClusterPermissionLevel,
   type ClusterRecord,
   type ClustersState,
 } from "./clusters-state";
@@ -56,8 +58,8 @@ export function clusterView(rec: ClusterRecord, host?: string): Record<string, u
   };
 }
 
-/** The fields `clusters/update` may name in `update_mask`: the spec's own, not the read-only ones. */
-const READ_ONLY_MASK_FIELDS = new Set(["cluster_id", "state", "state_message", "default_tags", "creator_user_name", "start_time", "spec"]);
+/** `clusters/update` may name in `update_mask` the spec's own fields, none the service sets. */
+const READ_ONLY_MASK_FIELDS = new Set(READ_ONLY_CLUSTER_FIELDS);
 
 /** A create/edit/update body as the service keeps it: validated, defaults applied, the policy enforced. */
 function acceptWithPolicy(ws: WorkspaceRuntime, body: unknown, callerUserName: string): { spec: Record<string, unknown>; submitted: Record<string, unknown> } {
@@ -146,6 +148,14 @@ export const clustersArea: WorkspaceArea<ClustersState> = {
     return { clusters: seed.clusters.map((c) => seedRecord(c, ws, now, taken)) };
   },
   routes(app: FastifyInstance, ws: WorkspaceRuntime) {
+    /** The cluster whose `cluster_id` is in `from` (else 400/404) and the caller, who must hold `level` on it (else 403). */
+    const permitted = (req: FastifyRequest, from: unknown, level: ClusterPermissionLevel) => {
+      const caller = ws.caller(req);
+      const rec = loadCluster(ws, requireClusterId(from));
+      requireLevel(rec, caller, level);
+      return { caller, rec };
+    };
+
     for (const version of ["2.0", "2.1"] as const) {
       const base = `/api/${version}/clusters`;
 
@@ -172,8 +182,7 @@ export const clustersArea: WorkspaceArea<ClustersState> = {
       });
 
       app.get(`${base}/get`, async (req) => {
-        const rec = loadCluster(ws, requireClusterId(req.query));
-        requireLevel(rec, ws.caller(req), "CAN_ATTACH_TO");
+        const { rec } = permitted(req, req.query, "CAN_ATTACH_TO");
         return clusterView(rec, ws.host);
       });
 
@@ -211,9 +220,7 @@ export const clustersArea: WorkspaceArea<ClustersState> = {
       // have unrestricted cluster creation in new workspaces), so Hopsworks' configure succeeds
       // and the policy must be put back by whoever owns the cluster's spec.
       app.post(`${base}/edit`, async (req) => {
-        const caller = ws.caller(req);
-        const rec = loadCluster(ws, requireClusterId(req.body));
-        requireLevel(rec, caller, "CAN_MANAGE");
+        const { caller, rec } = permitted(req, req.body, "CAN_MANAGE");
         const accepted = acceptWithPolicy(ws, req.body, caller.userName);
         const state = rec.lifecycle.state;
         if (state !== "RUNNING" && state !== "TERMINATED") throw unexpectedState(rec);
@@ -228,10 +235,8 @@ export const clustersArea: WorkspaceArea<ClustersState> = {
         if (ws.data.clustersUpdate === false) {
           throw new DatabricksApiError(404, "ENDPOINT_NOT_FOUND", `No API found for 'POST ${base}/update'`);
         }
-        const caller = ws.caller(req);
         const body = (req.body ?? {}) as { cluster_id?: unknown; update_mask?: unknown; cluster?: unknown };
-        const rec = loadCluster(ws, requireClusterId(body));
-        requireLevel(rec, caller, "CAN_MANAGE");
+        const { caller, rec } = permitted(req, body, "CAN_MANAGE");
         if (typeof body.update_mask !== "string" || body.update_mask.trim() === "") throw invalidParameter("Missing required field: update_mask");
         const fields = body.update_mask.split(",").map((f) => f.trim()).filter(Boolean);
         const bad = fields.find((f) => READ_ONLY_MASK_FIELDS.has(f) || f.includes(".") || f === "*");
@@ -262,40 +267,31 @@ export const clustersArea: WorkspaceArea<ClustersState> = {
       // Pinning needs Can Manage (workspace admins in the UI); repeating it is a no-op.
       for (const [route, pinned] of [["pin", true], ["unpin", false]] as const) {
         app.post(`${base}/${route}`, async (req) => {
-          const rec = loadCluster(ws, requireClusterId(req.body));
-          requireLevel(rec, ws.caller(req), "CAN_MANAGE");
+          const { rec } = permitted(req, req.body, "CAN_MANAGE");
           rec.pinned = pinned;
           ws.save();
           return {};
         });
       }
 
-      app.post(`${base}/start`, async (req) => {
-        const caller = ws.caller(req);
-        const rec = loadCluster(ws, requireClusterId(req.body));
-        requireLevel(rec, caller, "CAN_RESTART");
-        if (rec.lifecycle.state !== "TERMINATED") throw unexpectedState(rec);
-        launch(ws, rec, "PENDING");
-        recordEvent(ws, rec, "STARTING", ws.clock.now(), { user: caller.userName });
-        ws.save();
-        return {};
-      });
-
-      app.post(`${base}/restart`, async (req) => {
-        const caller = ws.caller(req);
-        const rec = loadCluster(ws, requireClusterId(req.body));
-        requireLevel(rec, caller, "CAN_RESTART");
-        if (rec.lifecycle.state !== "RUNNING") throw unexpectedState(rec);
-        launch(ws, rec, "RESTARTING");
-        recordEvent(ws, rec, "RESTARTING", ws.clock.now(), { user: caller.userName });
-        ws.save();
-        return {};
-      });
+      // Start takes a terminated cluster, restart a running one; both need Can Restart.
+      const launches = [
+        { route: "start", from: "TERMINATED", as: "PENDING", event: "STARTING" },
+        { route: "restart", from: "RUNNING", as: "RESTARTING", event: "RESTARTING" },
+      ] as const;
+      for (const { route, from, as, event } of launches) {
+        app.post(`${base}/${route}`, async (req) => {
+          const { caller, rec } = permitted(req, req.body, "CAN_RESTART");
+          if (rec.lifecycle.state !== from) throw unexpectedState(rec);
+          launch(ws, rec, as);
+          recordEvent(ws, rec, event, ws.clock.now(), { user: caller.userName });
+          ws.save();
+          return {};
+        });
+      }
 
       app.post(`${base}/resize`, async (req) => {
-        const caller = ws.caller(req);
-        const rec = loadCluster(ws, requireClusterId(req.body));
-        requireLevel(rec, caller, "CAN_MANAGE");
+        const { caller, rec } = permitted(req, req.body, "CAN_MANAGE");
         const body = resizeSchema.safeParse(req.body);
         if (!body.success) throw invalidParameter(firstIssue(body.error));
         if (rec.lifecycle.state !== "RUNNING") throw unexpectedState(rec);
@@ -317,9 +313,7 @@ export const clustersArea: WorkspaceArea<ClustersState> = {
 
       // Terminate. Asking again while it terminates (or once it has) is a successful no-op.
       app.post(`${base}/delete`, async (req) => {
-        const caller = ws.caller(req);
-        const rec = loadCluster(ws, requireClusterId(req.body));
-        requireLevel(rec, caller, "CAN_RESTART");
+        const { caller, rec } = permitted(req, req.body, "CAN_RESTART");
         const state = rec.lifecycle.state;
         if (state === "TERMINATING" || state === "TERMINATED") return {};
         beginTermination(ws, rec, userRequestReason(caller.userName));
@@ -328,8 +322,7 @@ export const clustersArea: WorkspaceArea<ClustersState> = {
       });
 
       app.post(`${base}/permanent-delete`, async (req) => {
-        const rec = loadCluster(ws, requireClusterId(req.body));
-        requireLevel(rec, ws.caller(req), "CAN_MANAGE");
+        const { rec } = permitted(req, req.body, "CAN_MANAGE");
         const clusters = clustersState(ws).clusters;
         clusters.splice(clusters.indexOf(rec), 1);
         forgetClusterLibraries(ws, rec.clusterId);

@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { answer } from "../common/answer";
 import { DatabricksApiError, invalidParameter } from "./errors";
 import type { WorkspaceArea, WorkspaceRuntime } from "./workspace";
 import { parseRange } from "./files-api-range";
@@ -100,12 +101,12 @@ export const filesApiArea: WorkspaceArea<FilesApiState> = {
     };
     const isChild = (path: string, dir: string) => path.startsWith(`${dir}/`) && !path.slice(dir.length + 1).includes("/");
 
-    const fileHeaders = (reply: FastifyReply, file: VolumeFile, length: number) =>
-      reply
-        .header("content-type", "application/octet-stream")
-        .header("content-length", String(length))
-        .header("last-modified", new Date(file.lastModified).toUTCString())
-        .header("accept-ranges", "bytes");
+    const fileHeaders = (file: VolumeFile, length: number): Record<string, string> => ({
+      "content-type": "application/octet-stream",
+      "content-length": String(length),
+      "last-modified": new Date(file.lastModified).toUTCString(),
+      "accept-ranges": "bytes",
+    });
 
     const requireFile = (req: FastifyRequest) => {
       const target = resolve(req);
@@ -119,7 +120,7 @@ export const filesApiArea: WorkspaceArea<FilesApiState> = {
       scope.removeAllContentTypeParsers();
       scope.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
 
-      scope.put("/api/2.0/fs/files/*", async (req, reply) => {
+      scope.put("/api/2.0/fs/files/*", async (req) => {
         const target = resolve(req);
         if (target.inner === "") throw pathConflict(target.full);
         // "If true or unspecified, an existing file will be overwritten" (SDK UploadRequest docs).
@@ -133,38 +134,35 @@ export const filesApiArea: WorkspaceArea<FilesApiState> = {
         const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         content.files[target.inner] = { contentB64: bytes.toString("base64"), lastModified: now };
         ws.save();
-        return reply.code(204).send();
+        return answer(204);
       });
     });
 
-    app.head("/api/2.0/fs/files/*", async (req, reply) => {
+    app.head("/api/2.0/fs/files/*", async (req) => {
       const { file } = requireFile(req);
-      return fileHeaders(reply, file, Buffer.byteLength(file.contentB64, "base64")).code(200).send();
+      return answer(200, undefined, fileHeaders(file, Buffer.byteLength(file.contentB64, "base64")));
     });
 
-    app.get("/api/2.0/fs/files/*", { exposeHeadRoute: false }, async (req, reply) => {
+    app.get("/api/2.0/fs/files/*", { exposeHeadRoute: false }, async (req) => {
       const { file } = requireFile(req);
       const bytes = Buffer.from(file.contentB64, "base64");
       const range = parseRange(req.headers.range, bytes.length);
       if (range.kind === "unsatisfiable") {
-        return reply.code(416).header("content-range", `bytes */${bytes.length}`).send({ error_code: "INVALID_PARAMETER_VALUE", message: "Requested range not satisfiable." });
+        return answer(416, { error_code: "INVALID_PARAMETER_VALUE", message: "Requested range not satisfiable." }, { "content-range": `bytes */${bytes.length}` });
       }
-      if (range.kind === "full") return fileHeaders(reply, file, bytes.length).code(200).send(bytes);
+      if (range.kind === "full") return answer(200, bytes, fileHeaders(file, bytes.length));
       const slice = bytes.subarray(range.start, range.end + 1);
-      return fileHeaders(reply, file, slice.length)
-        .code(206)
-        .header("content-range", `bytes ${range.start}-${range.end}/${bytes.length}`)
-        .send(slice);
+      return answer(206, slice, { ...fileHeaders(file, slice.length), "content-range": `bytes ${range.start}-${range.end}/${bytes.length}` });
     });
 
-    app.delete("/api/2.0/fs/files/*", async (req, reply) => {
+    app.delete("/api/2.0/fs/files/*", async (req) => {
       const { target } = requireFile(req);
       delete contentOf(target.volume).files[target.inner];
       ws.save();
-      return reply.code(204).send();
+      return answer(204);
     });
 
-    app.put("/api/2.0/fs/directories/*", async (req, reply) => {
+    app.put("/api/2.0/fs/directories/*", async (req) => {
       const target = resolve(req);
       const content = contentOf(target.volume);
       const chain = [...ancestors(target.inner), ...(target.inner ? [target.inner] : [])];
@@ -173,13 +171,13 @@ export const filesApiArea: WorkspaceArea<FilesApiState> = {
       const now = ws.clock.now();
       for (const dir of chain) content.directories[dir] ??= now;
       ws.save();
-      return reply.code(204).send();
+      return answer(204);
     });
 
-    app.head("/api/2.0/fs/directories/*", async (req, reply) => {
+    app.head("/api/2.0/fs/directories/*", async (req) => {
       const target = resolve(req);
       if (!isDirectory(contentOf(target.volume), target.inner)) throw directoryNotFound(target.full);
-      return reply.code(200).send();
+      return answer(200);
     });
 
     app.get("/api/2.0/fs/directories/*", { exposeHeadRoute: false }, async (req) => {
@@ -213,7 +211,7 @@ export const filesApiArea: WorkspaceArea<FilesApiState> = {
       };
     });
 
-    app.delete("/api/2.0/fs/directories/*", async (req, reply) => {
+    app.delete("/api/2.0/fs/directories/*", async (req) => {
       const target = resolve(req);
       const content = contentOf(target.volume);
       if (target.inner === "") throw invalidParameter(`Cannot delete the root directory of a volume: ${target.full}`);
@@ -226,7 +224,7 @@ export const filesApiArea: WorkspaceArea<FilesApiState> = {
       }
       delete content.directories[target.inner];
       ws.save();
-      return reply.code(204).send();
+      return answer(204);
     });
   },
 };

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { answer } from "../common/answer";
 import type { WorkspaceArea, WorkspaceRuntime } from "./workspace";
 import { cloudOf } from "./clusters-spec";
 import { invalidParameter, permissionDenied } from "./errors";
@@ -56,7 +57,7 @@ export const identityArea: WorkspaceArea<Record<string, never>> = {
       return Object.fromEntries(keys.map((k) => [k, ws.setting(k) ?? null]));
     });
 
-    app.patch("/api/2.0/workspace-conf", async (req, reply) => {
+    app.patch("/api/2.0/workspace-conf", async (req) => {
       const caller = ws.caller(req);
       if (!caller.admin) throw permissionDenied(`User ${caller.userName} is not a workspace admin.`);
       const body = (req.body ?? {}) as Record<string, unknown>;
@@ -70,7 +71,7 @@ export const identityArea: WorkspaceArea<Record<string, never>> = {
         else conf[key] = value as string;
       }
       ws.save();
-      return reply.code(204).send();
+      return answer(204);
     });
   },
 };

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { hostsSeedSchema } from "../common/seed";
 
 /** A workspace user. Admins pass every permission check, like workspace admins do. */
 export const userSeedSchema = z.object({
@@ -82,9 +83,7 @@ export const workspaceSeedSchema = z.object({
   clustersUpdate: z.boolean().optional(),
 });
 
-export const databricksSeedSchema = z.object({
-  workspaces: z.array(workspaceSeedSchema).default([]),
-});
+export const databricksSeedSchema = hostsSeedSchema("workspaces", workspaceSeedSchema);
 
 export type UserSeed = z.infer<typeof userSeedSchema>;
 export type ClusterSeed = z.infer<typeof clusterSeedSchema>;

@@ -172,26 +172,21 @@ export const sqlWarehousesArea: WorkspaceArea<SqlWarehousesState> = {
       return { id: record.id };
     });
 
-    app.post<{ Params: { id: string } }>(`${base}/:id/start`, async (req) => {
-      const w = find(req.params.id);
-      const now = requireLive(w);
-      // Starting a running or starting warehouse is a no-op, as with the real API.
-      if (now === "STOPPED" || now === "STOPPING") {
-        enterPhase(w, "STARTING", ws);
-        ws.save();
-      }
-      return {};
-    });
-
-    app.post<{ Params: { id: string } }>(`${base}/:id/stop`, async (req) => {
-      const w = find(req.params.id);
-      const now = requireLive(w);
-      if (now === "RUNNING" || now === "STARTING") {
-        enterPhase(w, "STOPPING", ws);
-        ws.save();
-      }
-      return {};
-    });
+    // Starting a running or starting warehouse is a no-op, as with the real API; so is stopping a stopped one.
+    const moves = [
+      { route: "start", from: ["STOPPED", "STOPPING"], to: "STARTING" },
+      { route: "stop", from: ["RUNNING", "STARTING"], to: "STOPPING" },
+    ] as const;
+    for (const { route, from, to } of moves) {
+      app.post<{ Params: { id: string } }>(`${base}/:id/${route}`, async (req) => {
+        const w = find(req.params.id);
+        if ((from as readonly WarehouseState[]).includes(requireLive(w))) {
+          enterPhase(w, to, ws);
+          ws.save();
+        }
+        return {};
+      });
+    }
 
     app.delete<{ Params: { id: string } }>(`${base}/:id`, async (req) => {
       const user = ws.caller(req);

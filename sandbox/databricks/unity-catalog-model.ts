@@ -1,5 +1,6 @@
 export { parseBody as parseUcBody } from "./request";
 import { createHash, randomUUID } from "crypto";
+import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { DatabricksApiError, invalidParameter, permissionDenied } from "./errors";
 import type { SandboxUser, WorkspaceRuntime } from "./workspace";
@@ -136,6 +137,14 @@ export function touch(record: Audited, user: string, now: number): void {
   record.updatedBy = user;
 }
 
+/** An update's audited fields (each only when given), then the update stamped on the record. */
+export function applyAuditedUpdate(record: Audited, body: { comment?: string; owner?: string; properties?: Record<string, string> }, user: string, now: number): void {
+  if (body.comment !== undefined) record.comment = body.comment;
+  if (body.owner !== undefined) record.owner = body.owner;
+  if (body.properties !== undefined) record.properties = body.properties;
+  touch(record, user, now);
+}
+
 /** The two schemas UC creates with every catalog. */
 export function builtInSchemas(catalogName: string, user: string, now: number): UcSchema[] {
   return [
@@ -240,4 +249,21 @@ export const createVolumeBody = z.object({
 
 
 /** `?force=true` as sent by the SDKs (query strings are strings). */
+/**
+ * `GET <base>/:<param>`: every securable is read the same way, the record `find` resolves from
+ * the (full) name in the path (or its 404), shown by `info`.
+ */
+export function readRoute<R>(
+  app: FastifyInstance,
+  ws: WorkspaceRuntime,
+  route: { base: string; param: string },
+  find: (state: UnityCatalogState, name: string) => R,
+  info: (record: R, metastoreId: string) => unknown,
+): void {
+  app.get<{ Params: Record<string, string> }>(`${route.base}/:${route.param}`, async (req) => {
+    const state = ucState(ws);
+    return info(find(state, req.params[route.param]!), state.metastoreId);
+  });
+}
+
 export const isForce = (query: unknown) => String((query as Record<string, unknown> | undefined)?.force ?? "").toLowerCase() === "true";

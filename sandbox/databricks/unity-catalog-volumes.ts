@@ -7,6 +7,7 @@ import {
   managedStorageRoot,
   newAudit,
   parseUcBody,
+  readRoute,
   requireCatalog,
   requireOwner,
   requireSchema,
@@ -79,10 +80,7 @@ export function volumeRoutes(app: FastifyInstance, ws: WorkspaceRuntime): void {
     return volumeInfo(volume, state.metastoreId);
   });
 
-  app.get<{ Params: { fullName: string } }>(`${base}/:fullName`, async (req) => {
-    const state = ucState(ws);
-    return volumeInfo(volumeByFullName(state, req.params.fullName), state.metastoreId);
-  });
+  readRoute(app, ws, { base, param: "fullName" }, volumeByFullName, volumeInfo);
 
   app.delete<{ Params: { fullName: string } }>(`${base}/:fullName`, async (req) => {
     const user = ws.caller(req);

@@ -23,7 +23,8 @@ import {
   schemaInfo,
   schemaNotFound,
   splitFullName,
-  touch,
+  applyAuditedUpdate,
+  readRoute,
   ucName,
   ucState,
   updateCatalogBody,
@@ -100,10 +101,7 @@ function catalogRoutes(app: FastifyInstance, ws: WorkspaceRuntime): void {
     return catalogInfo(catalog, state.metastoreId);
   });
 
-  app.get<{ Params: { name: string } }>(`${base}/:name`, async (req) => {
-    const state = ucState(ws);
-    return catalogInfo(requireCatalog(state, req.params.name), state.metastoreId);
-  });
+  readRoute(app, ws, { base, param: "name" }, requireCatalog, catalogInfo);
 
   app.patch<{ Params: { name: string } }>(`${base}/:name`, async (req) => {
     const body = parseUcBody(updateCatalogBody, req.body);
@@ -118,10 +116,7 @@ function catalogRoutes(app: FastifyInstance, ws: WorkspaceRuntime): void {
       for (const v of state.volumes) if (v.catalogName === catalog.name) v.catalogName = newName;
       catalog.name = newName;
     }
-    if (body.comment !== undefined) catalog.comment = body.comment;
-    if (body.owner !== undefined) catalog.owner = body.owner;
-    if (body.properties !== undefined) catalog.properties = body.properties;
-    touch(catalog, user.userName, ws.clock.now());
+    applyAuditedUpdate(catalog, body, user.userName, ws.clock.now());
     ws.save();
     return catalogInfo(catalog, state.metastoreId);
   });
@@ -185,10 +180,7 @@ function schemaRoutes(app: FastifyInstance, ws: WorkspaceRuntime): void {
     return schemaInfo(schema, state.metastoreId);
   });
 
-  app.get<{ Params: { fullName: string } }>(`${base}/:fullName`, async (req) => {
-    const state = ucState(ws);
-    return schemaInfo(schemaByFullName(state, req.params.fullName), state.metastoreId);
-  });
+  readRoute(app, ws, { base, param: "fullName" }, schemaByFullName, schemaInfo);
 
   app.patch<{ Params: { fullName: string } }>(`${base}/:fullName`, async (req) => {
     const body = parseUcBody(updateSchemaBody, req.body);
@@ -203,10 +195,7 @@ function schemaRoutes(app: FastifyInstance, ws: WorkspaceRuntime): void {
       for (const v of state.volumes) if (v.catalogName === schema.catalogName && v.schemaName === schema.name) v.schemaName = newName;
       schema.name = newName;
     }
-    if (body.comment !== undefined) schema.comment = body.comment;
-    if (body.owner !== undefined) schema.owner = body.owner;
-    if (body.properties !== undefined) schema.properties = body.properties;
-    touch(schema, user.userName, ws.clock.now());
+    applyAuditedUpdate(schema, body, user.userName, ws.clock.now());
     ws.save();
     return schemaInfo(schema, state.metastoreId);
   });

@@ -1,4 +1,5 @@
 import { parseBody } from "./request";
+import { answer } from "../common/answer";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { DatabricksApiError, invalidParameter } from "./errors";
@@ -155,7 +156,7 @@ export const workspaceFilesArea: WorkspaceArea<WorkspaceFilesState> = {
       });
     });
 
-    app.get("/api/2.0/workspace/export", async (req, reply) => {
+    app.get("/api/2.0/workspace/export", async (req) => {
       const query = queryOf(req);
       const path = normalizeWorkspacePath(query.path);
       const o = existing(path);
@@ -176,7 +177,7 @@ export const workspaceFilesArea: WorkspaceArea<WorkspaceFilesState> = {
         content = renderNotebook(Buffer.from(o.contentB64 ?? "", "base64"), stored, wanted, language);
         fileType = wanted === "JUPYTER" ? "ipynb" : LANGUAGES[language].extension;
       }
-      if (query.direct_download === "true") return reply.type("application/octet-stream").send(content);
+      if (query.direct_download === "true") return answer(200, content, {}, "application/octet-stream");
       return { content: content.toString("base64"), ...(fileType ? { file_type: fileType } : {}) };
     });
 

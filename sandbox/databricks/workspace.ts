@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from "crypto";
-import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { ScaledClock } from "../common/clock";
-import { SecretLedger } from "../common/secrets-route";
+import type { FastifyInstance } from "fastify";
+import { ServiceInstance } from "../common/instance";
 import type { WorkspaceSeed } from "./seed";
 import { unauthenticated } from "./errors";
 
@@ -41,19 +40,7 @@ export interface WorkspaceArea<S> {
 }
 
 /** What route handlers get: the workspace's state, its clock, identity of the caller, and save. */
-export class WorkspaceRuntime {
-  constructor(
-    readonly data: WorkspaceData,
-    readonly clock: ScaledClock,
-    private readonly persist: () => void,
-    /** Every token value this workspace was seeded with or issued (for the secret audit only). */
-    readonly secrets: SecretLedger = new SecretLedger("databricks"),
-  ) {}
-
-  get host(): string {
-    return this.data.host;
-  }
-
+export class WorkspaceRuntime extends ServiceInstance<WorkspaceData, SandboxUser> {
   get orgId(): string {
     return this.data.orgId;
   }
@@ -62,11 +49,6 @@ export class WorkspaceRuntime {
     const slice = this.data.areas[area];
     if (slice === undefined) throw new Error(`sandbox bug: area ${area} has no state`);
     return slice as S;
-  }
-
-  /** Writes the whole sandbox state to disk (atomically). Call after every mutation. */
-  save(): void {
-    this.persist();
   }
 
   /** A fresh id, unique within this workspace. */
@@ -89,16 +71,9 @@ export class WorkspaceRuntime {
     return this.data.users.find((u) => u.userName === userName);
   }
 
-  /** The authenticated caller; set by the auth hook before any route runs. */
-  caller(req: FastifyRequest): SandboxUser {
-    const user = (req as AuthenticatedRequest).sandboxUser;
-    if (!user) throw unauthenticated();
-    return user;
+  protected noCaller(): Error {
+    return unauthenticated();
   }
-}
-
-export interface AuthenticatedRequest extends FastifyRequest {
-  sandboxUser?: SandboxUser;
 }
 
 export const hashToken = (value: string): string => createHash("sha256").update(value).digest("hex");

@@ -1,8 +1,9 @@
 import { randomBytes } from "crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { answer } from "../common/answer";
 import { CONTROL_PREFIX } from "../common/control";
 import { accountBlocked, apiKeyNotFound, authenticationFailure, illegalArgument, passwordLoginDisabled, secondFactorRequired, unauthorized } from "./errors";
-import type { AuthenticatedRequest, HopsworksInstance } from "./instance";
+import type { HopsworksInstance } from "./instance";
 
 /**
  * How a route authenticates, set in its `config.auth`: `jwt` for routes annotated only
@@ -35,12 +36,12 @@ export function installAuth(app: FastifyInstance, inst: HopsworksInstance): void
       if (mode !== "jwtOrApiKey") throw unauthorized("Authorization method not supported.");
       const user = inst.userByApiKey(apiKey[1]!.trim());
       if (!user) throw apiKeyNotFound();
-      (req as AuthenticatedRequest).hopsworksUser = user;
+      inst.authenticate(req, user);
       return;
     }
     const bearer = BEARER.exec(header);
     if (!bearer) throw unauthorized("Invalid token.");
-    (req as AuthenticatedRequest).hopsworksUser = inst.userByToken(bearer[1]!.trim());
+    inst.authenticate(req, inst.userByToken(bearer[1]!.trim()));
   });
 }
 
@@ -51,7 +52,7 @@ export function installAuth(app: FastifyInstance, inst: HopsworksInstance): void
  * `{sessionID, data: <email>}` in the body, as AuthService does.
  */
 export function loginRoutes(app: FastifyInstance, inst: HopsworksInstance): void {
-  app.post("/auth/login", authConfig("none"), async (req, reply) => {
+  app.post("/auth/login", authConfig("none"), async (req) => {
     // @FormParam only: a JSON body carries no form fields.
     const form = isForm(req) && req.body && typeof req.body === "object" ? (req.body as Record<string, string>) : {};
     const email = form.email ?? "";
@@ -67,7 +68,7 @@ export function loginRoutes(app: FastifyInstance, inst: HopsworksInstance): void
     if (!inst.passwordMatches(user, password)) throw authenticationFailure();
     if (user.twoFactor && (form.otp ?? "") === "") throw secondFactorRequired();
     const token = inst.issueToken(user.email);
-    return reply.header("Authorization", `Bearer ${token}`).send({ sessionID: randomBytes(16).toString("hex"), data: user.email });
+    return answer(200, { sessionID: randomBytes(16).toString("hex"), data: user.email }, { Authorization: `Bearer ${token}` });
   });
 }
 

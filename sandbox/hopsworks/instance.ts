@@ -1,7 +1,5 @@
 import { createHash, randomBytes } from "crypto";
-import type { FastifyRequest } from "fastify";
-import type { ScaledClock } from "../common/clock";
-import { SecretLedger } from "../common/secrets-route";
+import { ServiceInstance, type InstanceContext } from "../common/instance";
 import type { DatabricksWorkspaces } from "./databricks-client";
 import { unauthorized } from "./errors";
 import { JwtRejected, signJwt, verifyJwt } from "./jwt";
@@ -21,19 +19,10 @@ export const TOKEN_LIFETIME_MS = 1_800_000;
 export const TOKEN_LEEWAY_SECONDS = 900;
 
 /** What route handlers get: the cluster's state, its clock, the caller, and save. */
-export class HopsworksInstance {
-  constructor(
-    readonly data: InstanceData,
-    readonly clock: ScaledClock,
-    /** The Databricks workspaces configure calls reach (the running Databricks sandbox). */
-    readonly databricks: DatabricksWorkspaces,
-    private readonly persist: () => void,
-    /** Every secret this cluster has known: seeded credentials, issued JWTs, stored secrets (for the secret audit only). */
-    readonly secrets: SecretLedger = new SecretLedger("hopsworks"),
-  ) {}
-
-  get host(): string {
-    return this.data.host;
+export class HopsworksInstance extends ServiceInstance<InstanceData, HopsworksUser> {
+  /** `databricks`: the workspaces configure calls reach (the running Databricks sandbox). */
+  constructor(data: InstanceData, context: InstanceContext, readonly databricks: DatabricksWorkspaces) {
+    super(data, context);
   }
 
   get version(): string {
@@ -61,11 +50,6 @@ export class HopsworksInstance {
   /** `https://<host>/hopsworks-api/api`: the base of every href, as a client outside would see it. */
   get apiBase(): string {
     return `https://${this.data.host}/hopsworks-api/api`;
-  }
-
-  /** Writes the whole sandbox state to disk (atomically). Call after every mutation. */
-  save(): void {
-    this.persist();
   }
 
   userByEmail(email: string): HopsworksUser | undefined {
@@ -176,18 +160,11 @@ export class HopsworksInstance {
     return password;
   }
 
-  /** The authenticated caller; set by the auth hook before any route runs. */
-  caller(req: FastifyRequest): HopsworksUser {
-    const user = (req as AuthenticatedRequest).hopsworksUser;
-    if (!user) throw unauthorized("Token not provided.");
-    return user;
+  protected noCaller(): Error {
+    return unauthorized("Token not provided.");
   }
 
   private jwtKey(): Buffer {
     return Buffer.from(this.data.jwtSecret, "base64");
   }
-}
-
-export interface AuthenticatedRequest extends FastifyRequest {
-  hopsworksUser?: HopsworksUser;
 }

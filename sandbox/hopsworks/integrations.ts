@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { answer } from "../common/answer";
 import { z } from "zod";
 import { authConfig } from "./auth";
 import { clusterView, integrationHref } from "./clusters";
@@ -58,7 +59,7 @@ export function integrationRoutes(app: FastifyInstance, inst: HopsworksInstance)
   });
 
   // The secret goes first and quietly (absent is fine); then a missing registration is 404.
-  app.delete<{ Params: Params }>(`${BASE}/:instance`, authConfig("jwt"), async (req, reply) => {
+  app.delete<{ Params: Params }>(`${BASE}/:instance`, authConfig("jwt"), async (req) => {
     const { caller } = member(req);
     const { instance } = req.params;
     inst.deleteSecret(caller.email, tokenSecretName(instance));
@@ -66,7 +67,7 @@ export function integrationRoutes(app: FastifyInstance, inst: HopsworksInstance)
     if (!registration) throw instanceNotRegistered(instance);
     inst.data.registrations = inst.data.registrations.filter((r) => r !== registration);
     inst.save();
-    return reply.code(200).send();
+    return answer(200);
   });
 
   // 2.0 `clusters/list` answers every cluster at once, and nothing at all when there is none.

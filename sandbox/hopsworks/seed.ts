@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { hostsSeedSchema } from "../common/seed";
 
 /** Project roles, as Hopsworks spells them. */
 export const PROJECT_ROLES = ["Data owner", "Data scientist"] as const;
@@ -54,9 +55,7 @@ export const hopsworksInstanceSeedSchema = z.object({
   projects: z.array(hopsworksProjectSeedSchema).default([]),
 });
 
-export const hopsworksSeedSchema = z.object({
-  instances: z.array(hopsworksInstanceSeedSchema).default([]),
-});
+export const hopsworksSeedSchema = hostsSeedSchema("instances", hopsworksInstanceSeedSchema);
 
 export type HopsworksUserSeed = z.infer<typeof hopsworksUserSeedSchema>;
 export type HopsworksProjectSeed = z.infer<typeof hopsworksProjectSeedSchema>;

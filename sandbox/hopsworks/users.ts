@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { answer } from "../common/answer";
 import { z } from "zod";
 import { authConfig } from "./auth";
 import { illegalArgument, secretEmpty, secretExists } from "./errors";
@@ -60,9 +61,9 @@ export function userRoutes(app: FastifyInstance, inst: HopsworksInstance): void 
     return { href: `${inst.apiBase}/users/secrets/${encodeURIComponent(secret.name)}`, count: 1, items: [secretView(secret, true)] };
   });
 
-  app.delete<{ Params: { name: string } }>("/users/secrets/:name", authConfig("jwtOrApiKey"), async (req, reply) => {
+  app.delete<{ Params: { name: string } }>("/users/secrets/:name", authConfig("jwtOrApiKey"), async (req) => {
     const user = inst.caller(req);
     inst.deleteSecret(user.email, req.params.name);
-    return reply.code(200).send();
+    return answer(200);
   });
 }

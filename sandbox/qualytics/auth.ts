@@ -3,7 +3,7 @@ import { CONTROL_PREFIX } from "../common/control";
 import { invalidCredentials, notAuthenticated, tokenExpired } from "./errors";
 import { PUBLIC_ROUTES } from "./service-info";
 import { verifyQualyticsToken } from "./tokens";
-import type { AuthenticatedRequest, QualyticsInstance } from "./instance";
+import type { QualyticsInstance } from "./instance";
 
 /**
  * `Authorization: Bearer <token>` on every API route. No header (or another scheme) is FastAPI
@@ -27,6 +27,6 @@ export function installBearerAuth(app: FastifyInstance, inst: QualyticsInstance)
     if (!check.ok) throw check.reason === "expired" ? tokenExpired() : invalidCredentials();
     const user = inst.userByToken(token);
     if (!user) throw invalidCredentials();
-    (req as AuthenticatedRequest).qualyticsUser = user;
+    inst.authenticate(req, user);
   });
 }

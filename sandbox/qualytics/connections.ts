@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { answer } from "../common/answer";
 import { connectionBody, connectionUpdateBody, type ConnectionBody } from "./bodies";
 import { badRequest, conflict } from "./errors";
 import type { QualyticsInstance } from "./instance";
@@ -97,7 +98,7 @@ export function connectionRoutes(app: FastifyInstance, inst: QualyticsInstance):
     });
   });
 
-  app.delete("/api/connections/:connection_id", async (req, reply) => {
+  app.delete("/api/connections/:connection_id", async (req) => {
     inst.requireRole(req, "Admin");
     const connection = inst.connection(pathId(req.params, "connection_id"));
     const users = inst.data.datastores.filter((d) => d.connectionId === connection.id);
@@ -107,6 +108,6 @@ export function connectionRoutes(app: FastifyInstance, inst: QualyticsInstance):
     }
     inst.data.connections = inst.data.connections.filter((c) => c !== connection);
     inst.save();
-    return reply.code(204).send();
+    return answer(204);
   });
 }

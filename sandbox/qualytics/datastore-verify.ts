@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { answer } from "../common/answer";
 import { datastoreCreateBody } from "./bodies";
 import { bodyInCurrentNames } from "./dialect";
 import { QualyticsApiError } from "./errors";
@@ -28,7 +29,7 @@ export function datastoreVerifyRoutes(app: FastifyInstance, inst: QualyticsInsta
   // Some deployments lack this route (the seed's `unsavedConnectionTest: false`): then it is
   // FastAPI's plain 404, as for any unknown path.
   if (inst.data.unsavedConnectionTest === false) return;
-  app.post("/api/datastores/connection", async (req, reply) => {
+  app.post("/api/datastores/connection", async (req) => {
     inst.requireRole(req, "Manager");
     const body = parseBody(datastoreCreateBody, bodyInCurrentNames(inst.dialect, req.body));
     const connection = body.connection ?? inst.connection(body.connection_id!);
@@ -36,6 +37,6 @@ export function datastoreVerifyRoutes(app: FastifyInstance, inst: QualyticsInsta
     const result = await inst.tester.test(connection, body);
     // The guide shows this failure as 400 `{"message": ...}`; the other dialects say `detail`.
     if (!result.connected) throw new QualyticsApiError(400, result.message, {}, inst.dialect === "guide" ? "message" : "detail");
-    return reply.code(204).send();
+    return answer(204);
   });
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { answer } from "../common/answer";
 import { datastoreCreateBody, datastoreUpdateBody } from "./bodies";
 import { newConnection, requireUniqueConnectionName } from "./connections";
 import { datastoreSettings, requireUniqueDatastoreName, updatedSettings } from "./datastore-fields";
@@ -53,7 +54,7 @@ export function datastoreRoutes(app: FastifyInstance, inst: QualyticsInstance): 
 
   app.get("/api/datastores/:datastore_id", async (req) => datastoreView(inst, inst.datastore(pathId(req.params, "datastore_id"))));
 
-  app.post("/api/datastores", async (req, reply) => {
+  app.post("/api/datastores", async (req) => {
     inst.requireRole(req, "Manager");
     const body = parseBody(datastoreCreateBody, bodyInCurrentNames(inst.dialect, req.body));
     const checkConflicts = () => {
@@ -95,7 +96,7 @@ export function datastoreRoutes(app: FastifyInstance, inst: QualyticsInstance): 
     if (body.trigger_sync ?? body.trigger_catalog ?? false) startSync(inst, store);
     inst.save();
     // The OpenAPI spec says 200, the guide's examples 201: each dialect answers its own.
-    return reply.code(inst.dialect === "guide" ? 201 : 200).send(datastoreView(inst, store));
+    return answer(inst.dialect === "guide" ? 201 : 200, datastoreView(inst, store));
   });
 
   app.put("/api/datastores/:datastore_id", async (req) => {
@@ -129,7 +130,7 @@ export function datastoreRoutes(app: FastifyInstance, inst: QualyticsInstance): 
     return datastoreView(inst, store);
   });
 
-  app.delete("/api/datastores/:datastore_id", async (req, reply) => {
+  app.delete("/api/datastores/:datastore_id", async (req) => {
     inst.requireRole(req, "Admin");
     const store = inst.datastore(pathId(req.params, "datastore_id"));
     const sources = sourcesLinkedTo(inst, store);
@@ -143,6 +144,6 @@ export function datastoreRoutes(app: FastifyInstance, inst: QualyticsInstance): 
     inst.data.datastores = inst.data.datastores.filter((d) => d !== store);
     inst.data.operations = inst.data.operations.filter((o) => o.datastoreId !== store.id);
     inst.save();
-    return reply.code(204).send();
+    return answer(204);
   });
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { answer } from "../common/answer";
 import { conflict } from "./errors";
 import type { QualyticsInstance } from "./instance";
 import type { DatastoreRecord } from "./model";
@@ -43,7 +44,7 @@ export function enrichmentRoutes(app: FastifyInstance, inst: QualyticsInstance):
     return datastoreView(inst, source);
   });
 
-  app.delete("/api/datastores/:datastore_id/enrichment", async (req, reply) => {
+  app.delete("/api/datastores/:datastore_id/enrichment", async (req) => {
     inst.requireRole(req, "Admin");
     const source = inst.datastore(pathId(req.params, "datastore_id"));
     // The guide: not while Export or Materialize operations are active (they write there).
@@ -57,6 +58,6 @@ export function enrichmentRoutes(app: FastifyInstance, inst: QualyticsInstance):
       source.updated = inst.nowIso();
       inst.save();
     }
-    return reply.code(204).send();
+    return answer(204);
   });
 }

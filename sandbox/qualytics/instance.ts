@@ -1,7 +1,6 @@
 import { createHash } from "crypto";
 import type { FastifyRequest } from "fastify";
-import type { ScaledClock } from "../common/clock";
-import { SecretLedger } from "../common/secrets-route";
+import { ServiceInstance, type InstanceContext } from "../common/instance";
 import type { Dialect } from "./dialect";
 import { DEFAULT_SIGNING_KEY } from "./tokens";
 import type { DatabricksConnectionTester } from "./connection-test";
@@ -11,19 +10,10 @@ import { ROLES, type ConnectionRecord, type DatastoreRecord, type InstanceData, 
 export const hashToken = (value: string): string => createHash("sha256").update(value).digest("hex");
 
 /** What route handlers get: the deployment's state, its clock, the caller, and save. */
-export class QualyticsInstance {
-  constructor(
-    readonly data: InstanceData,
-    readonly clock: ScaledClock,
-    /** Decides connection tests by calling the Databricks sandbox. */
-    readonly tester: DatabricksConnectionTester,
-    private readonly persist: () => void,
-    /** Every secret this deployment has known: seeded API tokens and connection passwords (for the secret audit only). */
-    readonly secrets: SecretLedger = new SecretLedger("qualytics"),
-  ) {}
-
-  get host(): string {
-    return this.data.host;
+export class QualyticsInstance extends ServiceInstance<InstanceData, QualyticsUser> {
+  /** `tester` decides connection tests by calling the Databricks sandbox. */
+  constructor(data: InstanceData, context: InstanceContext, readonly tester: DatabricksConnectionTester) {
+    super(data, context);
   }
 
   get dialect(): Dialect {
@@ -32,11 +22,6 @@ export class QualyticsInstance {
 
   get signingKey(): string {
     return this.data.tokenSigningKey ?? DEFAULT_SIGNING_KEY;
-  }
-
-  /** Writes the whole sandbox state to disk (atomically). Call after every mutation. */
-  save(): void {
-    this.persist();
   }
 
   nextId(table: keyof InstanceData["lastIds"]): number {
@@ -53,11 +38,8 @@ export class QualyticsInstance {
     return this.data.users.find((u) => u.tokenHashes.includes(hash));
   }
 
-  /** The authenticated caller; set by the auth hook before any route runs. */
-  caller(req: FastifyRequest): QualyticsUser {
-    const user = (req as AuthenticatedRequest).qualyticsUser;
-    if (!user) throw notAuthenticated();
-    return user;
+  protected noCaller(): Error {
+    return notAuthenticated();
   }
 
   /**
@@ -89,8 +71,4 @@ export class QualyticsInstance {
   connectionOf(datastore: DatastoreRecord): ConnectionRecord {
     return this.connection(datastore.connectionId);
   }
-}
-
-export interface AuthenticatedRequest extends FastifyRequest {
-  qualyticsUser?: QualyticsUser;
 }

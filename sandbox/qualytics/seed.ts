@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { hostsSeedSchema } from "../common/seed";
 import { datastoreCreateBody } from "./bodies";
 import { DIALECTS } from "./dialect";
 import { ROLES } from "./model";
@@ -73,7 +74,7 @@ export const qualyticsSeedSchema = z.object({
    * 0 turns the limiter off (the default). Settable at runtime: `POST /__sandbox/rate-limit`.
    */
   rateLimit: z.object({ requestsPerSecond: z.number().min(0).nullable() }).default({ requestsPerSecond: null }),
-  instances: z.array(qualyticsInstanceSeedSchema).default([]),
+  ...hostsSeedSchema("instances", qualyticsInstanceSeedSchema).shape,
 });
 
 export type QualyticsUserSeed = z.infer<typeof qualyticsUserSeedSchema>;

@@ -5,14 +5,17 @@ import type { QualyticsInstance } from "./instance";
 /** Routes that answer without a token (what qualytics-cli's `doctor` reads first). */
 export const PUBLIC_ROUTES = ["/api/status", "/api/openapi.json"];
 
-/** The API routes the app serves, collected as they are registered (call before any route). */
-export function collectRoutes(app: FastifyInstance): { method: string; url: string }[] {
-  const routes: { method: string; url: string }[] = [];
+type ServedRoute = { method: string; url: string };
+const served = new WeakMap<FastifyInstance, ServedRoute[]>();
+
+/** Collects the API routes the app serves as they are registered (call before any route). */
+export function collectRoutes(app: FastifyInstance): void {
+  const routes: ServedRoute[] = [];
+  served.set(app, routes);
   app.addHook("onRoute", (route) => {
     if (route.url.startsWith(CONTROL_PREFIX) || !route.url.startsWith("/api/")) return;
     for (const method of [route.method].flat()) if (method !== "HEAD") routes.push({ method, url: route.url });
   });
-  return routes;
 }
 
 /**
@@ -20,7 +23,8 @@ export function collectRoutes(app: FastifyInstance): { method: string; url: stri
  * document lists exactly the routes this sandbox serves (paths and methods; no schemas), so a
  * client can see, for example, that the unsaved connection test is missing here.
  */
-export function serviceRoutes(app: FastifyInstance, inst: QualyticsInstance, routes: { method: string; url: string }[]): void {
+export function serviceRoutes(app: FastifyInstance, inst: QualyticsInstance): void {
+  const routes = served.get(app) ?? [];
   app.get("/api/status", async () => ({ status: "ok", host: inst.host }));
   app.get("/api/openapi.json", async () => {
     const paths: Record<string, Record<string, { operationId: string }>> = {};
