@@ -14,8 +14,9 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import { driftReport, type PreviewJson } from "../provider/gitops/drift-report";
 import { Home } from "../sandbox/cli/home";
 import { startDaemon } from "../sandbox/cli/lifecycle";
-import { openStack, previewJson, REPO_ROOT } from "./engine";
-import { MAIN_PROJECT, MAIN_STACK, readSeed, sandboxStackConfig } from "./platform-config";
+import { openStack, previewJson } from "./lib/engine";
+import { MAIN_PROJECT, MAIN_STACK, readSeed, sandboxStackConfig } from "./lib/platform-config";
+import { REPO_ROOT } from "./lib/repo-root";
 
 const say = (line = "") => process.stdout.write(`${line}\n`);
 const heading = (text: string) => say(`\n=== ${text} ===`);

@@ -15,7 +15,7 @@ export const qualyticsUserSeedSchema = z.object({
    * tokens real Qualytics issues; the sandbox stores only their hashes. An `exp` in the past is
    * allowed (it answers 401), so a seed can carry an expired token for tests. A seed file gives a
    * token by its claims (`{"claims": {"sub", "exp"}}`), signed when the seed is read
-   * (this schema's transform; `readSeed` in scripts/platform-config.ts parses with it); a literal
+   * (this schema's transform; `readSeed` in scripts/lib/platform-config.ts parses with it); a literal
    * `value` is accepted too.
    */
   tokens: z

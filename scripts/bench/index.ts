@@ -24,8 +24,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { LatencySettings } from "../../sandbox/common/latency";
-import { exportStackMasked, REPO_ROOT } from "../engine";
-import { sandboxStackConfig } from "../platform-config";
+import { exportStackMasked } from "../lib/engine";
+import { sandboxStackConfig, seededClusterIds } from "../lib/platform-config";
+import { REPO_ROOT } from "../lib/repo-root";
 import { MemoryWatcher, peakKb } from "./memory";
 import { markdownReport, teamsRow, type BenchResults, type LifecycleRow, type StepCounts } from "./report";
 import { BenchSandbox, SERVICES, type Service } from "./sandbox";
@@ -190,7 +191,7 @@ async function main(): Promise<void> {
     // --- 1. lifecycle ---------------------------------------------------------------------
     say(`\n== 1. requests per lifecycle step, one resource of each type ==`);
     const lifecycleConfig = {
-      "bench:clusterId": workspace.clusters[0].cluster_id,
+      "bench:clusterId": seededClusterIds(seed)[0]!,
       "bench:otherUser": seed.hopsworks.instances[0].users.find((u) => u.email === workspace.clusters[0].owner)!.username,
       "bench:sqlHttpPath": config["platform:sqlHttpPath"]!,
       "bench:updated": "",

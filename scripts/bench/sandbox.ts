@@ -10,8 +10,9 @@ import { Home, SERVICES, type SandboxRecord, type ServiceName } from "../../sand
 import { startDaemon, stopDaemon } from "../../sandbox/cli/lifecycle";
 import type { LoggedRequest } from "../../sandbox/common/control";
 import type { LatencySettings } from "../../sandbox/common/latency";
-import { REPO_ROOT } from "../engine";
-import { readSeed, type Seed } from "../platform-config";
+import type { SandboxConfig } from "../../sandbox";
+import { readSeed } from "../lib/platform-config";
+import { REPO_ROOT } from "../lib/repo-root";
 
 export type Service = ServiceName;
 export { SERVICES };
@@ -23,7 +24,7 @@ export class BenchSandbox {
   private constructor(
     readonly home: Home,
     readonly record: SandboxRecord,
-    readonly seed: Seed,
+    readonly seed: SandboxConfig,
   ) {}
 
   /** Starts the daemon on `dir` (which must be fresh) with the seed and the time scale given. */

@@ -8,7 +8,8 @@ import * as fs from "fs";
 import * as path from "path";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import type { LoggedRequest } from "../../sandbox/common/control";
-import { openStack, REPO_ROOT } from "../engine";
+import { openStack } from "../lib/engine";
+import { REPO_ROOT } from "../lib/repo-root";
 import type { MemoryWatcher } from "./memory";
 import type { BenchSandbox, Counts } from "./sandbox";
 

@@ -3,16 +3,12 @@
  * from its own process (as K CI runners would), against one PostgreSQL state backend and one
  * sandbox. Reports the wall time against one stack alone × K / concurrency, and every failure.
  */
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { REPO_ROOT } from "../engine";
-import type { StackOpRequest, StackOpResult } from "../stack-op";
-import { startPostgres } from "../state-servers";
+import { runStackOpProcess, type StackOpRequest, type StackOpResult } from "../lib/stack-op-process";
+import { startPostgres } from "../lib/state-servers";
 import { program } from "./stacks";
-
-const RESULT_MARKER = "@@stack-op-result@@";
 
 export interface TeamsResult {
   teams: number;
@@ -37,22 +33,11 @@ export interface TeamsResult {
   destroyMs: number;
 }
 
-/** One engine operation in a process of its own (dist/scripts/stack-op.js). */
-function stackOpProcess(request: StackOpRequest): Promise<StackOpResult & { ms: number }> {
+/** One engine operation in a process of its own (the driver, dist/scripts/lib/stack-op.js), timed. */
+async function stackOpProcess(request: StackOpRequest): Promise<StackOpResult & { ms: number }> {
   const t0 = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, "dist", "scripts", "stack-op.js"), JSON.stringify(request)], { cwd: REPO_ROOT, env: process.env });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr = (stderr + d).slice(-4000)));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const at = stdout.lastIndexOf(RESULT_MARKER);
-      if (at < 0) return reject(new Error(`stack-op ${request.op} exited ${code} without a result: ${stderr}`));
-      resolve({ ...(JSON.parse(stdout.slice(at + RESULT_MARKER.length).trim()) as StackOpResult), ms: Date.now() - t0 });
-    });
-  });
+  const { result } = await runStackOpProcess(request);
+  return { ...result, ms: Date.now() - t0 };
 }
 
 export async function manyStacks(options: {

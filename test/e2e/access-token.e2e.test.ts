@@ -1,10 +1,7 @@
 import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { ADMIN_TOKEN, ALICE_TOKEN, AWS_HOST, startTestSandbox, type SandboxHarness } from "../helpers/databricks-sandbox";
-import { compiledProgram } from "../helpers/engine";
-import { SecretAudit } from "../helpers/secret-audit";
-import type { StackOpRequest } from "../../scripts/stack-op";
+import { EngineHarness } from "../helpers/engine-harness";
+import type { StackOpRequest } from "../../scripts/lib/stack-op-process";
 
 jest.setTimeout(180_000);
 
@@ -14,37 +11,28 @@ jest.setTimeout(180_000);
  */
 describe("DatabricksAccessToken end to end (real engine, sandbox workspace)", () => {
   let h: SandboxHarness;
-  let stateDir: string;
-  let logFile: string;
+  /** The token stack; its audit searches every token used or issued in everything the engine printed or stored. */
+  let stack: EngineHarness;
   let base: Omit<StackOpRequest, "op">;
-  /** Every token used or issued, searched for in everything the engine printed or stored. */
-  const audit = new SecretAudit();
-  const stackOp = (request: StackOpRequest) => audit.stackOp(request);
+  const stackOp = (request: StackOpRequest) => stack.stackOp(request);
 
   beforeAll(async () => {
     h = await startTestSandbox({ timeScale: 0.001 });
-    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pdi-e2e-token-"));
-    logFile = path.join(stateDir, "provider.log");
-    base = {
-      programModule: compiledProgram("test/e2e/programs/access-token.ts"),
+    stack = new EngineHarness({
+      name: "e2e-token",
+      program: "test/e2e/programs/access-token.ts",
       projectName: "token-e2e",
       stackName: "dev",
-      stateDir,
-      config: {
-        "databricks:host": `https://${AWS_HOST}`,
-        "databricks-integrations:endpoints": JSON.stringify(h.sandbox.endpoints),
-        "test:comment": "e2e token",
-        "test:lifetimeDays": "30",
-      },
+      endpoints: h.sandbox.endpoints,
+      config: { "databricks:host": `https://${AWS_HOST}`, "test:comment": "e2e token", "test:lifetimeDays": "30" },
       secretConfig: { "databricks:token": ADMIN_TOKEN },
-      env: { PULUMI_DATABRICKS_INTEGRATIONS_LOG: logFile },
-    };
-    audit.addSecrets(ADMIN_TOKEN, ALICE_TOKEN);
-    audit.addSandbox(h.url(AWS_HOST));
-    audit.trackPath("provider log", logFile);
-    audit.trackPath("stack state dir", stateDir);
+      secrets: [ADMIN_TOKEN, ALICE_TOKEN],
+      sandboxUrls: [h.url(AWS_HOST)],
+      stop: () => h.close(),
+    });
+    base = stack.base;
   });
-  afterAll(async () => h?.close());
+  afterAll(async () => (stack ? stack.close() : h?.close()));
 
   const apiRequests = async () => {
     const res = await fetch(`${h.url()}/__sandbox/requests`);
@@ -53,11 +41,7 @@ describe("DatabricksAccessToken end to end (real engine, sandbox workspace)", ()
   const clearRequests = () => fetch(`${h.url()}/__sandbox/requests`, { method: "DELETE" });
   const liveTokens = async () =>
     (await h.call("GET", "/api/2.0/token/list")).body.token_infos as { token_id: string; comment: string }[];
-  const run = async (op: StackOpRequest["op"], extra: Partial<StackOpRequest> = {}) => {
-    const result = await stackOp({ ...base, op, ...extra });
-    if (!result.ok) throw new Error(`${op} failed: ${result.error}\n${result.output}`);
-    return result;
-  };
+  const run = (op: StackOpRequest["op"], extra: Partial<StackOpRequest> = {}) => stack.run(op, extra);
 
   test("the full lifecycle", async () => {
     const preview = await run("preview");
@@ -101,7 +85,7 @@ describe("DatabricksAccessToken end to end (real engine, sandbox workspace)", ()
     const exported = JSON.stringify((await run("export")).deployment);
     expect(exported).toContain(newId);
     // The provider log is written, so the audit's search of it means something.
-    expect(fs.readFileSync(logFile, "utf8")).toMatch(/Databricks POST \/api\/2.0\/token\/create/);
+    expect(fs.readFileSync(stack.logFile, "utf8")).toMatch(/Databricks POST \/api\/2.0\/token\/create/);
 
     const destroy = await run("destroy");
     expect(destroy.changeSummary).toEqual({ delete: 2 });
@@ -159,7 +143,7 @@ describe("DatabricksAccessToken end to end (real engine, sandbox workspace)", ()
   });
 
   test("secret audit: no token (seeded, issued or per-resource) in the exported stacks, state, engine output or provider log", async () => {
-    const summary = await audit.verify();
+    const summary = await stack.verifySecrets();
     // Two seeded tokens of the sandbox plus the three the stacks created, at least.
     expect(summary.secrets).toBeGreaterThanOrEqual(5);
     expect(summary.providers).toBeGreaterThan(0);

@@ -1,8 +1,7 @@
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { ADMIN_TOKEN, AWS_HOST, startTestSandbox, type SandboxHarness } from "../helpers/databricks-sandbox";
-import { compiledProgram, stackOp } from "../helpers/engine";
+import { EngineHarness } from "../helpers/engine-harness";
 
 jest.setTimeout(180_000);
 
@@ -16,7 +15,7 @@ jest.setTimeout(180_000);
  */
 describe("check failures on secret inputs (real engine)", () => {
   let h: SandboxHarness;
-  let stateDir: string;
+  let stack: EngineHarness;
   let secretFile: string;
   /** Bad on purpose (a file's trailing newline), and never a real token's shape. */
   const CANARY = "sandbox-canary-secret-value-e2e";
@@ -24,27 +23,23 @@ describe("check failures on secret inputs (real engine)", () => {
 
   beforeAll(async () => {
     h = await startTestSandbox({ timeScale: 0.001 });
-    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pdi-e2e-check-"));
-    secretFile = path.join(stateDir, "token.txt");
+    stack = new EngineHarness({
+      name: "e2e-check",
+      program: "test/e2e/programs/check-failures.ts",
+      projectName: "check-failures",
+      stackName: "check-failures",
+      endpoints: h.sandbox.endpoints,
+      config: { "databricks:host": AWS_HOST },
+      secretConfig: { "databricks:token": ADMIN_TOKEN },
+      stop: () => h.close(),
+    });
+    secretFile = path.join(stack.stateDir, "token.txt");
     fs.writeFileSync(secretFile, `${CANARY}\n`);
   });
-  afterAll(async () => h?.close());
+  afterAll(async () => (stack ? stack.close() : h?.close()));
 
   const preview = (stackName: string, config: Record<string, string>) =>
-    stackOp({
-      op: "preview",
-      programModule: compiledProgram("test/e2e/programs/check-failures.ts"),
-      projectName: "check-failures",
-      stackName,
-      stateDir,
-      config: {
-        "databricks:host": AWS_HOST,
-        "databricks-integrations:endpoints": JSON.stringify(h.sandbox.endpoints),
-        "test:secretFile": secretFile,
-        ...config,
-      },
-      secretConfig: { "databricks:token": ADMIN_TOKEN },
-    });
+    stack.op("preview", { stackName, config: { "test:secretFile": secretFile, ...config } });
 
   test("the engine prints a failure's property value (masked for a secret since v3.276), and nothing with property \"\"", async () => {
     const withProperty = await preview("with-property", { "test:mode": "shape", "test:property": "authToken" });

@@ -1,11 +1,7 @@
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { clusterSettingsOf } from "../../provider/hopsworks/cluster-settings";
 import { clientFolder, internalAddressOf } from "../../sandbox/hopsworks/release-family";
 import { ALICE_TOKEN, AWS_HOST, eventually } from "../helpers/databricks-sandbox";
-import { compiledProgram } from "../helpers/engine";
-import { SecretAudit } from "../helpers/secret-audit";
+import { EngineHarness } from "../helpers/engine-harness";
 import {
   HOPSWORKS_HOST,
   HOPSWORKS_VERSION,
@@ -17,7 +13,7 @@ import {
   startHopsworksTestSandbox,
   type HopsworksHarness,
 } from "../helpers/hopsworks-sandbox";
-import type { StackOpRequest } from "../../scripts/stack-op";
+import type { StackOpRequest } from "../../scripts/lib/stack-op-process";
 
 jest.setTimeout(300_000);
 
@@ -31,7 +27,8 @@ jest.setTimeout(300_000);
  */
 describe("a cluster @pulumi/databricks owns, configured for Hopsworks", () => {
   let h: HopsworksHarness;
-  let base: StackOpRequest;
+  /** The configuration's stack; its audit searches every PAT, password and login session used or issued in everything the engine printed or stored. */
+  let stack: EngineHarness;
   // What the owner reads on DBFS after a first configure (or asks the Hopsworks admin): the
   // internal address under /hopsworks/ and the client jars there.
   const hops = clusterSettingsOf({
@@ -57,17 +54,11 @@ describe("a cluster @pulumi/databricks owns, configured for Hopsworks", () => {
     init_scripts: [monitoring, ...hops.initScripts],
   };
   let clusterId: string;
-  /** Every PAT, password and login session used or issued, searched for in everything the engine printed or stored. */
-  const audit = new SecretAudit();
 
   const cluster = async () => (await h.databricks.call("GET", `/api/2.1/clusters/get?cluster_id=${clusterId}`, { token: ALICE_TOKEN })).body as Record<string, any>;
   const declaredPart = (live: Record<string, any>) => Object.fromEntries(Object.keys(declared).map((k) => [k, live[k]]));
   const settled = () => eventually(async () => ["RUNNING", "TERMINATED"].includes((await cluster()).state));
-  const run = async (op: StackOpRequest["op"], extra: Partial<StackOpRequest> = {}) => {
-    const result = await audit.stackOp({ ...base, op, ...extra });
-    if (!result.ok) throw new Error(`${op} failed: ${result.error}\n${result.output}`);
-    return result;
-  };
+  const run = (op: StackOpRequest["op"], extra: Partial<StackOpRequest> = {}) => stack.run(op, extra);
 
   beforeAll(async () => {
     h = await startHopsworksTestSandbox({ timeScale: 0.001 });
@@ -79,14 +70,13 @@ describe("a cluster @pulumi/databricks owns, configured for Hopsworks", () => {
     clusterId = created.body.cluster_id;
     const install = await h.databricks.call("POST", "/api/2.0/libraries/install", { token: ALICE_TOKEN, body: { cluster_id: clusterId, libraries: hops.libraries } });
     expect(install.status).toBe(200);
-    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pdi-e2e-declared-"));
-    const { config, secretConfig } = hopsworksStackConfig({ ...h.databricks.sandbox.endpoints, ...h.hopsworks.endpoints });
-    base = {
-      op: "up",
-      programModule: compiledProgram("test/e2e/programs/hopsworks-declared-cluster.ts"),
+    const { config, secretConfig } = hopsworksStackConfig();
+    stack = new EngineHarness({
+      name: "e2e-declared",
+      program: "test/e2e/programs/hopsworks-declared-cluster.ts",
       projectName: "hopsworks-declared",
       stackName: "dev",
-      stateDir,
+      endpoints: { ...h.databricks.sandbox.endpoints, ...h.hopsworks.endpoints },
       config: {
         ...config,
         "test:workspaceHost": AWS_HOST,
@@ -94,15 +84,13 @@ describe("a cluster @pulumi/databricks owns, configured for Hopsworks", () => {
         "test:targetUser": SCIENTIST.username,
       },
       secretConfig,
-      env: { PULUMI_DATABRICKS_INTEGRATIONS_LOG: path.join(stateDir, "provider.log"), PULUMI_DATABRICKS_INTEGRATIONS_POLL_MS: "50" },
-    };
-    audit.addSecrets(ALICE_TOKEN, OWNER.password);
-    audit.addSandbox(h.databricks.url());
-    audit.addSandbox(h.url());
-    audit.trackPath("provider log", path.join(stateDir, "provider.log"));
-    audit.trackPath("stack state dir", stateDir);
+      env: { PULUMI_DATABRICKS_INTEGRATIONS_POLL_MS: "50" },
+      secrets: [ALICE_TOKEN, OWNER.password],
+      sandboxUrls: [h.databricks.url(), h.url()],
+      stop: () => h.close(),
+    });
   });
-  afterAll(async () => h?.close());
+  afterAll(async () => (stack ? stack.close() : h?.close()));
 
   test("configure leaves the declared spec exactly as declared: nothing for the owner's refresh to see", async () => {
     const up = await run("up");
@@ -132,7 +120,7 @@ describe("a cluster @pulumi/databricks owns, configured for Hopsworks", () => {
   });
 
   test("secret audit: no PAT, password or login session in the exported stack, state, engine output or provider log", async () => {
-    const summary = await audit.verify();
+    const summary = await stack.verifySecrets();
     expect(summary.secrets).toBeGreaterThanOrEqual(4);
     expect(summary.providers).toBeGreaterThan(0);
     expect(summary.missing).toEqual([]);

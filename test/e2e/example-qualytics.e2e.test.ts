@@ -1,28 +1,24 @@
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { startSandbox, type Sandbox } from "../../sandbox";
-import { compiledProgram } from "../helpers/engine";
-import { SecretAudit } from "../helpers/secret-audit";
-import type { StackOpRequest, StackOpResult } from "../../scripts/stack-op";
-import { readSeed } from "../../scripts/platform-config";
+import type { Sandbox } from "../../sandbox";
+import { EngineHarness } from "../helpers/engine-harness";
+import { REPO_ROOT, SEED, startPlatformSandbox } from "../helpers/platform-harness";
+import type { StackOpRequest, StackOpResult } from "../../scripts/lib/stack-op-process";
 
 jest.setTimeout(300_000);
 
-const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const EXAMPLE_DIR = path.join(REPO_ROOT, "examples", "qualytics");
 const PROJECT = "qualytics-example";
 
 /** The sandbox seed the example's README uses: its workspace, warehouse, tokens and Qualytics instance. */
-const seed = readSeed(REPO_ROOT) as any;
-const workspace = seed.databricks.workspaces[0];
-const userToken = (email: string) => workspace.users.find((u: { userName: string }) => u.userName === email).tokens[0].value as string;
+const workspace = SEED.databricks.workspaces[0];
+const userToken = (email: string) => workspace.users.find((u) => u.userName === email)!.tokens[0].value;
 const ADMIN_TOKEN = userToken("platform-admin@example.com");
 /** The "other team" connects its enrichment datastore with its own Databricks token. */
 const OTHER_TEAM_TOKEN = userToken("data-scientist@example.com");
 const WAREHOUSE_PATH = `/sql/1.0/warehouses/${workspace.warehouses[0].id}`;
-const QUALYTICS = seed.qualytics.instances[0];
-const QUALYTICS_TOKEN = QUALYTICS.users[0].tokens[0].value as string;
+const QUALYTICS = SEED.qualytics.instances[0];
+const QUALYTICS_TOKEN = QUALYTICS.users[0].tokens[0].value;
 
 interface LiveDatastore {
   id: number;
@@ -44,10 +40,10 @@ interface LiveDatastore {
  */
 describe("examples/qualytics end to end (real engine, sandbox)", () => {
   let sandbox: Sandbox;
+  /** The example's stack; its audit searches every token used or issued in everything the engine printed or stored. */
+  let stack: EngineHarness;
   let base: Omit<StackOpRequest, "op">;
   let existing: LiveDatastore;
-  /** Every token used or issued, searched for in everything the engine printed or stored. */
-  const audit = new SecretAudit();
 
   const qualyticsUrl = () => sandbox.endpoints[QUALYTICS.host]!;
   const qualytics = async (method: string, apiPath: string, body?: unknown) => {
@@ -60,14 +56,10 @@ describe("examples/qualytics end to end (real engine, sandbox)", () => {
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   };
   const datastore = async (id: number) => (await qualytics("GET", `/api/datastores/${id}`)).body as LiveDatastore;
-  const run = async (op: StackOpRequest["op"], extra: Partial<StackOpRequest> = {}): Promise<StackOpResult> => {
-    const result = await audit.stackOp({ ...base, op, ...extra });
-    if (!result.ok) throw new Error(`${op} failed: ${result.error}\n${result.output}`);
-    return result;
-  };
+  const run = (op: StackOpRequest["op"], extra: Partial<StackOpRequest> = {}): Promise<StackOpResult> => stack.run(op, extra);
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ configFile: path.join(REPO_ROOT, "sandbox", "seed.json"), timeScale: 0.001 });
+    sandbox = await startPlatformSandbox(0.001);
 
     // Another team's enrichment datastore, made the way they would: through the Qualytics API,
     // with their own connection and token. The stack only ever learns its id.
@@ -82,16 +74,15 @@ describe("examples/qualytics end to end (real engine, sandbox)", () => {
     expect(made.status).toBe(200);
     existing = made.body as LiveDatastore;
 
-    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pdi-e2e-example-qualytics-"));
-    base = {
-      programModule: compiledProgram("examples/qualytics/index.ts"),
+    stack = new EngineHarness({
+      name: "e2e-example-qualytics",
+      program: "examples/qualytics/index.ts",
       projectName: PROJECT,
       stackName: "sandbox",
-      stateDir,
+      endpoints: sandbox.endpoints,
       config: {
         "databricks:host": workspace.host,
         "qualytics:url": `https://${QUALYTICS.host}/api`,
-        "databricks-integrations:endpoints": JSON.stringify(sandbox.endpoints),
         [`${PROJECT}:httpPath`]: WAREHOUSE_PATH,
         [`${PROJECT}:existingEnrichmentDatastoreId`]: String(existing.id),
         [`${PROJECT}:salesCatalog`]: "main",
@@ -102,16 +93,15 @@ describe("examples/qualytics end to end (real engine, sandbox)", () => {
         [`${PROJECT}:rawSchema`]: "default",
       },
       secretConfig: { "databricks:token": ADMIN_TOKEN, "qualytics:token": QUALYTICS_TOKEN },
-      env: { PULUMI_DATABRICKS_INTEGRATIONS_LOG: path.join(stateDir, "provider.log") },
-    };
-    audit.addSecrets(ADMIN_TOKEN, OTHER_TEAM_TOKEN, QUALYTICS_TOKEN);
-    for (const url of new Set(Object.values(sandbox.endpoints))) audit.addSandbox(url);
-    audit.trackPath("provider log", path.join(stateDir, "provider.log"));
-    audit.trackPath("stack state dir", stateDir);
+      secrets: [ADMIN_TOKEN, OTHER_TEAM_TOKEN, QUALYTICS_TOKEN],
+      sandboxUrls: [...new Set(Object.values(sandbox.endpoints))],
+      stop: () => sandbox.close(),
+    });
+    base = stack.base;
   });
   afterAll(async () => {
-    await sandbox?.close();
-    if (base?.stateDir) fs.rmSync(base.stateDir, { recursive: true, force: true });
+    await (stack ? stack.close() : sandbox?.close());
+    if (stack) fs.rmSync(stack.stateDir, { recursive: true, force: true });
   });
 
   test("Pulumi.yaml runs the compiled program, and the README documents every setting the test uses", () => {
@@ -165,7 +155,7 @@ describe("examples/qualytics end to end (real engine, sandbox)", () => {
   });
 
   test("secret audit: no Databricks or Qualytics token in the exported stack, state, engine output or provider log", async () => {
-    const summary = await audit.verify();
+    const summary = await stack.verifySecrets();
     expect(summary.secrets).toBeGreaterThanOrEqual(4);
     expect(summary.providers).toBeGreaterThan(0);
     expect(summary.missing).toEqual([]);

@@ -1,6 +1,3 @@
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { ALICE_TOKEN, AWS_HOST, AZURE_HOST, eventually } from "../helpers/databricks-sandbox";
 import {
   ATTACH_ONLY_CLUSTER,
@@ -23,8 +20,8 @@ import {
   type HopsworksHarness,
 } from "../helpers/hopsworks-sandbox";
 import { compiledProgram } from "../helpers/engine";
-import { SecretAudit } from "../helpers/secret-audit";
-import type { StackOpRequest } from "../../scripts/stack-op";
+import { EngineHarness } from "../helpers/engine-harness";
+import type { StackOpRequest } from "../../scripts/lib/stack-op-process";
 import { familySparkKeys, type ReleaseFamily } from "../../provider/hopsworks/release-family";
 
 jest.setTimeout(900_000);
@@ -82,25 +79,20 @@ const EXPECTED: Record<string, { family: ReleaseFamily; client: string; replaced
  */
 describe("Hopsworks Databricks integration end to end (real engine, sandboxes)", () => {
   let h: HopsworksHarness;
-  let stateDir: string;
-  let logFile: string;
+  /** The stack; its audit searches every PAT, password, API key and login session used or issued in everything the engine printed or stored. */
+  let stack: EngineHarness;
   let base: Omit<StackOpRequest, "op">;
-  let endpoints: Record<string, string>;
-  /** Every PAT, password, API key and login session used or issued, searched for in everything the engine printed or stored. */
-  const audit = new SecretAudit();
-  const stackOp = (request: StackOpRequest) => audit.stackOp(request);
+  const stackOp = (request: StackOpRequest) => stack.stackOp(request);
 
   beforeAll(async () => {
     h = await startHopsworksTestSandbox({ timeScale: 0.001, families: true, outlivedSessions: true });
-    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pdi-e2e-hopsworks-"));
-    logFile = path.join(stateDir, "provider.log");
-    endpoints = { ...h.databricks.sandbox.endpoints, ...h.hopsworks.endpoints };
-    const stackConfig = hopsworksStackConfig(endpoints);
-    base = {
-      programModule: compiledProgram("test/e2e/programs/hopsworks.ts"),
+    const stackConfig = hopsworksStackConfig();
+    stack = new EngineHarness({
+      name: "e2e-hopsworks",
+      program: "test/e2e/programs/hopsworks.ts",
       projectName: "hopsworks-e2e",
       stackName: "dev",
-      stateDir,
+      endpoints: { ...h.databricks.sandbox.endpoints, ...h.hopsworks.endpoints },
       config: {
         ...stackConfig.config,
         "test:runningCluster": MANAGED_CLUSTER,
@@ -112,22 +104,17 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
         "test:families": JSON.stringify(OLDER.map((f) => ({ host: f.host, ...FAMILY_CLUSTERS[f.host]! }))),
       },
       secretConfig: stackConfig.secretConfig,
-      env: { PULUMI_DATABRICKS_INTEGRATIONS_LOG: logFile, PULUMI_DATABRICKS_INTEGRATIONS_POLL_MS: "50" },
-    };
-    audit.addSecrets(ALICE_TOKEN, OWNER.password, SCIENTIST.password, OWNER.apiKey);
-    audit.addSandbox(h.databricks.url());
-    audit.addSandbox(h.url());
-    audit.trackPath("provider log", logFile);
-    audit.trackPath("stack state dir", stateDir);
+      env: { PULUMI_DATABRICKS_INTEGRATIONS_POLL_MS: "50" },
+      secrets: [ALICE_TOKEN, OWNER.password, SCIENTIST.password, OWNER.apiKey],
+      sandboxUrls: [h.databricks.url(), h.url()],
+      stop: () => h.close(),
+    });
+    base = stack.base;
   });
-  afterAll(async () => h?.close());
+  afterAll(async () => (stack ? stack.close() : h?.close()));
 
-  const run = async (op: StackOpRequest["op"], extra: Partial<StackOpRequest> = {}) => {
-    const result = await stackOp({ ...base, op, ...extra });
-    if (!result.ok) throw new Error(`${op} failed: ${result.error}\n${result.output}`);
-    return result;
-  };
-  const withConfig = (config: Record<string, string>): Partial<StackOpRequest> => ({ config: { ...base.config, ...config } });
+  const run = (op: StackOpRequest["op"], extra: Partial<StackOpRequest> = {}) => stack.run(op, extra);
+  const withConfig = (config: Record<string, string>) => stack.withConfig(config);
   const cluster = async (id: string) => {
     const res = await h.databricks.call("GET", `/api/2.1/clusters/get?cluster_id=${id}`);
     expect(res.status).toBe(200);
@@ -533,7 +520,7 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
     // The stack's own token for its Databricks calls, revoked later out of band.
     const made = await h.databricks.call("POST", "/api/2.0/token/create", { token: ALICE_TOKEN, body: { comment: "policy e2e", lifetime_seconds: 3600 } });
     const token = made.body.token_value as string;
-    audit.addSecrets(token);
+    stack.audit.addSecrets(token);
     const clusterId = await createCluster("policed", ML_POLICY.policy_id);
     const before = await userSpec(clusterId);
     // The policy's fixed values are in the spec from the start (the user never sent them).
@@ -582,7 +569,7 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
   }
 
   test("secret audit: no PAT, password, API key or login session (JWT) in the exported stacks, state, engine output or provider log", async () => {
-    const summary = await audit.verify();
+    const summary = await stack.verifySecrets();
     // The seeded credentials, the two PATs the stack made, and the JWTs Hopsworks issued to the provider.
     expect(summary.secrets).toBeGreaterThanOrEqual(12);
     expect(summary.providers).toBeGreaterThan(0);

@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { compiledProgram, stackOp } from "../helpers/engine";
 import { SecretAudit, sandboxSecrets } from "../helpers/secret-audit";
-import { MAIN_PROJECT, MAIN_STACK, readSeed, sandboxStackConfig } from "../../scripts/platform-config";
+import { MAIN_PROJECT, MAIN_STACK, readSeed, sandboxStackConfig, seededClusterIds } from "../../scripts/lib/platform-config";
 
 jest.setTimeout(900_000);
 
@@ -17,7 +17,7 @@ jest.setTimeout(900_000);
  */
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const SEED = readSeed(REPO_ROOT);
-const [FEATURES_CLUSTER, TRAINING_CLUSTER] = SEED.databricks.workspaces[0].clusters.map((c) => c.cluster_id);
+const [FEATURES_CLUSTER, TRAINING_CLUSTER] = seededClusterIds(SEED);
 const SECRETS = [
   ...SEED.databricks.workspaces.flatMap((w) => w.users.flatMap((u) => u.tokens.map((t) => t.value))),
   ...SEED.hopsworks.instances.flatMap((i) => i.users.map((u) => u.password)),

@@ -1,5 +1,4 @@
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { ALICE_TOKEN, AWS_HOST } from "../helpers/databricks-sandbox";
 import {
@@ -15,10 +14,9 @@ import {
   type HopsworksHarness,
 } from "../helpers/hopsworks-sandbox";
 import { QUALYTICS_ADMIN_TOKEN, QUALYTICS_HOST, WAREHOUSE_PATH, startQualyticsTestSandbox, type QualyticsHarness } from "../helpers/qualytics-sandbox";
-import { compiledProgram } from "../helpers/engine";
-import { SecretAudit } from "../helpers/secret-audit";
+import { EngineHarness } from "../helpers/engine-harness";
 import { POLICY, hopsworksBaseUrl, liveMembers, membershipViolation } from "../../examples/gitops/policy/policies";
-import type { StackOpRequest } from "../../scripts/stack-op";
+import type { StackOpRequest } from "../../scripts/lib/stack-op-process";
 
 jest.setTimeout(300_000);
 
@@ -71,24 +69,24 @@ const resourcesOf = (exported: unknown) => ((exported as { deployment?: { resour
 describe("policy pack examples/gitops/policy on the real engine (sandboxes)", () => {
   let hw: HopsworksHarness;
   let q: QualyticsHarness;
-  let stateDir: string;
+  /** The platform's stacks; the audit searches the stack secrets and the policy's API key in everything the engine printed or stored. */
+  let stack: EngineHarness;
   let base: Omit<StackOpRequest, "op" | "stackName">;
   const timings: string[] = [];
-  /** Stack secrets and the policy's API key, searched for in everything the engine printed or stored. */
-  const audit = new SecretAudit();
 
   beforeAll(async () => {
-    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pdi-e2e-policy-"));
     const pack = preparePack();
     [hw, q] = await Promise.all([startHopsworksTestSandbox(), startQualyticsTestSandbox()]);
-    // Databricks and Hopsworks from one harness, Qualytics from the other (its own Databricks
-    // sandbox is not addressed: AWS_HOST maps to the Hopsworks harness's).
-    const endpoints = { ...q.qualytics.endpoints, ...hw.databricks.sandbox.endpoints, ...hw.hopsworks.endpoints };
-    const hopsworks = hopsworksStackConfig(endpoints);
-    base = {
-      programModule: compiledProgram("test/e2e/programs/policy-platform.ts"),
+    const hopsworks = hopsworksStackConfig();
+    stack = new EngineHarness({
+      name: "e2e-policy",
+      program: "test/e2e/programs/policy-platform.ts",
       projectName: "policy-e2e",
-      stateDir,
+      // Each case names its own stack.
+      stackName: "policy",
+      // Databricks and Hopsworks from one harness, Qualytics from the other (its own Databricks
+      // sandbox is not addressed: AWS_HOST maps to the Hopsworks harness's).
+      endpoints: { ...q.qualytics.endpoints, ...hw.databricks.sandbox.endpoints, ...hw.hopsworks.endpoints },
       config: {
         ...hopsworks.config,
         "qualytics:url": `https://${QUALYTICS_HOST}/api`,
@@ -103,24 +101,23 @@ describe("policy pack examples/gitops/policy on the real engine (sandboxes)", ()
       },
       secretConfig: { ...hopsworks.secretConfig, "qualytics:token": QUALYTICS_ADMIN_TOKEN, "test:pat": STACK_PAT },
       // The CI identity the membership policy looks members up with (a member of the project).
-      env: { HOPSWORKS_API_KEY: OWNER.apiKey, PULUMI_DATABRICKS_INTEGRATIONS_LOG: path.join(stateDir, "provider.log") },
+      env: { HOPSWORKS_API_KEY: OWNER.apiKey },
       policyPacks: [pack],
-    };
-    audit.addSecrets(ALICE_TOKEN, OWNER.password, OWNER.apiKey, QUALYTICS_ADMIN_TOKEN, STACK_PAT);
-    for (const url of [hw.databricks.url(), hw.url(), q.url(), q.databricks.url()]) audit.addSandbox(url);
-    // Previews and a refused up only check inputs, so the provider may log nothing: searched if written.
-    audit.trackPath("provider log", path.join(stateDir, "provider.log"));
-    audit.trackPath("stack state dir", stateDir);
+      secrets: [ALICE_TOKEN, OWNER.password, OWNER.apiKey, QUALYTICS_ADMIN_TOKEN, STACK_PAT],
+      sandboxUrls: [hw.databricks.url(), hw.url(), q.url(), q.databricks.url()],
+      stop: () => Promise.all([hw.close(), q.close()]),
+    });
+    base = stack.base;
   });
   afterAll(async () => {
-    await Promise.all([hw?.close(), q?.close()]);
+    await (stack ? stack.close() : Promise.all([hw?.close(), q?.close()]));
     if (timings.length) process.stdout.write(`policy e2e timings: ${timings.join(", ")}\n`);
   });
 
   const run = async (what: string, request: StackOpRequest) => {
     const t0 = Date.now();
     // No secret (stack secrets, the policy's API key) may reach what the engine prints: the secret audit below.
-    const result = await audit.stackOp(request);
+    const result = await stack.stackOp(request);
     timings.push(`${what} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     return result;
   };
@@ -201,7 +198,7 @@ describe("policy pack examples/gitops/policy on the real engine (sandboxes)", ()
   });
 
   test("secret audit: no stack secret nor the policy's API key in the exported stacks, state, engine output or provider log", async () => {
-    const summary = await audit.verify();
+    const summary = await stack.verifySecrets();
     expect(summary.secrets).toBeGreaterThanOrEqual(5);
   });
 });

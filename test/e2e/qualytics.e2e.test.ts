@@ -1,11 +1,8 @@
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { ADMIN_TOKEN, AWS_HOST } from "../helpers/databricks-sandbox";
 import { DIALECT_HOSTS, QUALYTICS_ADMIN_TOKEN, QUALYTICS_HOST, WAREHOUSE_PATH, qualyticsTestSeed, startQualyticsTestSandbox, type QualyticsHarness } from "../helpers/qualytics-sandbox";
 import { compiledProgram } from "../helpers/engine";
-import { SecretAudit } from "../helpers/secret-audit";
-import type { StackOpRequest } from "../../scripts/stack-op";
+import { EngineHarness } from "../helpers/engine-harness";
+import type { StackOpRequest } from "../../scripts/lib/stack-op-process";
 
 jest.setTimeout(600_000);
 
@@ -27,51 +24,38 @@ interface LiveDatastore {
  */
 describe("Qualytics Databricks datastores end to end (real engine, sandboxes)", () => {
   let h: QualyticsHarness;
-  let stateDir: string;
-  let logFile: string;
+  /** The stack; its audit searches every token and credential used or issued in everything the engine printed or stored. */
+  let stack: EngineHarness;
   let base: Omit<StackOpRequest, "op">;
-  /** Every token and credential used or issued, searched for in everything the engine printed or stored. */
-  const audit = new SecretAudit();
-  const stackOp = (request: StackOpRequest) => audit.stackOp(request);
+  const stackOp = (request: StackOpRequest) => stack.stackOp(request);
 
   beforeAll(async () => {
     // acme answers in the `cli` dialect; the guide's and an older plane's (without the unsaved
     // connection test, and whose create saves untested) run beside it for the dialects test.
     h = await startQualyticsTestSandbox({ timeScale: 0.001, seed: qualyticsTestSeed({ dialects: ["guide", "legacy"], withoutUnsavedTest: ["legacy"], createWithoutTest: ["legacy"] }) });
-    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pdi-e2e-qualytics-"));
-    logFile = path.join(stateDir, "provider.log");
-    const endpoints = { ...h.databricks.sandbox.endpoints, ...h.qualytics.endpoints };
-    base = {
-      programModule: compiledProgram("test/e2e/programs/qualytics.ts"),
+    stack = new EngineHarness({
+      name: "e2e-qualytics",
+      program: "test/e2e/programs/qualytics.ts",
       projectName: "qualytics-e2e",
       stackName: "dev",
-      stateDir,
+      endpoints: { ...h.databricks.sandbox.endpoints, ...h.qualytics.endpoints },
       config: {
         "databricks:host": AWS_HOST,
         "qualytics:url": `https://${QUALYTICS_HOST}/api`,
-        "databricks-integrations:endpoints": JSON.stringify(endpoints),
         "test:serverHostname": AWS_HOST,
         "test:httpPath": WAREHOUSE_PATH,
       },
       secretConfig: { "databricks:token": ADMIN_TOKEN, "qualytics:token": QUALYTICS_ADMIN_TOKEN },
-      env: { PULUMI_DATABRICKS_INTEGRATIONS_LOG: logFile },
-    };
-    audit.addSecrets(ADMIN_TOKEN, QUALYTICS_ADMIN_TOKEN);
-    audit.addSandbox(h.databricks.url());
-    audit.addSandbox(h.url());
-    audit.addSandbox(h.url(DIALECT_HOSTS.guide));
-    audit.addSandbox(h.url(DIALECT_HOSTS.legacy));
-    audit.trackPath("provider log", logFile);
-    audit.trackPath("stack state dir", stateDir);
+      secrets: [ADMIN_TOKEN, QUALYTICS_ADMIN_TOKEN],
+      sandboxUrls: [h.databricks.url(), h.url(), h.url(DIALECT_HOSTS.guide), h.url(DIALECT_HOSTS.legacy)],
+      stop: () => h.close(),
+    });
+    base = stack.base;
   });
-  afterAll(async () => h?.close());
+  afterAll(async () => (stack ? stack.close() : h?.close()));
 
-  const run = async (op: StackOpRequest["op"], extra: Partial<StackOpRequest> = {}) => {
-    const result = await stackOp({ ...base, op, ...extra });
-    if (!result.ok) throw new Error(`${op} failed: ${result.error}\n${result.output}`);
-    return result;
-  };
-  const withConfig = (config: Record<string, string>): Partial<StackOpRequest> => ({ config: { ...base.config, ...config } });
+  const run = (op: StackOpRequest["op"], extra: Partial<StackOpRequest> = {}) => stack.run(op, extra);
+  const withConfig = (config: Record<string, string>) => stack.withConfig(config);
   const datastore = async (id: number) => (await h.call("GET", `/api/datastores/${id}`)).body as LiveDatastore;
   const allDatastores = async () => {
     const sources = (await h.call("GET", "/api/datastores?size=100")).body.items as LiveDatastore[];
@@ -245,7 +229,7 @@ describe("Qualytics Databricks datastores end to end (real engine, sandboxes)", 
     expect(result.output).toMatch(/Qualytics could not connect datastore "bad_/);
     expect(await allDatastores()).toEqual([]);
     expect((await h.call("GET", "/api/connections")).body.items).toEqual([]);
-    audit.addSecrets((secretConfig as Record<string, string>)["test:pat"]);
+    stack.audit.addSecrets((secretConfig as Record<string, string>)["test:pat"]);
   });
 
   test("the guide's dialect and an older control plane without the unsaved test: create, refresh, drift repaired, destroy", async () => {
@@ -294,7 +278,7 @@ describe("Qualytics Databricks datastores end to end (real engine, sandboxes)", 
   });
 
   test("secret audit: no PAT, Qualytics token or connection password in the exported stacks, state, engine output or provider log", async () => {
-    const summary = await audit.verify();
+    const summary = await stack.verifySecrets();
     expect(summary.secrets).toBeGreaterThanOrEqual(6);
     expect(summary.providers).toBeGreaterThan(0);
     expect(summary.missing).toEqual([]);

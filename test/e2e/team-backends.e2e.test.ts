@@ -2,8 +2,8 @@ import type { LoggedRequest } from "../../sandbox/common/control";
 import { routePattern } from "../../sandbox/common/control";
 import { engineErrors } from "../helpers/engine";
 import { PlatformHarness } from "../helpers/platform-harness";
-import { startPostgres, startS3, type StateServer } from "../../scripts/state-servers";
-import type { StackOpResult } from "../../scripts/stack-op";
+import { startPostgres, startS3, type StateServer } from "../../scripts/lib/state-servers";
+import type { StackOpResult } from "../../scripts/lib/stack-op-process";
 
 jest.setTimeout(900_000);
 

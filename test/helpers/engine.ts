@@ -1,10 +1,7 @@
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import type { StackOpRequest, StackOpResult } from "../../scripts/stack-op";
-
-const REPO_ROOT = path.resolve(__dirname, "..", "..");
-const RESULT_MARKER = "@@stack-op-result@@";
+import { REPO_ROOT } from "../../scripts/lib/repo-root";
+import { runStackOpProcess, spawnStackOpDetached, type StackOpRequest, type StackOpResult } from "../../scripts/lib/stack-op-process";
 
 /** Absolute path of a compiled program module under `dist/` (tests run after `tsc`). */
 export const compiledProgram = (relativeTsPath: string) =>
@@ -19,21 +16,8 @@ export async function stackOp(request: StackOpRequest): Promise<StackOpResult> {
   if (!process.env.PDI_PULUMI_ROOT) {
     throw new Error("PDI_PULUMI_ROOT is not set: the Pulumi engine is required; run the tests with the README's test command (it builds the engine)");
   }
-  const script = path.join(REPO_ROOT, "dist", "scripts", "stack-op.js");
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, JSON.stringify(request)], { cwd: REPO_ROOT, env: process.env });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const at = stdout.lastIndexOf(RESULT_MARKER);
-      if (at < 0) return reject(new Error(`stack-op ${request.op} exited ${code} without a result:\n${stdout}\n${stderr}`));
-      const result = JSON.parse(stdout.slice(at + RESULT_MARKER.length).trim()) as StackOpResult;
-      resolve({ ...result, output: `${result.output}${stderr ? `\n[stderr]\n${stderr}` : ""}` });
-    });
-  });
+  const { result, stderr } = await runStackOpProcess(request);
+  return { ...result, output: `${result.output}${stderr ? `\n[stderr]\n${stderr}` : ""}` };
 }
 
 /**
@@ -42,8 +26,7 @@ export async function stackOp(request: StackOpRequest): Promise<StackOpResult> {
  * `pulumi` CLI, the provider plugin): no cleanup runs, as when a deploy machine dies.
  */
 export function startStackOp(request: StackOpRequest): { kill(): void; exited: Promise<number | null> } {
-  const script = path.join(REPO_ROOT, "dist", "scripts", "stack-op.js");
-  const child = spawn(process.execPath, [script, JSON.stringify(request)], { cwd: REPO_ROOT, env: process.env, stdio: "ignore" });
+  const child = spawnStackOpDetached(request);
   const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
   return {
     exited,

@@ -266,16 +266,16 @@ export async function startHopsworksTestSandbox(
 
 /**
  * The stack config a Hopsworks program needs against the test sandboxes: the AWS workspace with
- * alice's token, the Hopsworks login of the Data owner, and the endpoint override.
+ * alice's token and the Hopsworks login of the Data owner (the endpoint override is the engine
+ * harness's: ./engine-harness).
  */
-export function hopsworksStackConfig(endpoints: Record<string, string>): { config: Record<string, string>; secretConfig: Record<string, string> } {
+export function hopsworksStackConfig(): { config: Record<string, string>; secretConfig: Record<string, string> } {
   return {
     config: {
       "databricks:host": AWS_HOST,
       "hopsworks:host": HOPSWORKS_HOST,
       "hopsworks:project": PROJECT,
       "hopsworks:email": OWNER.email,
-      "databricks-integrations:endpoints": JSON.stringify(endpoints),
     },
     secretConfig: { "databricks:token": ALICE_TOKEN, "hopsworks:password": OWNER.password },
   };

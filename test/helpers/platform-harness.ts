@@ -1,15 +1,11 @@
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { startSandbox, type Sandbox } from "../../sandbox";
+import { startSandbox, type Sandbox, type SandboxConfig } from "../../sandbox";
 import type { Fault, LoggedRequest } from "../../sandbox/common/control";
-import { readSeed, sandboxStackConfig, MAIN_PROJECT, type Seed } from "../../scripts/platform-config";
-import type { StackOpRequest, StackOpResult } from "../../scripts/stack-op";
+import { readSeed, sandboxStackConfig, seededClusterIds, MAIN_PROJECT } from "../../scripts/lib/platform-config";
 import { HOPSWORKS_SPARK_KEYS } from "../../provider/hopsworks/cluster-spec";
 import { familySparkKeys } from "../../provider/hopsworks/release-family";
-import { compiledProgram, stackOp, startStackOp } from "./engine";
+import { EngineHarness } from "./engine-harness";
 import { DOWNSTREAM_TIMEOUT_MS, PROVIDER_TIMEOUT_MS } from "./fault-matrix";
-import { SecretAudit } from "./secret-audit";
 
 /**
  * The main platform (examples/main: two tokens, a Hopsworks registration, two configured
@@ -19,20 +15,23 @@ import { SecretAudit } from "./secret-audit";
  * stack's state (duplicates, orphans, half-configured clusters).
  */
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
-export const SEED: Seed = readSeed(REPO_ROOT);
+export const SEED: SandboxConfig = readSeed(REPO_ROOT);
 const WORKSPACE = SEED.databricks.workspaces[0];
 const ADMIN_TOKEN = WORKSPACE.users.find((u) => u.admin)!.tokens[0].value;
 const QUALYTICS = SEED.qualytics.instances[0];
 const QUALYTICS_TOKEN = QUALYTICS.users[0].tokens[0].value;
 const HOPSWORKS = SEED.hopsworks.instances[0];
-export const CLUSTER_IDS = WORKSPACE.clusters.map((c) => c.cluster_id);
+export const CLUSTER_IDS = seededClusterIds(SEED);
 /** The seed's secrets: none may show up anywhere the audit looks. */
 export const SEED_SECRETS = [
   ...SEED.databricks.workspaces.flatMap((w) => w.users.flatMap((u) => u.tokens.map((t) => t.value))),
   ...SEED.hopsworks.instances.flatMap((i) => i.users.map((u) => u.password)),
-  ...HOPSWORKS.users.flatMap((u) => ((u as { apiKeys?: { value: string }[] }).apiKeys ?? []).map((k) => k.value)),
+  ...HOPSWORKS.users.flatMap((u) => u.apiKeys.map((k) => k.value)),
   QUALYTICS_TOKEN,
 ];
+
+/** The services of the full seed (`sandbox/seed.json`), in process. */
+export const startPlatformSandbox = (timeScale: number): Promise<Sandbox> => startSandbox({ config: SEED, timeScale });
 
 export type ServiceKey = "databricks" | "hopsworks" | "qualytics";
 
@@ -62,17 +61,12 @@ export interface Inventory {
   clusters: { id: string; state: string; hopsworksKeys: number; hopsworksInitScripts: number; hsfs: boolean; jars: number }[];
 }
 
-export class PlatformHarness {
+export class PlatformHarness extends EngineHarness {
   private constructor(
     readonly sandbox: Sandbox,
-    readonly stateDir: string,
-    readonly logFile: string,
-    private readonly base: Omit<StackOpRequest, "op">,
-  ) {}
-
-  static async start(options: PlatformHarnessOptions): Promise<PlatformHarness> {
-    const downstream = process.env.PDI_SANDBOX_DOWNSTREAM_TIMEOUT_MS;
-    if (options.faultTimings) process.env.PDI_SANDBOX_DOWNSTREAM_TIMEOUT_MS = String(DOWNSTREAM_TIMEOUT_MS);
+    options: PlatformHarnessOptions,
+    stop: () => Promise<unknown>,
+  ) {
     const timings: Record<string, string> = options.faultTimings
       ? {
           PULUMI_DATABRICKS_INTEGRATIONS_TIMEOUT_MS: String(PROVIDER_TIMEOUT_MS),
@@ -80,76 +74,32 @@ export class PlatformHarness {
           PULUMI_DATABRICKS_INTEGRATIONS_RETRY_MAX_DELAY_MS: "400",
         }
       : {};
-    const sandbox = await startSandbox({ config: SEED, timeScale: options.timeScale ?? 0.002 });
-    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), `pdi-${options.name}-`));
-    const logFile = path.join(stateDir, "provider.log");
     const { config, secretConfig } = sandboxStackConfig(SEED, sandbox.endpoints);
-    const harness = new PlatformHarness(sandbox, stateDir, logFile, {
-      programModule: compiledProgram("examples/main/index.ts"),
+    super({
+      name: options.name,
+      program: "examples/main/index.ts",
       projectName: MAIN_PROJECT,
       stackName: "faults",
-      stateDir,
+      endpoints: sandbox.endpoints,
       backendUrl: options.backendUrl,
       // Stack config persists between operations: keys a case may change get their default here.
       config: { ...config, "platform:adoptDatastores": "false", "platform:tokenLifetimeDays": "90" },
       secretConfig,
-      env: { PULUMI_DATABRICKS_INTEGRATIONS_LOG: logFile, PULUMI_DATABRICKS_INTEGRATIONS_POLL_MS: "50", ...timings, ...options.env },
+      env: { PULUMI_DATABRICKS_INTEGRATIONS_POLL_MS: "50", ...timings, ...options.env },
+      secrets: SEED_SECRETS,
+      sandboxUrls: [...new Set(Object.values(sandbox.endpoints))],
+      stop,
     });
-    harness.onClose = () => {
+  }
+
+  static async start(options: PlatformHarnessOptions): Promise<PlatformHarness> {
+    const downstream = process.env.PDI_SANDBOX_DOWNSTREAM_TIMEOUT_MS;
+    if (options.faultTimings) process.env.PDI_SANDBOX_DOWNSTREAM_TIMEOUT_MS = String(DOWNSTREAM_TIMEOUT_MS);
+    const sandbox = await startPlatformSandbox(options.timeScale ?? 0.002);
+    return new PlatformHarness(sandbox, options, async () => {
       if (options.faultTimings) process.env.PDI_SANDBOX_DOWNSTREAM_TIMEOUT_MS = downstream;
-    };
-    return harness;
-  }
-
-  private onClose = () => {};
-
-  async close(): Promise<void> {
-    this.onClose();
-    await this.sandbox.close();
-  }
-
-  /**
-   * The secret audit of everything this harness ran: the seed's secrets and every secret the
-   * sandboxes issued, searched for in each engine result (output, outputs, exports), the state
-   * folder and the provider log.
-   */
-  async verifySecrets(extra: { label: string; text: string }[] = []) {
-    const audit = new SecretAudit();
-    for (const { label, text } of extra) audit.trackText(label, text);
-    audit.addSecrets(...SEED_SECRETS);
-    for (const url of this.serviceUrls()) audit.addSandbox(url);
-    for (const result of this.results) audit.track(result);
-    audit.trackPath("stack state and provider log", this.stateDir);
-    return audit.verify();
-  }
-
-  /** Every engine result so far (engine output, outputs, exports): what a secret audit searches. */
-  readonly results: StackOpResult[] = [];
-
-  /** One engine operation; never throws (the result says whether it failed). */
-  async op(op: StackOpRequest["op"], extra: Partial<StackOpRequest> = {}): Promise<StackOpResult> {
-    const result = await stackOp({ ...this.base, ...extra, op, config: { ...this.base.config, ...extra.config } });
-    this.results.push(result);
-    return result;
-  }
-
-  /**
-   * Another deploy machine on the same stack and backend (a second CI runner): its own engine home
-   * and work folder, holding the stack's checked-in config file (with its secrets' salt) copied
-   * from this one. Its operations go through `op`/`startOp` with `{ stateDir }` of the result.
-   */
-  otherRunner(name: string): Partial<StackOpRequest> {
-    const stateDir = path.join(this.stateDir, `runner-${name}`);
-    const from = path.join(this.stateDir, "work", MAIN_PROJECT);
-    const to = path.join(stateDir, "work", MAIN_PROJECT);
-    fs.mkdirSync(to, { recursive: true });
-    for (const file of fs.readdirSync(from).filter((f) => /^Pulumi\..*\.yaml$/.test(f))) fs.copyFileSync(path.join(from, file), path.join(to, file));
-    return { stateDir };
-  }
-
-  /** Starts an operation in the background, to be killed mid-flight (see `startStackOp`). */
-  startOp(op: StackOpRequest["op"], extra: Partial<StackOpRequest> = {}) {
-    return startStackOp({ ...this.base, ...extra, op, config: { ...this.base.config, ...extra.config } });
+      await sandbox.close();
+    });
   }
 
   /**
@@ -180,11 +130,6 @@ export class PlatformHarness {
     }
   }
 
-  /** The base URL of every sandbox service (for their control routes). */
-  serviceUrls(): string[] {
-    return [...new Set(Object.values(this.sandbox.endpoints))];
-  }
-
   /**
    * Puts the services back where a first-ever create finds them, so a create exercises every
    * step: Hopsworks' client files not yet on DBFS (their upload is create / add-block / close),
@@ -196,18 +141,13 @@ export class PlatformHarness {
     await this.removeLeftovers();
     // Everything under /hopsworks/ (the folder is Hopsworks' internal address, not its host).
     await this.databricks("POST", "/api/2.0/dbfs/delete", { path: "/hopsworks", recursive: true });
-    for (const cluster of WORKSPACE.clusters.filter((c) => (c as { state?: string }).state === "TERMINATED")) {
+    for (const cluster of WORKSPACE.clusters.filter((c) => c.state === "TERMINATED")) {
       await this.databricks("POST", "/api/2.1/clusters/delete", { cluster_id: cluster.cluster_id });
       for (let i = 0; i < 200; i++) {
         if ((await this.databricks("GET", `/api/2.1/clusters/get?cluster_id=${cluster.cluster_id}`)).body.state === "TERMINATED") break;
         await new Promise((r) => setTimeout(r, 50));
       }
     }
-  }
-
-  /** The platform config with overrides (e.g. a token lifetime that forces rotation). */
-  withConfig(config: Record<string, string>): Partial<StackOpRequest> {
-    return { config: { ...this.base.config, ...config } };
   }
 
   control(service: ServiceKey) {

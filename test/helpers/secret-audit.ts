@@ -2,7 +2,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as zlib from "zlib";
-import type { StackOpRequest, StackOpResult } from "../../scripts/stack-op";
+import type { StackOpRequest, StackOpResult } from "../../scripts/lib/stack-op-process";
 import { stackOp } from "./engine";
 
 /**
@@ -168,7 +168,7 @@ export class SecretAudit {
     return result;
   }
 
-  /** Engine output and result of a stack operation (StackOpResult from scripts/stack-op.ts: output, error, outputs, deployment). */
+  /** Engine output and result of a stack operation (StackOpResult from scripts/lib/stack-op-process.ts: output, error, outputs, deployment). */
   track(result: { output?: string; error?: string; outputs?: unknown; deployment?: unknown }): void {
     const n = ++this.results;
     const add = (part: string, text: string | undefined) => {

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { readSeed } from "../../scripts/platform-config";
+import { readSeed } from "../../scripts/lib/platform-config";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const CLI = path.join(REPO, "dist", "scripts", "sandbox-cli.js");

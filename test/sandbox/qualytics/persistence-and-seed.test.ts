@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { startSandbox } from "../../../sandbox";
-import { readSeed } from "../../../scripts/platform-config";
+import { readSeed } from "../../../scripts/lib/platform-config";
 import { ADMIN_TOKEN, AWS_HOST, testSeed } from "../../helpers/databricks-sandbox";
 import {
   QUALYTICS_ADMIN_TOKEN,

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { REPO_ROOT } from "./repo-root";
 
 /**
  * Private team-backend servers for the engine tests and the benchmark: a PostgreSQL made with `initdb` and an
@@ -19,14 +20,6 @@ export interface StateServer {
   contents(): Promise<string>;
   close(): Promise<void>;
 }
-
-/** The repo root, whether this runs compiled (dist/scripts) or from source (scripts, under jest). */
-const REPO_ROOT = (() => {
-  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, "scripts", "python-clients.txt"))) return dir;
-  }
-  throw new Error(`cannot find the repo root above ${__dirname}`);
-})();
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

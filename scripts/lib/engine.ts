@@ -2,9 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
-
-/** The repo root (this file runs from `dist/scripts`). */
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+import { REPO_ROOT } from "./repo-root";
 
 export interface EngineStackOptions {
   /** Compiled program module (exports the program function), run inline in this process. */

@@ -5,35 +5,28 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { qualyticsSeedSchema } from "../sandbox/qualytics/seed";
+import { sandboxConfigSchema, type SandboxConfig } from "../../sandbox";
 
 export const MAIN_PROJECT = "databricks-integrations-main";
 export const MAIN_STACK = "sandbox";
 
-export interface Seed {
-  databricks: {
-    workspaces: {
-      host: string;
-      users: { userName: string; admin: boolean; tokens: { value: string }[] }[];
-      clusters: { cluster_id: string; cluster_name: string; owner: string }[];
-      warehouses: { id: string }[];
-    }[];
-  };
-  hopsworks: {
-    instances: {
-      host: string;
-      users: { email: string; username: string; password: string }[];
-      projects: { name: string; owner: string; members?: { email: string }[] }[];
-    }[];
-  };
-  qualytics: { instances: { host: string; users: { email: string; tokens: { value: string }[] }[] }[] };
+/**
+ * sandbox/seed.json as the sandbox reads it (its own config schema: defaults filled in, Qualytics
+ * tokens given by their claims signed).
+ */
+export function readSeed(repoRoot: string): SandboxConfig {
+  return sandboxConfigSchema.parse(JSON.parse(fs.readFileSync(path.join(repoRoot, "sandbox", "seed.json"), "utf8")));
 }
 
-/** sandbox/seed.json as the sandbox reads it: Qualytics tokens given by their claims are signed. */
-export function readSeed(repoRoot: string): Seed {
-  const raw = JSON.parse(fs.readFileSync(path.join(repoRoot, "sandbox", "seed.json"), "utf8")) as Seed;
-  return { ...raw, qualytics: qualyticsSeedSchema.parse(raw.qualytics) };
+/** A seed id the stack config needs (the schema lets the sandbox assign one when absent). */
+function seeded(id: string | undefined, what: string): string {
+  if (!id) throw new Error(`sandbox/seed.json gives no ${what}: the main platform's config names it`);
+  return id;
 }
+
+/** The first workspace's cluster ids, in seed order (the clusters the main platform configures). */
+export const seededClusterIds = (seed: SandboxConfig): string[] =>
+  seed.databricks.workspaces[0].clusters.map((c) => seeded(c.cluster_id, `cluster_id of ${c.cluster_name}`));
 
 export interface StackConfig {
   config: Record<string, string>;
@@ -45,15 +38,16 @@ export interface StackConfig {
  * login is the first project's owner (a Data owner may configure clusters for members); each
  * seeded cluster is configured for the project member who owns it.
  */
-export function sandboxStackConfig(seed: Seed, endpoints: Record<string, string>): StackConfig {
+export function sandboxStackConfig(seed: SandboxConfig, endpoints: Record<string, string>): StackConfig {
   const workspace = seed.databricks.workspaces[0];
   const admin = workspace.users.find((u) => u.admin)!;
   const hopsworks = seed.hopsworks.instances[0];
   const project = hopsworks.projects[0];
   const owner = hopsworks.users.find((u) => u.email === project.owner)!;
   const qualytics = seed.qualytics.instances[0];
+  const clusterIds = seededClusterIds(seed);
   const featureStoreClusters = Object.fromEntries(
-    workspace.clusters.map((c) => [c.cluster_name, { clusterId: c.cluster_id, user: hopsworks.users.find((u) => u.email === c.owner)!.username }]),
+    workspace.clusters.map((c, i) => [c.cluster_name, { clusterId: clusterIds[i], user: hopsworks.users.find((u) => u.email === c.owner)!.username }]),
   );
   return {
     config: {
@@ -62,7 +56,7 @@ export function sandboxStackConfig(seed: Seed, endpoints: Record<string, string>
       "hopsworks:project": project.name,
       "hopsworks:email": owner.email,
       "qualytics:url": `https://${qualytics.host}/api`,
-      "platform:sqlHttpPath": `/sql/1.0/warehouses/${workspace.warehouses[0].id}`,
+      "platform:sqlHttpPath": `/sql/1.0/warehouses/${seeded(workspace.warehouses[0].id, "warehouse id")}`,
       "platform:featureStoreClusters": JSON.stringify(featureStoreClusters),
       "databricks-integrations:endpoints": JSON.stringify(endpoints),
     },

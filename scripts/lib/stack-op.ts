@@ -1,37 +1,10 @@
 /**
- * Runs one engine operation on a stack in its own process and prints the result as JSON on the
- * last line of stdout (after `RESULT_MARKER`). Tests drive the engine through this so the
- * Pulumi program and its closure serialization run in a plain Node process, not inside the
- * test runner's module sandbox.
+ * The engine driver: runs one engine operation on a stack in its own process and prints the
+ * result as JSON on the last line of stdout (the protocol of stack-op-process.ts, whose
+ * `runStackOpProcess` is how tests and the benchmark call it).
  */
-import { exportStackMasked, openStack, runCli, type EngineStackOptions } from "./engine";
-
-export const RESULT_MARKER = "@@stack-op-result@@";
-
-export type StackOp = "preview" | "up" | "refresh" | "destroy" | "export" | "outputs" | "cli";
-
-export interface StackOpRequest extends EngineStackOptions {
-  op: StackOp;
-  expectNoChanges?: boolean;
-  /** `up`/`preview` with `--refresh`. */
-  refresh?: boolean;
-  /** Policy pack folders for `preview`/`up` (`--policy-pack`). */
-  policyPacks?: string[];
-  /** `up`/`destroy` with `--continue-on-error`: independent resources go on after one fails. */
-  continueOnError?: boolean;
-  /** For `cli`: arguments of a `pulumi` command run on the stack as a person types it (`--stack` is added). */
-  args?: string[];
-}
-
-export interface StackOpResult {
-  ok: boolean;
-  error?: string;
-  /** The engine's own output (what `pulumi` prints). */
-  output: string;
-  changeSummary?: Record<string, number>;
-  outputs?: Record<string, { value: unknown; secret: boolean }>;
-  deployment?: unknown;
-}
+import { exportStackMasked, openStack, runCli } from "./engine";
+import { resultLine, type StackOpRequest, type StackOpResult } from "./stack-op-process";
 
 async function run(request: StackOpRequest): Promise<StackOpResult> {
   let output = "";
@@ -77,7 +50,7 @@ if (require.main === module) {
   const request = JSON.parse(process.argv[2] ?? "{}") as StackOpRequest;
   run(request).then(
     (result) => {
-      process.stdout.write(`\n${RESULT_MARKER}${JSON.stringify(result)}\n`);
+      process.stdout.write(resultLine(result));
       process.exit(0);
     },
     (err) => {
