@@ -9,7 +9,8 @@ import type * as api from "./index";
 
 export type { Sandbox, SandboxConfig, StartSandboxOptions } from "./index";
 
-const FASTIFY_MISSING = "install fastify to use pulumi-databricks-integrations/sandbox (npm install --save-dev fastify): it is an optional peer dependency, needed by the sandbox only";
+const FASTIFY_MISSING =
+  "install fastify to use pulumi-databricks-integrations/sandbox (npm install --save-dev fastify): it is an optional peer dependency, needed by the sandbox only";
 
 function assertFastifyInstalled(): void {
   try {

@@ -28,7 +28,11 @@ const EXAMPLE_CLUSTER = () => readSeed(REPO_ROOT).databricks.workspaces[0].clust
 async function mainStack(): Promise<Stack> {
   heading("Sandbox");
   const { record: sandbox, started } = await startDaemon(new Home(SANDBOX_HOME), path.join(REPO_ROOT, "sandbox", "seed.json"));
-  say(started ? `  started in the background (pid ${sandbox.pid}); state in ${path.relative(REPO_ROOT, sandbox.stateDir)}/` : `  already running (pid ${sandbox.pid})`);
+  say(
+    started
+      ? `  started in the background (pid ${sandbox.pid}); state in ${path.relative(REPO_ROOT, sandbox.stateDir)}/`
+      : `  already running (pid ${sandbox.pid})`,
+  );
   for (const [host, url] of Object.entries(sandbox.endpoints)) say(`  ${host.padEnd(44)} -> ${url}`);
   const { config, secretConfig } = sandboxStackConfig(readSeed(REPO_ROOT), sandbox.endpoints);
   return openStack({
@@ -55,7 +59,11 @@ async function deploy(): Promise<number> {
   heading(`pulumi up --refresh (stack '${MAIN_STACK}', local file backend in .sandbox-state/pulumi)`);
   const up = await stack.up({ ...live, refresh: true });
   const changes = up.summary.resourceChanges ?? {};
-  say(`\n  this run: ${Object.entries(changes).map(([op, n]) => `${op} ${n}`).join(", ")}`);
+  say(
+    `\n  this run: ${Object.entries(changes)
+      .map(([op, n]) => `${op} ${n}`)
+      .join(", ")}`,
+  );
   if (!changes.create && !changes.update && !changes.replace && !changes.delete) say("  (nothing new to deploy: the stack already matched the program)");
 
   heading("Outputs");

@@ -54,7 +54,10 @@ async function ensureRunning(home: Home, args: ParsedArgs): Promise<SandboxRecor
 function changeHelp(name: string): string[] {
   const change = findChange(name);
   if (!change) throw usageError(`change: unknown change ${name} (see: changes)`);
-  const rows = [...change.options.map((o) => [o.flag ? `--${o.name}` : `--${o.name} <${o.arg ?? "value"}>`, o.help]), ["--workspace <host>", "Databricks workspace (default: the first in the seed)"]];
+  const rows = [
+    ...change.options.map((o) => [o.flag ? `--${o.name}` : `--${o.name} <${o.arg ?? "value"}>`, o.help]),
+    ["--workspace <host>", "Databricks workspace (default: the first in the seed)"],
+  ];
   return [`change ${change.name}  (${change.service}): ${change.summary}`, ...table(rows)];
 }
 
@@ -97,7 +100,11 @@ async function main(argv: string[]): Promise<number> {
       allowOnly(args, command, [...COMMON, "json"]);
       const record = home.running();
       if (args.flags.has("json")) {
-        json(record ? { running: true, uptimeSeconds: Math.round((Date.now() - Date.parse(record.startedAt)) / 1000), ...record } : { running: false, home: home.dir });
+        json(
+          record
+            ? { running: true, uptimeSeconds: Math.round((Date.now() - Date.parse(record.startedAt)) / 1000), ...record }
+            : { running: false, home: home.dir },
+        );
       } else statusLines(home, record).forEach((l) => say(l));
       return 0;
     }

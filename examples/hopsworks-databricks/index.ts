@@ -1,11 +1,6 @@
 import * as databricks from "@pulumi/databricks";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  DatabricksAccessToken,
-  HopsworksConfiguredCluster,
-  HopsworksDatabricksInstance,
-  hopsworksClusterSettings,
-} from "pulumi-databricks-integrations";
+import { DatabricksAccessToken, HopsworksConfiguredCluster, HopsworksDatabricksInstance, hopsworksClusterSettings } from "pulumi-databricks-integrations";
 
 /**
  * Hopsworks on a cluster that `@pulumi/databricks` manages.

@@ -8,8 +8,7 @@ type Provider = pulumi.dynamic.ResourceProvider;
  * Module path by which the provider process loads a resource's lifecycle: the published package
  * path, resolved from the Pulumi program's folder at run time.
  */
-export const implementationPath = (file: string): string =>
-  `pulumi-databricks-integrations/dist/provider/${file}`;
+export const implementationPath = (file: string): string => `pulumi-databricks-integrations/dist/provider/${file}`;
 
 /**
  * Every module path handed to {@link lazyProvider} in this process: what resources serialize

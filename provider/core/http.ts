@@ -23,7 +23,11 @@ export function normalizeErrorBody(body: unknown, headers: Record<string, string
   if (typeof body === "string") {
     const html = /<\s*(html|head|body|title|pre)\b/i.test(body);
     if (!html) return reason && body.trim() === "" ? { message: reason } : body;
-    const pick = (tag: string) => new RegExp(`<${tag}[^>]*>([\\s\\S]*?)</${tag}>`, "i").exec(body)?.[1]?.replace(/<[^>]+>/g, "").trim();
+    const pick = (tag: string) =>
+      new RegExp(`<${tag}[^>]*>([\\s\\S]*?)</${tag}>`, "i")
+        .exec(body)?.[1]
+        ?.replace(/<[^>]+>/g, "")
+        .trim();
     const message = pick("pre") || pick("title")?.replace(/^Error \d{3}\s*/, "") || reason;
     return message ? { message } : { message: "an HTML error page without a message" };
   }
@@ -121,7 +125,6 @@ export function backoffMs(attempt: number, policy: RetryPolicy, random = Math.ra
   return Math.round(step * (0.5 + random() / 2));
 }
 
-
 /**
  * The one HTTP layer of the package: every service client is built on it. It adds auth,
  * timeouts, retries with backoff that honour `Retry-After`, maps error bodies to
@@ -203,7 +206,13 @@ export class HttpClient {
     }
   }
 
-  private toError(operation: string, response: AxiosResponse | undefined, transportCode: string | undefined, attempts: number, retryable: boolean): ServiceError {
+  private toError(
+    operation: string,
+    response: AxiosResponse | undefined,
+    transportCode: string | undefined,
+    attempts: number,
+    retryable: boolean,
+  ): ServiceError {
     if (!response) {
       const detail =
         transportCode === "ECONNABORTED" || transportCode === "ETIMEDOUT"

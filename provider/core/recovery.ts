@@ -16,8 +16,7 @@ import { sleep } from "./timing";
  * names only the last attempt's failure, and an earlier attempt of a call that is safe to
  * repeat may have reached the service.
  */
-export const mayHaveActed = (err: unknown): boolean =>
-  err instanceof ServiceError && (err.status === undefined || RETRYABLE_IF_IDEMPOTENT.has(err.status));
+export const mayHaveActed = (err: unknown): boolean => err instanceof ServiceError && (err.status === undefined || RETRYABLE_IF_IDEMPOTENT.has(err.status));
 
 /**
  * Narrower: the service's own answer never came (no HTTP answer, or a gateway's 502/504), so it

@@ -27,9 +27,7 @@ export function redact(text: string): string {
     if (out.includes(secret)) out = out.split(secret).join(MASK);
   }
   for (const shape of CREDENTIAL_SHAPES) {
-    out = out.replace(shape, (match, scheme: string | undefined) =>
-      scheme && /^(Bearer|ApiKey|Basic)$/i.test(scheme) ? `${scheme} ${MASK}` : MASK,
-    );
+    out = out.replace(shape, (match, scheme: string | undefined) => (scheme && /^(Bearer|ApiKey|Basic)$/i.test(scheme) ? `${scheme} ${MASK}` : MASK));
   }
   return out;
 }

@@ -104,7 +104,12 @@ function parseEndpoints(raw: Raw | undefined, problems: string[]): Map<string, s
 function parseNumber(raw: Raw | undefined, what: string, problems: string[], bounds: { min: number; integer?: boolean; max?: number }): number | undefined {
   if (!raw) return undefined;
   const n = Number(raw.value);
-  const ok = raw.value.trim() !== "" && Number.isFinite(n) && n >= bounds.min && (bounds.max === undefined || n <= bounds.max) && (!bounds.integer || Number.isInteger(n));
+  const ok =
+    raw.value.trim() !== "" &&
+    Number.isFinite(n) &&
+    n >= bounds.min &&
+    (bounds.max === undefined || n <= bounds.max) &&
+    (!bounds.integer || Number.isInteger(n));
   if (ok) return n;
   problems.push(`${raw.from} is "${raw.value}", not ${what}`);
   return undefined;

@@ -41,14 +41,25 @@ export const accessTokenInputsSchema = z
       .min(1, "must be at least 1 day")
       .optional(),
     /** Set by the constructor, not by users: names this resource in its tokens' comments. */
-    ownerMarker: z.string().regex(/^[0-9a-f]{8}$/, "is set by DatabricksAccessToken itself; do not pass it").optional(),
+    ownerMarker: z
+      .string()
+      .regex(/^[0-9a-f]{8}$/, "is set by DatabricksAccessToken itself; do not pass it")
+      .optional(),
   })
   .superRefine((v, ctx) => {
     if (v.rotateBeforeDays === undefined) return;
     if (v.lifetimeDays === undefined) {
-      ctx.addIssue({ code: "custom", path: ["rotateBeforeDays"], message: "needs lifetimeDays: set the lifetime the rotation is planned against (without it the workspace's default, 2 years, applies)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["rotateBeforeDays"],
+        message: "needs lifetimeDays: set the lifetime the rotation is planned against (without it the workspace's default, 2 years, applies)",
+      });
     } else if (v.rotateBeforeDays >= v.lifetimeDays) {
-      ctx.addIssue({ code: "custom", path: ["rotateBeforeDays"], message: `must be less than lifetimeDays (${v.lifetimeDays}), or every deployment would replace the token` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["rotateBeforeDays"],
+        message: `must be less than lifetimeDays (${v.lifetimeDays}), or every deployment would replace the token`,
+      });
     }
   });
 
@@ -69,8 +80,12 @@ export interface AccessTokenOutputs extends AccessTokenInputs {
 
 /** Each field once: a token cannot be edited, so only settings kept in Pulumi update in place. */
 export const accessTokenFields = fieldTable(accessTokenInputsSchema, {
-  host: "replace", comment: "replace", lifetimeDays: "replace",
-  authToken: "secret update", rotateBeforeDays: "update", ownerMarker: "update",
+  host: "replace",
+  comment: "replace",
+  lifetimeDays: "replace",
+  authToken: "secret update",
+  rotateBeforeDays: "update",
+  ownerMarker: "update",
 }).withOutputs<AccessTokenOutputs>({ tokenId: "plain", value: "secret", creationTime: "plain", expiryTime: "plain", createMarker: "plain" });
 
 /** No comment and an empty one are the same comment. */
@@ -93,8 +108,7 @@ const markerOf = (comment: string | undefined) => /\[(pulumi:[^\]]+)\]$/.exec(co
  */
 const beingReplaced = new Map<string, Set<string>>();
 
-const clientFor = (state: { host: string; authToken?: string }) =>
-  new DatabricksClient(databricksCredentials({ host: state.host, token: state.authToken }));
+const clientFor = (state: { host: string; authToken?: string }) => new DatabricksClient(databricksCredentials({ host: state.host, token: state.authToken }));
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

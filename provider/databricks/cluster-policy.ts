@@ -77,7 +77,12 @@ export function policyConflicts(policy: ClusterPolicy, intended: IntendedSetting
  * Fails, naming the policy and each key, when the cluster is under a policy that forbids what
  * `tool` is about to set: before the tool touches the cluster, so nothing is left half-configured.
  */
-export async function assertPolicyAllows(client: DatabricksClient, cluster: { cluster_id: string; policy_id?: unknown }, tool: string, intended: IntendedSettings): Promise<void> {
+export async function assertPolicyAllows(
+  client: DatabricksClient,
+  cluster: { cluster_id: string; policy_id?: unknown },
+  tool: string,
+  intended: IntendedSettings,
+): Promise<void> {
   if (typeof cluster.policy_id !== "string" || cluster.policy_id === "") return;
   const policy = await client.getClusterPolicy(cluster.policy_id);
   // A policy deleted since the cluster was made restricts nothing.

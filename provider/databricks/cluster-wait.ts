@@ -28,9 +28,12 @@ export async function waitForCluster(
     if (done(cluster)) return cluster;
     if (what === "RUNNING" && cluster.state === "TERMINATED") {
       const reason = (cluster.termination_reason as { code?: string } | undefined)?.code;
-      throw new ConfigurationError(`cluster ${clusterId} terminated instead of starting${reason ? ` (${reason})` : ""}: ${cluster.state_message ?? "see its event log"}`);
+      throw new ConfigurationError(
+        `cluster ${clusterId} terminated instead of starting${reason ? ` (${reason})` : ""}: ${cluster.state_message ?? "see its event log"}`,
+      );
     }
-    if (cluster.state === "ERROR") throw new ConfigurationError(`cluster ${clusterId} is in state ERROR (${cluster.state_message ?? "no message"}); fix it in Databricks and run again`);
+    if (cluster.state === "ERROR")
+      throw new ConfigurationError(`cluster ${clusterId} is in state ERROR (${cluster.state_message ?? "no message"}); fix it in Databricks and run again`);
     if (Date.now() + delay > deadline) {
       throw new ConfigurationError(
         `cluster ${clusterId} was still ${cluster.state}${cluster.state_message ? ` (${cluster.state_message})` : ""} after ${Math.round(timeoutMs / 60_000)} min waiting for it to be ${what}; raise runningTimeoutMinutes or check the cluster's event log`,

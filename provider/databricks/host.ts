@@ -3,7 +3,11 @@ import { z } from "zod";
 /** The workspace host forms Databricks uses, by cloud (and the gov / China clouds). */
 const HOST_FORMS: { cloud: string; pattern: RegExp; example: string }[] = [
   { cloud: "AWS", pattern: /^[a-z0-9][a-z0-9-]*\.cloud\.databricks\.(com|us)$/, example: "dbc-1a2b3c4d-5e6f.cloud.databricks.com" },
-  { cloud: "Azure", pattern: /^adb-\d+\.\d+\.(azuredatabricks\.net|databricks\.azure\.us|databricks\.azure\.cn)$/, example: "adb-1234567890123456.7.azuredatabricks.net" },
+  {
+    cloud: "Azure",
+    pattern: /^adb-\d+\.\d+\.(azuredatabricks\.net|databricks\.azure\.us|databricks\.azure\.cn)$/,
+    example: "adb-1234567890123456.7.azuredatabricks.net",
+  },
   { cloud: "GCP", pattern: /^\d+\.\d+\.gcp\.databricks\.com$/, example: "1234567890123456.7.gcp.databricks.com" },
 ];
 
@@ -37,7 +41,9 @@ export function parseWorkspaceHost(raw: string, options: { allowUrl?: boolean } 
   const host = value.toLowerCase().replace(/:443$/, "");
   // The account console's host has a workspace host's shape on AWS, but workspace APIs are not there.
   if (ACCOUNT_CONSOLE.test(host)) {
-    return { error: `"${host}" is the account console, not a workspace: use the host of the workspace itself (open the workspace and copy the host from its URL; ${EXPECTED_HOST_FORMS})` };
+    return {
+      error: `"${host}" is the account console, not a workspace: use the host of the workspace itself (open the workspace and copy the host from its URL; ${EXPECTED_HOST_FORMS})`,
+    };
   }
   if (!HOST_FORMS.some((f) => f.pattern.test(host))) {
     return { error: `"${host}" is not a Databricks workspace host; expected forms are ${EXPECTED_HOST_FORMS}` };

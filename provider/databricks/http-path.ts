@@ -35,7 +35,9 @@ export function parseHttpPath(raw: string): { path: string; target: HttpPathTarg
     if (httpPath) return { error: `is a JDBC URL; use only its httpPath: "${httpPath}"` };
     const rest = value.slice("jdbc:".length);
     if (isHttpPath(rest)) return { error: `starts with "jdbc:"; use the path without it: "${rest}"` };
-    return { error: `is a JDBC URL with no httpPath in it; copy "HTTP path" from the warehouse's (or cluster's) Connection details (${EXPECTED_HTTP_PATH_FORMS})` };
+    return {
+      error: `is a JDBC URL with no httpPath in it; copy "HTTP path" from the warehouse's (or cluster's) Connection details (${EXPECTED_HTTP_PATH_FORMS})`,
+    };
   }
   const assigned = /^(?:httpPath|HTTPPath|http_path)\s*=\s*(.+)$/i.exec(value)?.[1];
   if (assigned && isHttpPath(assigned)) return { error: `starts with "httpPath="; use only the value: "${assigned}"` };

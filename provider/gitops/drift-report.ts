@@ -202,7 +202,10 @@ export function driftReport(preview: PreviewJson, title = "Drift report"): Drift
   if (!lines.length) {
     out.push("No drift: every resource matches the live services and the program.");
   } else {
-    out.push(`**${lines.length} drifted ${lines.length === 1 ? "property" : "properties"} in ${resources.size} ${resources.size === 1 ? "resource" : "resources"}.** \`pulumi up --refresh\` repairs them.`, "");
+    out.push(
+      `**${lines.length} drifted ${lines.length === 1 ? "property" : "properties"} in ${resources.size} ${resources.size === 1 ? "resource" : "resources"}.** \`pulumi up --refresh\` repairs them.`,
+      "",
+    );
     for (const l of lines) {
       out.push(`- \`${l.resource}\` (${l.type}) · ${l.kind} · \`${escapeCell(l.property)}\`: ${escapeCell(l.detail)}`);
     }

@@ -132,7 +132,10 @@ export class HopsworksClient {
   private readonly configureSession: HttpClient;
 
   /** `configureTimeoutMs`: how long one configure call may take (it runs for minutes on a real Hopsworks). */
-  constructor(private readonly credentials: HopsworksCredentials, options: { configureTimeoutMs?: number } = {}) {
+  constructor(
+    private readonly credentials: HopsworksCredentials,
+    options: { configureTimeoutMs?: number } = {},
+  ) {
     this.host = credentials.host;
     this.port = credentials.port;
     registerSecret(credentials.password);
@@ -164,7 +167,8 @@ export class HopsworksClient {
       operation: "auth/login",
     });
     const jwt = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? "")?.[1];
-    if (!jwt) throw new ServiceError({ service: "Hopsworks", operation: "auth/login", detail: "the login answer carried no session token (Authorization header)" });
+    if (!jwt)
+      throw new ServiceError({ service: "Hopsworks", operation: "auth/login", detail: "the login answer carried no session token (Authorization header)" });
     registerSecret(jwt);
     sessions.set(this.sessionKey, jwt);
   }
@@ -203,8 +207,12 @@ export class HopsworksClient {
   async hopsworksVersion(): Promise<string> {
     const { data } = await this.anonymous.request<unknown>({ method: "GET", path: "/variables/versions", operation: "variables/versions" });
     // A bare list of {software, version}, or the same wrapped in `items`/`versions` (tolerant reader).
-    const list = Array.isArray(data) ? data : ((data as { items?: unknown[]; versions?: unknown[] } | null)?.items ?? (data as { versions?: unknown[] } | null)?.versions ?? []);
-    const entry = (list as { software?: unknown; version?: unknown }[]).find((v) => typeof v?.software === "string" && v.software.toLowerCase() === "hopsworks");
+    const list = Array.isArray(data)
+      ? data
+      : ((data as { items?: unknown[]; versions?: unknown[] } | null)?.items ?? (data as { versions?: unknown[] } | null)?.versions ?? []);
+    const entry = (list as { software?: unknown; version?: unknown }[]).find(
+      (v) => typeof v?.software === "string" && v.software.toLowerCase() === "hopsworks",
+    );
     if (typeof entry?.version !== "string") {
       throw new ServiceError({ service: "Hopsworks", operation: "variables/versions", detail: "the answer names no hopsworks version" });
     }
@@ -288,7 +296,11 @@ export class HopsworksClient {
   /** Unregisters; an instance that is already gone counts as unregistered (returns false). */
   async unregisterInstance(projectId: number, workspaceHost: string): Promise<boolean> {
     try {
-      await this.asUser({ method: "DELETE", path: this.integration(projectId, `/${encodeURIComponent(workspaceHost)}`), operation: "integrations/databricks unregister" });
+      await this.asUser({
+        method: "DELETE",
+        path: this.integration(projectId, `/${encodeURIComponent(workspaceHost)}`),
+        operation: "integrations/databricks unregister",
+      });
       return true;
     } catch (err) {
       if (hasCode(err, HopsworksCode.INSTANCE_NOT_REGISTERED) || hasCode(err, HopsworksCode.SECRET_MISSING)) return false;

@@ -1,5 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
-import { defaultClientLibrary, familySparkKeys, hopsworksPypiRequirements, parseHopsworksVersion, releaseFamily, setsMetastore, type ReleaseFamily } from "./release-family";
+import {
+  defaultClientLibrary,
+  familySparkKeys,
+  hopsworksPypiRequirements,
+  parseHopsworksVersion,
+  releaseFamily,
+  setsMetastore,
+  type ReleaseFamily,
+} from "./release-family";
 
 /** The custom tags that say which project and user a cluster is configured for. */
 export const TAG_PROJECT_ID = "hopsworks_project_id";
@@ -80,7 +88,8 @@ export interface HopsworksClusterSettings {
 
 const addrOf = (a: { hopsworksHost: string; internalAddress?: string }) => a.internalAddress ?? a.hopsworksHost;
 /** Where Hopsworks keeps a project user's init script and key material on DBFS. */
-const userDir = (a: { hopsworksHost: string; internalAddress?: string; project: string; username: string }) => `/hopsworks/${addrOf(a)}/${a.project}__${a.username}`;
+const userDir = (a: { hopsworksHost: string; internalAddress?: string; project: string; username: string }) =>
+  `/hopsworks/${addrOf(a)}/${a.project}__${a.username}`;
 
 type SparkArgs = Pick<HopsworksClusterSettingsArgs, "hopsworksHost" | "internalAddress" | "project" | "username" | "metastoreHost">;
 
@@ -149,7 +158,9 @@ export function hopsworksClusterSettings(
 ): pulumi.Output<HopsworksClusterSettings> {
   const project = pulumi.getProject();
   const stack = pulumi.getStack();
-  return pulumi.output(args).apply(({ configuredBy, ...plain }) =>
-    clusterSettingsOf({ ...(plain as HopsworksClusterSettingsArgs), ...(configuredBy ? { claim: claimOf(project, stack, configuredBy) } : {}) }),
-  );
+  return pulumi
+    .output(args)
+    .apply(({ configuredBy, ...plain }) =>
+      clusterSettingsOf({ ...(plain as HopsworksClusterSettingsArgs), ...(configuredBy ? { claim: claimOf(project, stack, configuredBy) } : {}) }),
+    );
 }

@@ -37,53 +37,87 @@ import { hopsworksCredentials } from "./credentials";
 import { projectIdOf } from "./project";
 import { clusterIdSchema, hopsworksHostSchema, hopsworksPortSchema, projectSchema, secretStringSchema } from "./inputs";
 import { connectionSnippet, type NotebookConnection } from "./notebook";
-import { CLIENT_REQUIREMENT, clientOf, defaultClientLibrary, familySparkKeys, hopsworksPypiRequirements, releaseFamily, setsMetastore, type ReleaseFamily } from "./release-family";
-import { addedLibraries, allInstalled, failedLibraries, hasLibrary, libraryDrift, libraryName, pypiPackage, sameLibrary, type Library } from "./cluster-libraries";
+import {
+  CLIENT_REQUIREMENT,
+  clientOf,
+  defaultClientLibrary,
+  familySparkKeys,
+  hopsworksPypiRequirements,
+  releaseFamily,
+  setsMetastore,
+  type ReleaseFamily,
+} from "./release-family";
+import {
+  addedLibraries,
+  allInstalled,
+  failedLibraries,
+  hasLibrary,
+  libraryDrift,
+  libraryName,
+  pypiPackage,
+  sameLibrary,
+  type Library,
+} from "./cluster-libraries";
 import { firstConfigureTurn } from "./configure-turns";
 import { settings } from "../core/settings";
 
 /** The inputs of a {@link HopsworksConfiguredCluster}, validated at check time. */
-export const configuredClusterInputsSchema = z.object({
-  project: projectSchema,
-  hopsworksHost: hopsworksHostSchema,
-  hopsworksPort: hopsworksPortSchema,
-  /** The registered Databricks instance (workspace host). */
-  workspaceHost: workspaceHostSchema,
-  clusterId: clusterIdSchema,
-  /** Hopsworks username or email of the project member to configure for; omitted: the caller. */
-  targetUser: z.string().min(1, "must not be empty; omit it to configure for yourself").optional(),
-  waitForRunning: z.boolean({ error: "must be true or false" }).default(true),
-  runningTimeoutMinutes: z.number({ error: "must be a number of minutes" }).int("must be whole minutes").min(1, "must be at least 1").max(180, "must be at most 180").default(20),
-  restoreOnDelete: z.boolean({ error: "must be true or false" }).default(true),
-  /** Token for the provider's own Databricks calls (verify, restore); `databricks:token` by default. */
-  databricksToken: secretStringSchema("Databricks token").optional(),
-  secretsStore: z.enum(["secretsmanager", "parameterstore", "local"], { error: "must be one of secretsmanager, parameterstore, local" }).default("secretsmanager"),
-  hostnameVerification: z.boolean({ error: "must be true or false" }).default(true),
-  /** The API key file on the cluster the notebook client reads (`secrets_store="local"` needs it). */
-  apiKeyFile: z.string({ error: "must be a path, e.g. /dbfs/FileStore/hopsworks/api-key" }).min(1, "must not be empty; omit it").optional(),
-  /**
-   * The Python client to end up with; default derived from the Hopsworks version (Hopsworks' own
-   * `hsfs~=X.Y.0` where PyPI has it, else the nearest that exists, `hopsworks[python]~=X.Y.0` from 4.0).
-   */
-  clientLibrary: z
-    .string({ error: "must be a PyPI requirement such as hopsworks[python]~=4.2.0" })
-    .regex(CLIENT_REQUIREMENT, "must be a requirement for the hsfs or hopsworks package, such as hsfs~=3.7.0 or hopsworks[python]~=4.2.0")
-    .optional(),
-  /** How long Hopsworks' configure call may take, in minutes (default 10); it is never sent twice while one may still run. */
-  configureTimeoutMinutes: z.number({ error: "must be a number of minutes" }).int("must be whole minutes").min(1, "must be at least 1").max(120, "must be at most 120").default(10),
-  /** Take over a cluster another stack's resource claims, or that Hopsworks is configured on for another user or project (default false). */
-  takeOver: z.boolean({ error: "must be true or false" }).default(false),
-  /** Set by the constructor: `<project>/<stack>/<name>`, written to the cluster's `pulumi_configured_by` tag. */
-  claim: z.string().min(1).optional(),
-}).superRefine((inputs, ctx) => {
-  if (inputs.secretsStore === "local" && inputs.apiKeyFile === undefined) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["secretsStore"],
-      message: 'is "local", which makes the client read the API key from a file: set apiKeyFile to its path on the cluster (e.g. /dbfs/FileStore/hopsworks/api-key), or use secretsmanager / parameterstore',
-    });
-  }
-});
+export const configuredClusterInputsSchema = z
+  .object({
+    project: projectSchema,
+    hopsworksHost: hopsworksHostSchema,
+    hopsworksPort: hopsworksPortSchema,
+    /** The registered Databricks instance (workspace host). */
+    workspaceHost: workspaceHostSchema,
+    clusterId: clusterIdSchema,
+    /** Hopsworks username or email of the project member to configure for; omitted: the caller. */
+    targetUser: z.string().min(1, "must not be empty; omit it to configure for yourself").optional(),
+    waitForRunning: z.boolean({ error: "must be true or false" }).default(true),
+    runningTimeoutMinutes: z
+      .number({ error: "must be a number of minutes" })
+      .int("must be whole minutes")
+      .min(1, "must be at least 1")
+      .max(180, "must be at most 180")
+      .default(20),
+    restoreOnDelete: z.boolean({ error: "must be true or false" }).default(true),
+    /** Token for the provider's own Databricks calls (verify, restore); `databricks:token` by default. */
+    databricksToken: secretStringSchema("Databricks token").optional(),
+    secretsStore: z
+      .enum(["secretsmanager", "parameterstore", "local"], { error: "must be one of secretsmanager, parameterstore, local" })
+      .default("secretsmanager"),
+    hostnameVerification: z.boolean({ error: "must be true or false" }).default(true),
+    /** The API key file on the cluster the notebook client reads (`secrets_store="local"` needs it). */
+    apiKeyFile: z.string({ error: "must be a path, e.g. /dbfs/FileStore/hopsworks/api-key" }).min(1, "must not be empty; omit it").optional(),
+    /**
+     * The Python client to end up with; default derived from the Hopsworks version (Hopsworks' own
+     * `hsfs~=X.Y.0` where PyPI has it, else the nearest that exists, `hopsworks[python]~=X.Y.0` from 4.0).
+     */
+    clientLibrary: z
+      .string({ error: "must be a PyPI requirement such as hopsworks[python]~=4.2.0" })
+      .regex(CLIENT_REQUIREMENT, "must be a requirement for the hsfs or hopsworks package, such as hsfs~=3.7.0 or hopsworks[python]~=4.2.0")
+      .optional(),
+    /** How long Hopsworks' configure call may take, in minutes (default 10); it is never sent twice while one may still run. */
+    configureTimeoutMinutes: z
+      .number({ error: "must be a number of minutes" })
+      .int("must be whole minutes")
+      .min(1, "must be at least 1")
+      .max(120, "must be at most 120")
+      .default(10),
+    /** Take over a cluster another stack's resource claims, or that Hopsworks is configured on for another user or project (default false). */
+    takeOver: z.boolean({ error: "must be true or false" }).default(false),
+    /** Set by the constructor: `<project>/<stack>/<name>`, written to the cluster's `pulumi_configured_by` tag. */
+    claim: z.string().min(1).optional(),
+  })
+  .superRefine((inputs, ctx) => {
+    if (inputs.secretsStore === "local" && inputs.apiKeyFile === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["secretsStore"],
+        message:
+          'is "local", which makes the client read the API key from a file: set apiKeyFile to its path on the cluster (e.g. /dbfs/FileStore/hopsworks/api-key), or use secretsmanager / parameterstore',
+      });
+    }
+  });
 export type ConfiguredClusterInputs = z.infer<typeof configuredClusterInputsSchema>;
 
 export interface ConfiguredClusterOutputs extends ConfiguredClusterInputs {
@@ -126,18 +160,44 @@ export interface ConfiguredClusterOutputs extends ConfiguredClusterInputs {
  * every setting updates in place. `takeOver` and the constructor's `claim` only shape a configure.
  */
 export const configuredClusterFields = fieldTable(configuredClusterInputsSchema, {
-  workspaceHost: "replace", clusterId: "replace", hopsworksHost: "replace",
+  workspaceHost: "replace",
+  clusterId: "replace",
+  hopsworksHost: "replace",
   // What is configured, and for whom: a change reconfigures (see update).
-  project: "update", targetUser: "update", hopsworksPort: "update", clientLibrary: "update",
+  project: "update",
+  targetUser: "update",
+  hopsworksPort: "update",
+  clientLibrary: "update",
   // How this resource works and what its outputs say: a change is recorded, Hopsworks is not called.
-  waitForRunning: "update", runningTimeoutMinutes: "update", restoreOnDelete: "update", databricksToken: "secret update",
-  secretsStore: "update", hostnameVerification: "update", apiKeyFile: "update", configureTimeoutMinutes: "update",
-  takeOver: "none", claim: "none",
+  waitForRunning: "update",
+  runningTimeoutMinutes: "update",
+  restoreOnDelete: "update",
+  databricksToken: "secret update",
+  secretsStore: "update",
+  hostnameVerification: "update",
+  apiKeyFile: "update",
+  configureTimeoutMinutes: "update",
+  takeOver: "none",
+  claim: "none",
 }).withOutputs<ConfiguredClusterOutputs>({
-  projectId: "plain", hopsworksVersion: "plain", releaseFamily: "plain", hopsworksAddress: "plain", libraries: "plain",
-  callerUsername: "plain", targetUsername: "plain", clusterName: "plain", clusterState: "plain", hsfsVersion: "plain",
-  hopsworksSparkConf: "plain", initScript: "plain", applied: "plain", originalSpec: "plain", restored: "plain",
-  drift: "plain", connection: "plain", snippet: "plain",
+  projectId: "plain",
+  hopsworksVersion: "plain",
+  releaseFamily: "plain",
+  hopsworksAddress: "plain",
+  libraries: "plain",
+  callerUsername: "plain",
+  targetUsername: "plain",
+  clusterName: "plain",
+  clusterState: "plain",
+  hsfsVersion: "plain",
+  hopsworksSparkConf: "plain",
+  initScript: "plain",
+  applied: "plain",
+  originalSpec: "plain",
+  restored: "plain",
+  drift: "plain",
+  connection: "plain",
+  snippet: "plain",
 });
 
 /** State written before configureTimeoutMinutes existed holds none: its default is no change. */
@@ -161,7 +221,9 @@ interface Context {
   lastStatuses?: LibraryStatus[];
 }
 
-const hopsworksFor = (i: Partial<Pick<ConfiguredClusterInputs, "configureTimeoutMinutes">> & Pick<ConfiguredClusterInputs, "hopsworksHost" | "hopsworksPort">) =>
+const hopsworksFor = (
+  i: Partial<Pick<ConfiguredClusterInputs, "configureTimeoutMinutes">> & Pick<ConfiguredClusterInputs, "hopsworksHost" | "hopsworksPort">,
+) =>
   new HopsworksClient(hopsworksCredentials({ host: i.hopsworksHost, port: i.hopsworksPort }), {
     // PULUMI_DATABRICKS_INTEGRATIONS_CONFIGURE_TIMEOUT_MS overrides it (tests: a lost answer without waiting minutes).
     configureTimeoutMs: settings().configureTimeoutMs ?? (i.configureTimeoutMinutes ?? 10) * MINUTE,
@@ -263,7 +325,9 @@ function carriesConfiguration(ctx: Context, live: ClusterInfo): boolean {
   const tags = spec.custom_tags ?? {};
   if (tags[TAG_PROJECT_ID] !== String(ctx.projectId) || tags[TAG_USER] !== ctx.targetUsername) return false;
   const conf = spec.spark_conf ?? {};
-  return familySparkKeys(ctx.family).every((k) => conf[k] !== undefined) && (conf["spark.hadoop.hops.ssl.keystore.name"] ?? "").includes(`__${ctx.targetUsername}__`);
+  return (
+    familySparkKeys(ctx.family).every((k) => conf[k] !== undefined) && (conf["spark.hadoop.hops.ssl.keystore.name"] ?? "").includes(`__${ctx.targetUsername}__`)
+  );
 }
 
 /**
@@ -318,7 +382,10 @@ async function waitForHopsworksLibraries(ctx: Context, clusterId: string, timeou
   const wanted = hopsworksPypiRequirements(ctx.version).map((p) => ({ pypi: { package: p } }));
   const deadline = Date.now() + timeoutMs;
   while (!wanted.every((w) => hasLibrary(ctx.lastStatuses ?? [], w))) {
-    if (Date.now() > deadline) throw new ConfigurationError(`Hopsworks configured cluster ${clusterId} but did not install ${wanted.map(libraryName).join(", ")} within ${Math.round(timeoutMs / MINUTE)} min`);
+    if (Date.now() > deadline)
+      throw new ConfigurationError(
+        `Hopsworks configured cluster ${clusterId} but did not install ${wanted.map(libraryName).join(", ")} within ${Math.round(timeoutMs / MINUTE)} min`,
+      );
     await sleep(pollMs());
     ctx.lastStatuses = await ctx.databricks.libraryStatuses(clusterId);
   }
@@ -408,7 +475,9 @@ async function configure(inputs: ConfiguredClusterInputs, previous?: ConfiguredC
     delete applied.hsfsPreinstalled;
     const added = addedLibraries(librariesBefore, librariesAfter);
     const stillOurs = (previous?.applied.libraries ?? []).filter((l) => hasLibrary(librariesAfter, l));
-    const installed = [...stillOurs, ...added.filter((l) => !stillOurs.some((o) => sameLibrary(o, l)))].filter((l) => !userLibraries.some((u) => sameLibrary(u, l)));
+    const installed = [...stillOurs, ...added.filter((l) => !stillOurs.some((o) => sameLibrary(o, l)))].filter(
+      (l) => !userLibraries.some((u) => sameLibrary(u, l)),
+    );
     const client = await settleClientLibrary(ctx, inputs, installed, userLibraries);
     applied.libraries = client.libraries;
     applied.replacedLibraries = client.replaced;
@@ -417,24 +486,34 @@ async function configure(inputs: ConfiguredClusterInputs, previous?: ConfiguredC
 
     const plan = restorePlan(original, after);
     // The claim tag goes on with the restoring update (one write): it is ours, so delete takes it out.
-    const claim = inputs.claim !== undefined && (after.custom_tags as Record<string, string> | undefined)?.[CLAIM_TAG] !== inputs.claim ? [`custom_tags.${CLAIM_TAG}`] : [];
+    const claim =
+      inputs.claim !== undefined && (after.custom_tags as Record<string, string> | undefined)?.[CLAIM_TAG] !== inputs.claim ? [`custom_tags.${CLAIM_TAG}`] : [];
     if (inputs.claim !== undefined) applied.tags = { ...applied.tags, [CLAIM_TAG]: inputs.claim };
     if (plan.restored.length > 0 || claim.length > 0) {
       const settled = await waitForSettled(databricks, inputs.clusterId, timeoutMs);
       const restarts = settled.state === "RUNNING";
-      const desired = { ...plan.spec, custom_tags: { ...((plan.spec.custom_tags as Record<string, string> | undefined) ?? {}), ...(inputs.claim !== undefined ? { [CLAIM_TAG]: inputs.claim } : {}) } };
+      const desired = {
+        ...plan.spec,
+        custom_tags: {
+          ...((plan.spec.custom_tags as Record<string, string> | undefined) ?? {}),
+          ...(inputs.claim !== undefined ? { [CLAIM_TAG]: inputs.claim } : {}),
+        },
+      };
       // Only the dropped fields (and the claim), as a partial update: what others changed meanwhile stays.
       await restoreClusterFields(databricks, inputs.clusterId, desired, [...plan.restored, ...claim], editableSpec, timeoutMs);
       notice(
         plan.restored.length > 0
-          ? `cluster ${inputs.clusterId}: Hopsworks' configure dropped settings you own; restored ${plan.restored.join(", ")}` + (restarts ? " (the cluster restarts once more to apply them)" : "")
+          ? `cluster ${inputs.clusterId}: Hopsworks' configure dropped settings you own; restored ${plan.restored.join(", ")}` +
+              (restarts ? " (the cluster restarts once more to apply them)" : "")
           : `cluster ${inputs.clusterId}: tagged ${CLAIM_TAG}=${inputs.claim}` + (restarts ? " (the cluster restarts once more to apply it)" : ""),
       );
     }
 
     // The client may be the user's own (a cluster that declares it): waited for all the same.
     const needed = applied.libraries.some((l) => sameLibrary(l, client.library)) ? applied.libraries : [...applied.libraries, client.library];
-    const final = inputs.waitForRunning ? await waitUntilUsable(databricks, inputs.clusterId, needed, timeoutMs) : (await databricks.getCluster(inputs.clusterId))!;
+    const final = inputs.waitForRunning
+      ? await waitUntilUsable(databricks, inputs.clusterId, needed, timeoutMs)
+      : (await databricks.getCluster(inputs.clusterId))!;
     const statuses = await databricks.libraryStatuses(inputs.clusterId);
     const drift = [...driftOf(editableSpec(final), statuses, applied), ...libraryDrift(statuses, applied.libraries)];
     if (drift.length > 0) throw new ConfigurationError(`Hopsworks reported cluster ${inputs.clusterId} configured, but Databricks shows: ${drift.join("; ")}`);
@@ -495,7 +574,9 @@ async function settleClientLibrary(
     const names = hopsworksClients.map((l) => pypiPackage(l)).join(", ");
     notice(
       `cluster ${inputs.clusterId}: Hopsworks ${ctx.version} installed ${names}` +
-        (inputs.clientLibrary === undefined && hopsworksClients.some((l) => !clientExists(pypiPackage(l)!)) ? ", which PyPI does not have (Databricks marks it FAILED)" : "") +
+        (inputs.clientLibrary === undefined && hopsworksClients.some((l) => !clientExists(pypiPackage(l)!))
+          ? ", which PyPI does not have (Databricks marks it FAILED)"
+          : "") +
         `; installed ${wanted} instead (clientLibrary) and removed ${names}`,
     );
   }

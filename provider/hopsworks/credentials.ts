@@ -49,7 +49,7 @@ export function requireLogin(creds: HopsworksCredentials): { email: string; pass
   if (creds.email && creds.password) return { email: creds.email, password: creds.password };
   const missing = [!creds.email && "hopsworks:email", !creds.password && "hopsworks:password"].filter(Boolean).join(" and ");
   const why = creds.apiKey
-    ? "an API key (hopsworks:apiKey) is configured, but Hopsworks' Databricks integration endpoints accept only a login session (JWT) and refuse API keys with 401 \"Authorization method not supported\" (errorCode 200003)"
+    ? 'an API key (hopsworks:apiKey) is configured, but Hopsworks\' Databricks integration endpoints accept only a login session (JWT) and refuse API keys with 401 "Authorization method not supported" (errorCode 200003)'
     : "Hopsworks' Databricks integration endpoints accept only a login session (JWT)";
   throw new ConfigurationError(
     `${why}; set ${missing} (\`pulumi config set hopsworks:email <email>\`, \`pulumi config set --secret hopsworks:password <password>\`, or HOPSWORKS_EMAIL / HOPSWORKS_PASSWORD) for the Hopsworks user who registers the instance`,

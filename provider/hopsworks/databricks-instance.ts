@@ -41,8 +41,11 @@ export interface InstanceOutputs extends InstanceInputs {
 
 /** Each field once: a registration is keyed by the two hosts; the key rotates in place. */
 export const instanceFields = fieldTable(instanceInputsSchema, {
-  hopsworksHost: "replace", hopsworksPort: "replace", workspaceHost: "replace",
-  project: "update", apiKey: "secret update",
+  hopsworksHost: "replace",
+  hopsworksPort: "replace",
+  workspaceHost: "replace",
+  project: "update",
+  apiKey: "secret update",
 }).withOutputs<InstanceOutputs>({ projectId: "plain", username: "plain", keyStatus: "plain", adopted: "plain" });
 
 /** An omitted port is 443 (as `hopsworksCredentials` reads it), so omitting it and 443 are the same port. */

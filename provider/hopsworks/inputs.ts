@@ -5,12 +5,18 @@ import { parseHopsworksHost } from "./credentials";
 /** Input fields shared by the Hopsworks resources. */
 
 export const projectSchema = z
-  .string({ error: (i) => (i.input === undefined ? "required: set the `project` input, or `pulumi config set hopsworks:project <name>`, or HOPSWORKS_PROJECT" : "must be a string") })
+  .string({
+    error: (i) =>
+      i.input === undefined ? "required: set the `project` input, or `pulumi config set hopsworks:project <name>`, or HOPSWORKS_PROJECT" : "must be a string",
+  })
   .min(1, "must not be empty")
   .regex(/^[A-Za-z0-9_]+$/, "must be a Hopsworks project name: letters, digits and underscores only (as shown in the project list)");
 
 export const hopsworksHostSchema = z
-  .string({ error: (i) => (i.input === undefined ? "required: set the `hopsworksHost` input, or `pulumi config set hopsworks:host <host>`, or HOPSWORKS_HOST" : "must be a string") })
+  .string({
+    error: (i) =>
+      i.input === undefined ? "required: set the `hopsworksHost` input, or `pulumi config set hopsworks:host <host>`, or HOPSWORKS_HOST" : "must be a string",
+  })
   .transform((raw, ctx) => {
     const insecure = /^http:\/\/([a-z0-9.-]+)/i.exec(raw.trim());
     if (insecure) {
@@ -47,7 +53,10 @@ const CLUSTER_ID = /^\d{4}-\d{6}-[a-z0-9]{5,12}$/;
 
 /** A Databricks cluster id; a pasted cluster URL is answered with the id inside it. */
 export const clusterIdSchema = z
-  .string({ error: (i) => (i.input === undefined ? "required: the cluster id, as in the cluster's URL or Compute → cluster → Configuration → Tags (ClusterId)" : "must be a string") })
+  .string({
+    error: (i) =>
+      i.input === undefined ? "required: the cluster id, as in the cluster's URL or Compute → cluster → Configuration → Tags (ClusterId)" : "must be a string",
+  })
   .trim()
   .superRefine((value, ctx) => {
     if (CLUSTER_ID.test(value)) return;

@@ -46,7 +46,9 @@ export function familySparkKeys(family: ReleaseFamily): string[] {
 }
 
 /** Every Spark key some family sets: what cleaning a cluster configured by someone else removes. */
-export const ALL_HOPSWORKS_SPARK_KEYS: readonly string[] = familySparkKeys("A").concat("spark.serializer", "spark.sql.hive.metastore.jars", "spark.hadoop.hive.metastore.uris").filter((k, i, all) => all.indexOf(k) === i);
+export const ALL_HOPSWORKS_SPARK_KEYS: readonly string[] = familySparkKeys("A")
+  .concat("spark.serializer", "spark.sql.hive.metastore.jars", "spark.hadoop.hive.metastore.uris")
+  .filter((k, i, all) => all.indexOf(k) === i);
 
 /** What Hopsworks asks PyPI for: `hsfs~=X.Y.0` (and `hops~=X.Y.0.0` in A). */
 export function hopsworksPypiRequirements(version: string): string[] {

@@ -4,7 +4,15 @@ import { numberAsStringAdvice } from "../core/check";
 import { implementationPath, lazyProvider } from "../core/dynamic";
 import { fieldTable } from "../core/fields";
 import type { Datastore } from "./client";
-import { datastoreBaseInputFields, datastoreBaseOutputFields, datastoreBaseShape, datastoreProvider, refineCatalogDatabase, type DatastoreBaseInputs, type DatastoreBaseOutputs } from "./datastore-lifecycle";
+import {
+  datastoreBaseInputFields,
+  datastoreBaseOutputFields,
+  datastoreBaseShape,
+  datastoreProvider,
+  refineCatalogDatabase,
+  type DatastoreBaseInputs,
+  type DatastoreBaseOutputs,
+} from "./datastore-lifecycle";
 import { connectionDefaults, type QualyticsDatastoreConnectionArgs } from "./datastore-args";
 import { ENRICHMENT_SETTING_KEYS, liveSettings, settingsPayload, sourceEnrichmentShape, type EnrichmentSettingsInputs } from "./enrichment-settings";
 
@@ -50,8 +58,12 @@ export interface DatabricksDatastoreOutputs extends DatabricksDatastoreInputs, D
 /** Each field once: beyond the common fields, the link and the settings update in place; `triggerSync` only shapes a create. */
 export const databricksDatastoreFields = fieldTable(databricksDatastoreInputsSchema, {
   ...datastoreBaseInputFields,
-  enrichmentDatastoreId: "update", triggerSync: "none",
-  enrichmentPrefix: "update", enrichmentSourceRecordLimit: "update", enrichmentRemediationStrategy: "update", highCountRollupThreshold: "update",
+  enrichmentDatastoreId: "update",
+  triggerSync: "none",
+  enrichmentPrefix: "update",
+  enrichmentSourceRecordLimit: "update",
+  enrichmentRemediationStrategy: "update",
+  highCountRollupThreshold: "update",
 }).withOutputs<DatabricksDatastoreOutputs>({ ...datastoreBaseOutputFields, syncOperationId: "plain" });
 
 const linkedId = (live: Datastore) => live.enrich_datastore?.id ?? undefined;

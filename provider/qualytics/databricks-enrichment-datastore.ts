@@ -2,7 +2,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { implementationPath, lazyProvider } from "../core/dynamic";
 import { fieldTable } from "../core/fields";
-import { datastoreBaseInputFields, datastoreBaseOutputFields, datastoreBaseShape, datastoreProvider, refineCatalogDatabase, type DatastoreBaseInputs, type DatastoreBaseOutputs } from "./datastore-lifecycle";
+import {
+  datastoreBaseInputFields,
+  datastoreBaseOutputFields,
+  datastoreBaseShape,
+  datastoreProvider,
+  refineCatalogDatabase,
+  type DatastoreBaseInputs,
+  type DatastoreBaseOutputs,
+} from "./datastore-lifecycle";
 import { connectionDefaults, type QualyticsDatastoreConnectionArgs } from "./datastore-args";
 import { enrichmentSettingsShape, liveSettings, settingsPayload, type EnrichmentSettingsInputs } from "./enrichment-settings";
 
@@ -31,7 +39,9 @@ export type EnrichmentDatastoreOutputs = EnrichmentDatastoreInputs & DatastoreBa
 /** Each field once: the common fields, and the deprecated settings (still written in place). */
 export const enrichmentDatastoreFields = fieldTable(enrichmentDatastoreInputsSchema, {
   ...datastoreBaseInputFields,
-  enrichmentPrefix: "update", enrichmentSourceRecordLimit: "update", enrichmentRemediationStrategy: "update",
+  enrichmentPrefix: "update",
+  enrichmentSourceRecordLimit: "update",
+  enrichmentRemediationStrategy: "update",
 }).withOutputs<EnrichmentDatastoreOutputs>(datastoreBaseOutputFields);
 
 export const provider = datastoreProvider<EnrichmentDatastoreInputs, EnrichmentDatastoreOutputs>({

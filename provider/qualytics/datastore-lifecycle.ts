@@ -16,10 +16,12 @@ import { isDefaultSetting } from "./enrichment-settings";
  * its schema and the few fields only it has.
  */
 
-const qualyticsUrlSchema = z.string({ error: "required: set the `qualyticsUrl` input, or `pulumi config set qualytics:url https://<instance>.qualytics.io/api`, or QUALYTICS_URL" }).superRefine((raw, ctx) => {
-  const parsed = parseQualyticsUrl(raw);
-  if ("error" in parsed) ctx.addIssue({ code: "custom", message: parsed.error });
-});
+const qualyticsUrlSchema = z
+  .string({ error: "required: set the `qualyticsUrl` input, or `pulumi config set qualytics:url https://<instance>.qualytics.io/api`, or QUALYTICS_URL" })
+  .superRefine((raw, ctx) => {
+    const parsed = parseQualyticsUrl(raw);
+    if ("error" in parsed) ctx.addIssue({ code: "custom", message: parsed.error });
+  });
 
 /** A Unity Catalog name; `catalog.schema` pasted into one field is split into the two inputs. */
 const unityName = (field: "catalog" | "database") =>
@@ -31,7 +33,10 @@ const unityName = (field: "catalog" | "database") =>
       if (parts.length === 2 && parts.every((p) => p !== "")) {
         ctx.addIssue({ code: "custom", message: `is "catalog.schema"; set catalog: "${parts[0]}" and database: "${parts[1]}"` });
       } else if (parts.length > 1) {
-        ctx.addIssue({ code: "custom", message: `must be one name without dots: ${field === "catalog" ? "the catalog alone" : "the schema alone (its catalog goes in `catalog`)"}` });
+        ctx.addIssue({
+          code: "custom",
+          message: `must be one name without dots: ${field === "catalog" ? "the catalog alone" : "the schema alone (its catalog goes in `catalog`)"}`,
+        });
       }
     });
 
@@ -103,8 +108,16 @@ export interface DatastoreBaseOutputs extends DatastoreBaseInputs {
  */
 export const datastoreBaseInputFields = {
   qualyticsUrl: "replace",
-  name: "update", serverHostname: "update", httpPath: "update", catalog: "update", database: "update", personalAccessToken: "secret update",
-  teams: "update", tags: "update", description: "update", qualyticsToken: "secret update",
+  name: "update",
+  serverHostname: "update",
+  httpPath: "update",
+  catalog: "update",
+  database: "update",
+  personalAccessToken: "secret update",
+  teams: "update",
+  tags: "update",
+  description: "update",
+  qualyticsToken: "secret update",
   adopt: "none",
 } as const satisfies { readonly [K in keyof typeof datastoreBaseShape]: InputField };
 
@@ -189,7 +202,12 @@ const PROVISIONAL = "name:";
 const isProvisional = (id: string) => id.startsWith(PROVISIONAL);
 
 /** The live datastore behind a record: by id, or (provisional records) by name. */
-async function liveDatastore(client: QualyticsClient, id: string, props: { name: string; datastoreId?: number }, enrichmentOnly: boolean): Promise<Datastore | undefined> {
+async function liveDatastore(
+  client: QualyticsClient,
+  id: string,
+  props: { name: string; datastoreId?: number },
+  enrichmentOnly: boolean,
+): Promise<Datastore | undefined> {
   if (!isProvisional(id)) return client.getDatastore(Number(id));
   if (props.datastoreId) return client.getDatastore(props.datastoreId);
   return (await client.findDatastoresByName(id.slice(PROVISIONAL.length), enrichmentOnly))[0];
@@ -255,7 +273,10 @@ export function datastoreProvider<I extends DatastoreBaseInputs, O extends Datas
   };
 
   const failIfConnectionFails = async (client: QualyticsClient, payload: DatastorePayload, name: string): Promise<"tested" | "missing"> => {
-    const reason = await untilSettled(() => client.testUnsavedConnection(payload), (r) => r !== "missing" && isPassingFailure(r));
+    const reason = await untilSettled(
+      () => client.testUnsavedConnection(payload),
+      (r) => r !== "missing" && isPassingFailure(r),
+    );
     if (reason === "missing") return "missing";
     if (reason) throw new Error(`Qualytics could not connect ${kind.label} "${name}" to Databricks: ${reason}. Nothing was created or changed.`);
     return "tested";
@@ -264,7 +285,8 @@ export function datastoreProvider<I extends DatastoreBaseInputs, O extends Datas
   /** The live datastore's connection id: from the answer, else from state; never undefined in a URL. */
   const connectionOf = (live: Datastore, olds?: { connectionId?: number }): number => {
     const id = connectionIdOf(live) ?? olds?.connectionId;
-    if (id === undefined) throw new Error(`Qualytics answered datastore ${live.id} ("${live.name}") without its connection (neither connection_id nor connection.id)`);
+    if (id === undefined)
+      throw new Error(`Qualytics answered datastore ${live.id} ("${live.name}") without its connection (neither connection_id nor connection.id)`);
     return id;
   };
 
@@ -294,22 +316,31 @@ export function datastoreProvider<I extends DatastoreBaseInputs, O extends Datas
     const live = await client.getConnection(candidate.id);
     if (!live) return { refusal: `the Qualytics connection "${name}" (id ${candidate.id}) disappeared while being checked; run \`pulumi up\` again` };
     if (!Array.isArray(live.datastores)) {
-      return { refusal: `the Qualytics connection "${name}" (id ${live.id}) already exists and Qualytics does not say whether datastores use it; delete it in Qualytics if it is a leftover, or rename this datastore` };
+      return {
+        refusal: `the Qualytics connection "${name}" (id ${live.id}) already exists and Qualytics does not say whether datastores use it; delete it in Qualytics if it is a leftover, or rename this datastore`,
+      };
     }
     if (live.datastores.length > 0) {
-      return { refusal: `the Qualytics connection "${name}" (id ${live.id}) already serves datastore(s) ${live.datastores.map((d) => `"${d.name}"`).join(", ")}; rename this datastore or that connection` };
+      return {
+        refusal: `the Qualytics connection "${name}" (id ${live.id}) already serves datastore(s) ${live.datastores.map((d) => `"${d.name}"`).join(", ")}; rename this datastore or that connection`,
+      };
     }
     return live.id;
   };
 
   /** After a create whose unsaved test was missing: a failed saved test undoes the create. */
   const undoIfNotConnected = async (client: QualyticsClient, created: Datastore, name: string, reusedConnection: boolean) => {
-    const test = await untilSettled(() => client.testDatastoreConnection(created.id), (t) => !t.connected && isPassingFailure(t.message));
+    const test = await untilSettled(
+      () => client.testDatastoreConnection(created.id),
+      (t) => !t.connected && isPassingFailure(t.message),
+    );
     if (test.connected) return;
     await client.deleteDatastore(created.id);
     const connectionId = connectionIdOf(created);
     if (!reusedConnection && connectionId !== undefined) await client.deleteConnectionIfUnused(connectionId);
-    throw new Error(`Qualytics could not connect ${kind.label} "${name}" to Databricks: ${test.message ?? "the connection test failed"}. Nothing was kept: the datastore was created to test it (this instance has no unsaved-connection test) and deleted again.`);
+    throw new Error(
+      `Qualytics could not connect ${kind.label} "${name}" to Databricks: ${test.message ?? "the connection test failed"}. Nothing was kept: the datastore was created to test it (this instance has no unsaved-connection test) and deleted again.`,
+    );
   };
 
   return definedProvider({
@@ -335,7 +366,9 @@ export function datastoreProvider<I extends DatastoreBaseInputs, O extends Datas
       const adopt = async (existing: Datastore) => {
         if (!inputs.adopt) throw alreadyThere(existing);
         if (isEnrichmentOnly(existing) !== kind.enrichmentOnly) {
-          throw new Error(`the existing datastore "${inputs.name}" (id ${existing.id}) is ${isEnrichmentOnly(existing) ? "an enrichment" : "a source"} datastore; it cannot be adopted as ${kind.label}.`);
+          throw new Error(
+            `the existing datastore "${inputs.name}" (id ${existing.id}) is ${isEnrichmentOnly(existing) ? "an enrichment" : "a source"} datastore; it cannot be adopted as ${kind.label}.`,
+          );
         }
         const outs = await writeOnto(client, existing, inputs, true);
         return { id: String(existing.id), outs };
@@ -396,7 +429,8 @@ export function datastoreProvider<I extends DatastoreBaseInputs, O extends Datas
         const created = await createOnce(client, payloadFor(kind as DatastoreKind<I, never>, news), news);
         return { outs: await outputsOf(client, created, news, false) };
       }
-      if (!live) throw new Error(`the Qualytics datastore ${id} ("${olds.name}") no longer exists; run \`pulumi refresh\` and then \`pulumi up\` to create it again.`);
+      if (!live)
+        throw new Error(`the Qualytics datastore ${id} ("${olds.name}") no longer exists; run \`pulumi refresh\` and then \`pulumi up\` to create it again.`);
       // A provisional record has never written the connection: write everything.
       const outs = await writeOnto(client, live, news, connectionChanged || isProvisional(id), olds);
       return { outs };

@@ -62,7 +62,12 @@ export interface EnrichmentSettingsInputs {
   highCountRollupThreshold?: number;
 }
 
-export const ENRICHMENT_SETTING_KEYS = ["enrichmentPrefix", "enrichmentSourceRecordLimit", "enrichmentRemediationStrategy", "highCountRollupThreshold"] as const;
+export const ENRICHMENT_SETTING_KEYS = [
+  "enrichmentPrefix",
+  "enrichmentSourceRecordLimit",
+  "enrichmentRemediationStrategy",
+  "highCountRollupThreshold",
+] as const;
 
 /**
  * The payload fields for the settings the program declares. Undeclared ones are left out:

@@ -165,7 +165,10 @@ export const databricksChanges: NamedChange[] = [
         if (!token) throw usageError(`--token is needed: no token on ${ws.host} has [pulumi: in its comment (tokens: ${listed})`);
       }
       await token.owner.client.post("/api/2.0/token/delete", { token_id: token.id });
-      return { target: `token ${token.id} on ${ws.host}`, done: [`revoked ${token.owner.userName}'s token ${token.id.slice(0, 12)} (${token.comment || "no comment"})`] };
+      return {
+        target: `token ${token.id} on ${ws.host}`,
+        done: [`revoked ${token.owner.userName}'s token ${token.id.slice(0, 12)} (${token.comment || "no comment"})`],
+      };
     },
   },
 ];

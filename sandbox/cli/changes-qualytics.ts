@@ -68,7 +68,7 @@ export const qualyticsChanges: NamedChange[] = [
     summary: "edit a datastore's settings in the edit form (description, catalog, database)",
     options: [
       datastoreOption("source datastore"),
-      { name: "description", arg: "text", help: "new description (default, when nothing else is given: \"edited in the console <time>\")" },
+      { name: "description", arg: "text", help: 'new description (default, when nothing else is given: "edited in the console <time>")' },
       { name: "catalog", arg: "name", help: "new catalog (the API's `database`; the connection is tested again)" },
       { name: "database", arg: "name", help: "new database (the API's `schema`; the connection is tested again)" },
     ],

@@ -47,7 +47,8 @@ export const isHopsworksInitScript = (script: Record<string, any>): boolean =>
   typeof script.dbfs?.destination === "string" && /^dbfs:\/+hopsworks\//.test(script.dbfs.destination as string);
 
 /** The Hopsworks Python client: `hsfs` (2.x–3.x) or `hopsworks` (4.x and later). */
-export const isHopsworksClient = (library: Record<string, any>): boolean => typeof library.pypi?.package === "string" && /^(hsfs|hopsworks)\b/.test(library.pypi.package);
+export const isHopsworksClient = (library: Record<string, any>): boolean =>
+  typeof library.pypi?.package === "string" && /^(hsfs|hopsworks)\b/.test(library.pypi.package);
 
 /** A jar Hopsworks installed from its DBFS folder (2.3 and later). */
 export const isHopsworksJar = (library: Record<string, any>): boolean => typeof library.jar === "string" && /^dbfs:\/+hopsworks\//.test(library.jar);

@@ -1,14 +1,7 @@
 import { usageError } from "./errors";
 import { table, timestamp } from "./format";
 import { SERVICES, type ServiceName } from "./home";
-import {
-  hopsworksKeysExpected,
-  hopsworksKeysIn,
-  hopsworksProjectOf,
-  initScriptDestination,
-  libraryName,
-  sparkConfOf,
-} from "./hopsworks-marks";
+import { hopsworksKeysExpected, hopsworksKeysIn, hopsworksProjectOf, initScriptDestination, libraryName, sparkConfOf } from "./hopsworks-marks";
 import type { HopsworksConsole, QualyticsConsole, Session, Workspace } from "./services";
 
 /** What `list --json` prints; the text form shows the same. */
@@ -188,14 +181,16 @@ export function listingLines(listing: Listing): string[] {
   }
   for (const hw of listing.hopsworks ?? []) {
     out.push(`hopsworks ${hw.host}  ${hw.url}${hw.version ? `  (Hopsworks ${hw.version})` : ""}`, "  projects");
-    out.push(...none(hw.projects.map((p) => [String(p.id), p.name, p.owner, String(p.members)]), ["ID", "NAME", "OWNER", "MEMBERS"]));
+    out.push(
+      ...none(
+        hw.projects.map((p) => [String(p.id), p.name, p.owner, String(p.members)]),
+        ["ID", "NAME", "OWNER", "MEMBERS"],
+      ),
+    );
     out.push("  registered Databricks workspaces");
     out.push(
       ...none(
-        hw.users.map((u) => [
-          u.email,
-          u.note ?? (u.registrations.map((r) => `${r.workspace} (key …${r.keyEnding ?? "missing"})`).join(", ") || "-"),
-        ]),
+        hw.users.map((u) => [u.email, u.note ?? (u.registrations.map((r) => `${r.workspace} (key …${r.keyEnding ?? "missing"})`).join(", ") || "-")]),
         ["USER", "WORKSPACES"],
       ),
     );

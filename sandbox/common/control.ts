@@ -179,7 +179,7 @@ export class ControlPlane {
     app.post(`${CONTROL_PREFIX}/rate-limit`, async (req, reply) => {
       const parsed = rateLimitBody.safeParse(req.body ?? {});
       if (!parsed.success) return reply.code(400).send({ message: RATE_LIMIT_USAGE });
-      this.rateLimiter.configure((parsed.data.requestsPerSecond ?? parsed.data.rps) ?? null, parsed.data.burst);
+      this.rateLimiter.configure(parsed.data.requestsPerSecond ?? parsed.data.rps ?? null, parsed.data.burst);
       return this.rateLimiter.settings();
     });
     app.get(`${CONTROL_PREFIX}/latency`, async () => this.latency.settings());

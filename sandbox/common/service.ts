@@ -140,7 +140,11 @@ export async function startService<S extends { host: string }, D extends { host:
   save();
 
   const apps = instances.map((instance) => buildApp(spec, instance, control));
-  const urls = await listenAll(apps, options.listenHost, instances.map((i) => options.preferredPorts?.[i.host]));
+  const urls = await listenAll(
+    apps,
+    options.listenHost,
+    instances.map((i) => options.preferredPorts?.[i.host]),
+  );
   const running = instances.map((instance, i) => ({ host: instance.host, url: urls[i]!, instance }));
   return {
     endpoints: Object.fromEntries(running.map((r) => [r.host, r.url])),

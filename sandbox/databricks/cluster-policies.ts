@@ -117,13 +117,18 @@ export function enforcePolicy(ws: WorkspaceRuntime, spec: ClusterSpec): ClusterS
     }
     for (const { present, value } of found) {
       if (!present) continue;
-      if (rule.type === "allowlist" && !(rule.values ?? []).includes(value)) throw fail(path, `the value must be one of ${shown(rule.values)} (is ${shown(value)})`);
-      if (rule.type === "blocklist" && (rule.values ?? []).includes(value)) throw fail(path, `the value cannot be one of ${shown(rule.values)} (is ${shown(value)})`);
-      if (rule.type === "regex" && !new RegExp(rule.pattern ?? "").test(String(value))) throw fail(path, `the value must match the regex ${shown(rule.pattern)} (is ${shown(value)})`);
+      if (rule.type === "allowlist" && !(rule.values ?? []).includes(value))
+        throw fail(path, `the value must be one of ${shown(rule.values)} (is ${shown(value)})`);
+      if (rule.type === "blocklist" && (rule.values ?? []).includes(value))
+        throw fail(path, `the value cannot be one of ${shown(rule.values)} (is ${shown(value)})`);
+      if (rule.type === "regex" && !new RegExp(rule.pattern ?? "").test(String(value)))
+        throw fail(path, `the value must match the regex ${shown(rule.pattern)} (is ${shown(value)})`);
       if (rule.type === "range") {
         const n = Number(value);
-        if (rule.minValue !== undefined && !(n >= rule.minValue)) throw fail(path, `the value must be greater than or equal to ${rule.minValue} (is ${shown(value)})`);
-        if (rule.maxValue !== undefined && !(n <= rule.maxValue)) throw fail(path, `the value must be less than or equal to ${rule.maxValue} (is ${shown(value)})`);
+        if (rule.minValue !== undefined && !(n >= rule.minValue))
+          throw fail(path, `the value must be greater than or equal to ${rule.minValue} (is ${shown(value)})`);
+        if (rule.maxValue !== undefined && !(n <= rule.maxValue))
+          throw fail(path, `the value must be less than or equal to ${rule.maxValue} (is ${shown(value)})`);
       }
     }
   }

@@ -69,7 +69,11 @@ export function listNodeTypes(host: string) {
 
 /** Memory and cores of a node type; unknown ones count as a 4-core, 16 GB node. */
 function sizeOf(host: string, nodeTypeId: unknown): { memoryMb: number; cores: number } {
-  const found = nodeTypesOf(host).find(([id]) => id === nodeTypeId) ?? Object.values(NODE_TYPES).flat().find(([id]) => id === nodeTypeId);
+  const found =
+    nodeTypesOf(host).find(([id]) => id === nodeTypeId) ??
+    Object.values(NODE_TYPES)
+      .flat()
+      .find(([id]) => id === nodeTypeId);
   return found ? { memoryMb: found[1], cores: found[2] } : { memoryMb: 16384, cores: 4 };
 }
 

@@ -29,13 +29,7 @@ export const userRequestReason = (userName: string): TerminationReason => ({
   parameters: { username: userName },
 });
 
-export function recordEvent(
-  ws: WorkspaceRuntime,
-  rec: ClusterRecord,
-  type: string,
-  timestamp: number,
-  details: Record<string, unknown> = {},
-): void {
+export function recordEvent(ws: WorkspaceRuntime, rec: ClusterRecord, type: string, timestamp: number, details: Record<string, unknown> = {}): void {
   rec.events.push({ seq: ws.newId(), timestamp, type, details });
 }
 
@@ -74,9 +68,7 @@ export function settleCluster(ws: WorkspaceRuntime, rec: ClusterRecord, now = ws
     } else if (to === "TERMINATED") {
       // No event marks the end: the real event types have no TERMINATED (TERMINATING carries the reason).
       lc.terminatedTime = dueAt;
-      lc.stateMessage = lc.terminationReason?.parameters?.username
-        ? `Termination requested by ${lc.terminationReason.parameters.username}`
-        : "";
+      lc.stateMessage = lc.terminationReason?.parameters?.username ? `Termination requested by ${lc.terminationReason.parameters.username}` : "";
     }
     changed = true;
   }

@@ -147,4 +147,3 @@ export const resizeSchema = z
   .refine((b) => (b.num_workers === undefined) !== (b.autoscale === undefined), {
     message: "Exactly one of num_workers or autoscale must be specified",
   });
-

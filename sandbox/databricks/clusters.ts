@@ -69,13 +69,16 @@ function acceptWithPolicy(ws: WorkspaceRuntime, body: unknown, callerUserName: s
   const spec = acceptSpec(policed, { host: ws.host, callerUserName });
   // What the client sent, less what the service ignores (read-only fields, the id).
   const sent = body as Record<string, unknown>;
-  const submitted = Object.fromEntries(Object.entries(sent).filter(([k, v]) => k !== "cluster_id" && v !== undefined && k in spec).map(([k, v]) => [k, structuredClone(v)]));
+  const submitted = Object.fromEntries(
+    Object.entries(sent)
+      .filter(([k, v]) => k !== "cluster_id" && v !== undefined && k in spec)
+      .map(([k, v]) => [k, structuredClone(v)]),
+  );
   return { spec, submitted };
 }
 
 /** `Cluster X is in unexpected state Running.`, as the real service answers a wrong-state call. */
-const unexpectedState = (rec: ClusterRecord) =>
-  invalidState(`Cluster ${rec.clusterId} is in unexpected state ${stateWord(rec.lifecycle.state)}.`);
+const unexpectedState = (rec: ClusterRecord) => invalidState(`Cluster ${rec.clusterId} is in unexpected state ${stateWord(rec.lifecycle.state)}.`);
 
 function requireClusterId(source: unknown): string {
   const id = (source as { cluster_id?: unknown } | undefined)?.cluster_id;
@@ -238,7 +241,10 @@ export const clustersArea: WorkspaceArea<ClustersState> = {
         const body = (req.body ?? {}) as { cluster_id?: unknown; update_mask?: unknown; cluster?: unknown };
         const { caller, rec } = permitted(req, body, "CAN_MANAGE");
         if (typeof body.update_mask !== "string" || body.update_mask.trim() === "") throw invalidParameter("Missing required field: update_mask");
-        const fields = body.update_mask.split(",").map((f) => f.trim()).filter(Boolean);
+        const fields = body.update_mask
+          .split(",")
+          .map((f) => f.trim())
+          .filter(Boolean);
         const bad = fields.find((f) => READ_ONLY_MASK_FIELDS.has(f) || f.includes(".") || f === "*");
         if (bad) throw invalidParameter(`Invalid update_mask: field '${bad}' cannot be updated`);
         const cluster = (body.cluster && typeof body.cluster === "object" ? body.cluster : {}) as Record<string, unknown>;
@@ -265,7 +271,10 @@ export const clustersArea: WorkspaceArea<ClustersState> = {
       });
 
       // Pinning needs Can Manage (workspace admins in the UI); repeating it is a no-op.
-      for (const [route, pinned] of [["pin", true], ["unpin", false]] as const) {
+      for (const [route, pinned] of [
+        ["pin", true],
+        ["unpin", false],
+      ] as const) {
         app.post(`${base}/${route}`, async (req) => {
           const { rec } = permitted(req, req.body, "CAN_MANAGE");
           rec.pinned = pinned;

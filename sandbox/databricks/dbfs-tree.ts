@@ -17,7 +17,6 @@ export interface DbfsNode {
 
 export type DbfsNodes = Record<string, DbfsNode>;
 
-
 // ---- errors with the real DBFS wording and status ----
 
 export const dbfsNotFound = (rawPath: string) => new DatabricksApiError(404, "RESOURCE_DOES_NOT_EXIST", `No file or directory exists on path ${rawPath}.`);
@@ -38,9 +37,6 @@ export function normalizeDbfsPath(raw: string | undefined): string {
   if (parts.includes("..")) throw invalidParameter(`Path must not contain '..': ${text}`);
   return `/${parts.join("/")}`;
 }
-
-
-
 
 /** Direct children of a directory, sorted by path. */
 export function childrenOf(nodes: DbfsNodes, dir: string): string[] {

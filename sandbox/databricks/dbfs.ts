@@ -68,7 +68,6 @@ const deleteBody = z.object({ path: z.string(), recursive: flag.optional() });
 const mkdirsBody = z.object({ path: z.string() });
 const moveBody = z.object({ source_path: z.string(), destination_path: z.string() });
 
-
 function parseOffset(value: string | undefined, field: string, fallback: number): number {
   if (value === undefined || value === "") return fallback;
   const n = Number(value);
@@ -241,6 +240,5 @@ export const dbfsArea: WorkspaceArea<DbfsState> = {
       ws.save();
       return {};
     });
-
   },
 };

@@ -22,8 +22,7 @@ export const invalidState = (message: string) => new DatabricksApiError(400, "IN
 export const notFound = (message: string) => new DatabricksApiError(404, "RESOURCE_DOES_NOT_EXIST", message);
 export const alreadyExists = (message: string) => new DatabricksApiError(409, "RESOURCE_ALREADY_EXISTS", message);
 export const permissionDenied = (message: string) => new DatabricksApiError(403, "PERMISSION_DENIED", message);
-export const unauthenticated = (message = "Invalid access token.") =>
-  new DatabricksApiError(401, "UNAUTHENTICATED", message);
+export const unauthenticated = (message = "Invalid access token.") => new DatabricksApiError(401, "UNAUTHENTICATED", message);
 
 /**
  * How a workspace answers a token it does not accept (unknown, expired or revoked): 403, not

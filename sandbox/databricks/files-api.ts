@@ -34,7 +34,12 @@ const MAX_PAGE_SIZE = 1000;
 
 /** Files API errors carry a google.rpc.ErrorInfo reason that clients (the CLI) key off. */
 class FilesApiError extends DatabricksApiError {
-  constructor(status: number, errorCode: string, message: string, private readonly reason?: string) {
+  constructor(
+    status: number,
+    errorCode: string,
+    message: string,
+    private readonly reason?: string,
+  ) {
     super(status, errorCode, message);
   }
 
@@ -148,7 +153,11 @@ export const filesApiArea: WorkspaceArea<FilesApiState> = {
       const bytes = Buffer.from(file.contentB64, "base64");
       const range = parseRange(req.headers.range, bytes.length);
       if (range.kind === "unsatisfiable") {
-        return answer(416, { error_code: "INVALID_PARAMETER_VALUE", message: "Requested range not satisfiable." }, { "content-range": `bytes */${bytes.length}` });
+        return answer(
+          416,
+          { error_code: "INVALID_PARAMETER_VALUE", message: "Requested range not satisfiable." },
+          { "content-range": `bytes */${bytes.length}` },
+        );
       }
       if (range.kind === "full") return answer(200, bytes, fileHeaders(file, bytes.length));
       const slice = bytes.subarray(range.start, range.end + 1);

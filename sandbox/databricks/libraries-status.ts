@@ -70,7 +70,8 @@ export function libraryStatus(entry: LibraryEntry, lc: ClusterLifecycle, clock: 
 export function failureMessages(entry: LibraryEntry, clusterId: string): string[] {
   if (entry.failure === undefined) return [];
   const kind = Object.keys(entry.library)[0] ?? "library";
-  const what = kind === "pypi" ? `pypi {\n  package: "${(entry.library.pypi as { package?: string }).package}"\n}` : `${kind}: "${String(entry.library[kind])}"`;
+  const what =
+    kind === "pypi" ? `pypi {\n  package: "${(entry.library.pypi as { package?: string }).package}"\n}` : `${kind}: "${String(entry.library[kind])}"`;
   return [
     `Library installation failed for library due to user error for ${what}\n. Error messages:\n` +
       `Library installation attempted on the driver node of cluster ${clusterId} and failed. Please refer to the following error message to fix the library or contact Databricks support. ` +

@@ -58,10 +58,14 @@ function failureOf(ws: WorkspaceRuntime, library: Library): { failure?: string }
   const pypi = library.pypi as { package?: string } | undefined;
   if (pypi?.package) {
     const { error } = resolvePypi(pypi.package);
-    return error ? { failure: `org.apache.spark.SparkException: Process List(/bin/su, libraries, -c, bash /local_disk0/.ephemeral_nfs/cluster_libraries/python/python_start_clusterwide.sh /local_disk0/.ephemeral_nfs/cluster_libraries/python/bin/pip install '${pypi.package}' --disable-pip-version-check) exited with code 1. ${error}` } : {};
+    return error
+      ? {
+          failure: `org.apache.spark.SparkException: Process List(/bin/su, libraries, -c, bash /local_disk0/.ephemeral_nfs/cluster_libraries/python/python_start_clusterwide.sh /local_disk0/.ephemeral_nfs/cluster_libraries/python/bin/pip install '${pypi.package}' --disable-pip-version-check) exited with code 1. ${error}`,
+        }
+      : {};
   }
   const jar = library.jar;
-  if (typeof jar === "string" && (jar.startsWith("dbfs:") || jar.startsWith("/") && !jar.startsWith("/Volumes/") && !jar.startsWith("/Workspace/"))) {
+  if (typeof jar === "string" && (jar.startsWith("dbfs:") || (jar.startsWith("/") && !jar.startsWith("/Volumes/") && !jar.startsWith("/Workspace/")))) {
     let path: string;
     try {
       path = normalizeDbfsPath(jar);

@@ -34,8 +34,7 @@ export function effectiveLevel(rec: ClusterRecord, user: SandboxUser): ClusterPe
   if (user.admin) return "CAN_MANAGE";
   let best: ClusterPermissionLevel | null = null;
   for (const entry of rec.acl) {
-    const applies =
-      (entry.kind === "user_name" && entry.name === user.userName) || (entry.kind === "group_name" && entry.name === ALL_USERS_GROUP);
+    const applies = (entry.kind === "user_name" && entry.name === user.userName) || (entry.kind === "group_name" && entry.name === ALL_USERS_GROUP);
     if (applies && (best === null || rank(entry.level) > rank(best))) best = entry.level;
   }
   return best;
@@ -105,8 +104,7 @@ function toGrants(ws: WorkspaceRuntime, entries: AclRequestEntry[]): ClusterAclE
       if (level !== "CAN_MANAGE") throw invalidParameter(`Cannot change permissions for group '${ADMINS_GROUP}' to ${level}.`);
       continue;
     }
-    const exists =
-      (kind === "user_name" && ws.user(name) !== undefined) || (kind === "group_name" && name === ALL_USERS_GROUP);
+    const exists = (kind === "user_name" && ws.user(name) !== undefined) || (kind === "group_name" && name === ALL_USERS_GROUP);
     if (!exists) {
       const label = kind === "user_name" ? "UserName" : kind === "group_name" ? "GroupName" : "ServicePrincipalName";
       throw invalidParameter(`Principal: ${label}(${name}) does not exist`);

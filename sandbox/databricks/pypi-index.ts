@@ -81,7 +81,10 @@ export function resolvePypi(requirement: string): Resolution {
     .filter(Boolean)
     .map((c) => /^(===|~=|==|!=|>=|<=|>|<)\s*(\S+)$/.exec(c));
   if (clauses.some((c) => c === null)) return { error: `ERROR: Invalid requirement: '${requirement}'` };
-  const picked = all.filter((v) => clauses.every((c) => satisfies(v, c![1]!, c![2]!))).sort(compare).at(-1);
+  const picked = all
+    .filter((v) => clauses.every((c) => satisfies(v, c![1]!, c![2]!)))
+    .sort(compare)
+    .at(-1);
   if (picked) return { version: picked };
   const from = [...all].sort(compare).join(", ");
   return {

@@ -44,9 +44,7 @@ export const clusterSeedSchema = z
     state: z.enum(["RUNNING", "TERMINATED"]).default("TERMINATED"),
     /** userName of the creator; gets CAN_MANAGE. */
     owner: z.string().min(1),
-    acl: z
-      .array(z.object({ user_name: z.string(), permission_level: z.enum(["CAN_ATTACH_TO", "CAN_RESTART", "CAN_MANAGE"]) }))
-      .default([]),
+    acl: z.array(z.object({ user_name: z.string(), permission_level: z.enum(["CAN_ATTACH_TO", "CAN_RESTART", "CAN_MANAGE"]) })).default([]),
   })
   .passthrough();
 

@@ -54,7 +54,6 @@ const createBody = z.object({
   tags: z.object({ custom_tags: z.array(z.object({ key: z.string(), value: z.string() })).default([]) }).optional(),
 });
 
-
 /** Warehouse ids are 16 hex digits; derived from the host and a counter so runs are repeatable. */
 const newWarehouseId = (ws: WorkspaceRuntime) => createHash("sha256").update(`warehouse:${ws.host}:${ws.newId()}`).digest("hex").slice(0, 16);
 

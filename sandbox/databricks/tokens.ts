@@ -51,9 +51,7 @@ const isLive = (t: TokenRecord, now: number) => t.expiryTime < 0 || t.expiryTime
 export function findToken(ws: WorkspaceRuntime, value: string): TokenRecord | undefined {
   const hash = hashToken(value);
   const now = ws.clock.now();
-  return ws
-    .slice<TokensState>("tokens")
-    .tokens.find((t) => t.valueHash === hash && isLive(t, now));
+  return ws.slice<TokensState>("tokens").tokens.find((t) => t.valueHash === hash && isLive(t, now));
 }
 
 /** Token ids look like the real ones: 64 hex digits. */
@@ -115,7 +113,11 @@ export const tokensArea: WorkspaceArea<TokensState> = {
 
     app.get("/api/2.0/token/list", async (req) => {
       const me = ws.caller(req).userName;
-      return { token_infos: state().tokens.filter((t) => t.userName === me).map(tokenInfo) };
+      return {
+        token_infos: state()
+          .tokens.filter((t) => t.userName === me)
+          .map(tokenInfo),
+      };
     });
 
     app.post("/api/2.0/token/delete", async (req) => {

@@ -58,19 +58,13 @@ export const ucState = (ws: WorkspaceRuntime) => ws.slice<UnityCatalogState>(UNI
 
 // ---- errors (UC has its own error codes; the SDKs map them by HTTP status) ----
 
-export const catalogNotFound = (name: string) =>
-  new DatabricksApiError(404, "CATALOG_DOES_NOT_EXIST", `Catalog '${name}' does not exist.`);
-export const schemaNotFound = (fullName: string) =>
-  new DatabricksApiError(404, "SCHEMA_DOES_NOT_EXIST", `Schema '${fullName}' does not exist.`);
-export const catalogExists = (name: string) =>
-  new DatabricksApiError(409, "CATALOG_ALREADY_EXISTS", `Catalog '${name}' already exists`);
-export const schemaExists = (fullName: string) =>
-  new DatabricksApiError(409, "SCHEMA_ALREADY_EXISTS", `Schema '${fullName}' already exists`);
+export const catalogNotFound = (name: string) => new DatabricksApiError(404, "CATALOG_DOES_NOT_EXIST", `Catalog '${name}' does not exist.`);
+export const schemaNotFound = (fullName: string) => new DatabricksApiError(404, "SCHEMA_DOES_NOT_EXIST", `Schema '${fullName}' does not exist.`);
+export const catalogExists = (name: string) => new DatabricksApiError(409, "CATALOG_ALREADY_EXISTS", `Catalog '${name}' already exists`);
+export const schemaExists = (fullName: string) => new DatabricksApiError(409, "SCHEMA_ALREADY_EXISTS", `Schema '${fullName}' already exists`);
 // The SDK error enum has no VOLUME_* codes; the generic ones are used (unconfirmed).
-export const volumeNotFound = (fullName: string) =>
-  new DatabricksApiError(404, "RESOURCE_DOES_NOT_EXIST", `Volume '${fullName}' does not exist.`);
-export const volumeExists = (fullName: string) =>
-  new DatabricksApiError(409, "RESOURCE_ALREADY_EXISTS", `Volume '${fullName}' already exists`);
+export const volumeNotFound = (fullName: string) => new DatabricksApiError(404, "RESOURCE_DOES_NOT_EXIST", `Volume '${fullName}' does not exist.`);
+export const volumeExists = (fullName: string) => new DatabricksApiError(409, "RESOURCE_ALREADY_EXISTS", `Volume '${fullName}' already exists`);
 
 // ---- names and lookups ----
 
@@ -93,9 +87,7 @@ export const findSchema = (state: UnityCatalogState, catalogName: string, name: 
   state.schemas.find((s) => s.catalogName === catalogName.toLowerCase() && s.name === name.toLowerCase());
 
 export const findVolume = (state: UnityCatalogState, catalogName: string, schemaName: string, name: string) =>
-  state.volumes.find(
-    (v) => v.catalogName === catalogName.toLowerCase() && v.schemaName === schemaName.toLowerCase() && v.name === name.toLowerCase(),
-  );
+  state.volumes.find((v) => v.catalogName === catalogName.toLowerCase() && v.schemaName === schemaName.toLowerCase() && v.name === name.toLowerCase());
 
 export function requireCatalog(state: UnityCatalogState, name: string): UcCatalog {
   const catalog = findCatalog(state, name);
@@ -138,7 +130,12 @@ export function touch(record: Audited, user: string, now: number): void {
 }
 
 /** An update's audited fields (each only when given), then the update stamped on the record. */
-export function applyAuditedUpdate(record: Audited, body: { comment?: string; owner?: string; properties?: Record<string, string> }, user: string, now: number): void {
+export function applyAuditedUpdate(
+  record: Audited,
+  body: { comment?: string; owner?: string; properties?: Record<string, string> },
+  user: string,
+  now: number,
+): void {
   if (body.comment !== undefined) record.comment = body.comment;
   if (body.owner !== undefined) record.owner = body.owner;
   if (body.properties !== undefined) record.properties = body.properties;
@@ -246,7 +243,6 @@ export const createVolumeBody = z.object({
   storage_location: z.string().optional(),
   comment: z.string().optional(),
 });
-
 
 /** `?force=true` as sent by the SDKs (query strings are strings). */
 /**

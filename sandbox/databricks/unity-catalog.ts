@@ -213,7 +213,11 @@ function schemaRoutes(app: FastifyInstance, ws: WorkspaceRuntime): void {
     const volumes = state.volumes.filter(inSchema).length;
     if (volumes > 0 && !isForce(req.query)) {
       // Real wording, as reported in terraform-provider-databricks#3659.
-      throw new DatabricksApiError(400, "SCHEMA_NOT_EMPTY", `Schema '${fullName}' is not empty. The schema has 0 tables(s), 0 functions(s), ${volumes} volumes(s)`);
+      throw new DatabricksApiError(
+        400,
+        "SCHEMA_NOT_EMPTY",
+        `Schema '${fullName}' is not empty. The schema has 0 tables(s), 0 functions(s), ${volumes} volumes(s)`,
+      );
     }
     state.schemas = state.schemas.filter((s) => s !== schema);
     state.volumes = state.volumes.filter((v) => !inSchema(v));

@@ -45,9 +45,7 @@ export function parseIpynb(content: Buffer): { cells: string[]; language: Notebo
     if (!Array.isArray(doc.cells)) return undefined;
     const lang = (doc.metadata?.language_info?.name ?? doc.metadata?.kernelspec?.language ?? "python").toUpperCase();
     const language = (lang in LANGUAGES ? lang : "PYTHON") as NotebookLanguage;
-    const cells = doc.cells
-      .filter((c) => (c.cell_type ?? "code") === "code")
-      .map((c) => (Array.isArray(c.source) ? c.source.join("") : (c.source ?? "")));
+    const cells = doc.cells.filter((c) => (c.cell_type ?? "code") === "code").map((c) => (Array.isArray(c.source) ? c.source.join("") : (c.source ?? "")));
     return { cells, language };
   } catch {
     return undefined;

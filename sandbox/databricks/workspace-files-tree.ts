@@ -48,17 +48,13 @@ export function normalizeWorkspacePath(raw: string | undefined): string {
   return `/${parts.join("/")}`;
 }
 
-
-
-
 export function childrenOf(objects: Record<string, WorkspaceObject>, dir: string): string[] {
   return Object.keys(objects)
     .filter((p) => isUnder(p, dir) && parentOf(p) === dir)
     .sort();
 }
 
-export const subtreeOf = (objects: Record<string, WorkspaceObject>, path: string) =>
-  Object.keys(objects).filter((p) => p === path || isUnder(p, path));
+export const subtreeOf = (objects: Record<string, WorkspaceObject>, path: string) => Object.keys(objects).filter((p) => p === path || isUnder(p, path));
 
 export const contentSize = (o: WorkspaceObject) => Buffer.byteLength(o.contentB64 ?? "", "base64");
 

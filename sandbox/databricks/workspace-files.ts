@@ -54,7 +54,6 @@ const deleteBody = z.object({ path: z.string(), recursive: flag.optional() });
 const mkdirsBody = z.object({ path: z.string() });
 const exportFormat = z.enum(["AUTO", "SOURCE", "RAW", "JUPYTER", "DBC", "HTML", "R_MARKDOWN"]).default("SOURCE");
 
-
 function decodeContent(value: string): Buffer {
   const compact = value.replace(/\s+/g, "");
   if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) throw invalidParameter("Field 'content' is not valid base64.");
@@ -130,9 +129,7 @@ export const workspaceFilesArea: WorkspaceArea<WorkspaceFilesState> = {
       scope.post("/api/2.0/workspace/import", async (req) => {
         const multipart = isMultipart(req.body) ? req.body : undefined;
         const body = parseBody(importBody, multipart ? { ...multipart.fields, content: undefined } : req.body);
-        const content = multipart
-          ? (multipart.files.content ?? Buffer.from(multipart.fields.content ?? "", "utf8"))
-          : decodeContent(body.content ?? "");
+        const content = multipart ? (multipart.files.content ?? Buffer.from(multipart.fields.content ?? "", "utf8")) : decodeContent(body.content ?? "");
         if (content.length > MAX_IMPORT_BYTES) throw sizeExceeded(content.length);
         const target = importTarget(normalizeWorkspacePath(body.path), body.format, body.language, content);
         const all = objects();

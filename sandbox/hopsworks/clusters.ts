@@ -48,7 +48,14 @@ function roundTrip(entry: unknown, kinds: string[]): Record<string, unknown> {
  * not model dropped), its spark_conf and custom_tags merged with Hopsworks' own; in A and B the
  * init scripts REPLACED by Hopsworks' one, in C the cluster's own kept (as far as they round-trip).
  */
-export function configuredSpec(inst: HopsworksInstance, cluster: Cluster, conf: Record<string, string>, projectId: number, username: string, layout: Layout): Cluster {
+export function configuredSpec(
+  inst: HopsworksInstance,
+  cluster: Cluster,
+  conf: Record<string, string>,
+  projectId: number,
+  username: string,
+  layout: Layout,
+): Cluster {
   const spec: Cluster = {};
   for (const field of keptFields(inst.version)) if (cluster[field] !== undefined) spec[field] = cluster[field];
   spec.spark_conf = { ...stringMap(cluster.spark_conf), ...conf };

@@ -50,8 +50,7 @@ export const accountBlocked = () => new HopsworksApiError(401, 160007, "Your acc
 export const secondFactorRequired = () => new HopsworksApiError(400, 120002, "A runtime error occurred.", "Second factor required");
 
 /** GenericErrorCode ILLEGAL_ARGUMENT: what an IllegalArgumentException becomes. */
-export const illegalArgument = (usrMsg: string) =>
-  new HopsworksApiError(422, 120001, "An argument was not provided or it was malformed.", usrMsg);
+export const illegalArgument = (usrMsg: string) => new HopsworksApiError(422, 120001, "An argument was not provided or it was malformed.", usrMsg);
 /** GenericErrorCode WEBAPPLICATION: Jersey's own refusals (no such route, unsupported media type, ...). */
 export const webApplication = (status: number, reason: string) =>
   new HopsworksApiError(status, 120004, "Web application exception occurred", `HTTP ${status} ${reason}`);
@@ -81,5 +80,4 @@ export const cannotStartCluster = (usrMsg?: string) => new HopsworksApiError(500
  * in `usrMsg` (JSON text, e.g. `{"error_code":"INVALID_STATE","message":"…"}`); `devMsg` carries
  * the exchange, sent only when the site's log level allows it.
  */
-export const databricksError = (usrMsg: string, devMsg?: string) =>
-  new HopsworksApiError(500, 270125, "Error communicating with Databricks", usrMsg, devMsg);
+export const databricksError = (usrMsg: string, devMsg?: string) => new HopsworksApiError(500, 270125, "Error communicating with Databricks", usrMsg, devMsg);

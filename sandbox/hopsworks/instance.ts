@@ -21,7 +21,11 @@ export const TOKEN_LEEWAY_SECONDS = 900;
 /** What route handlers get: the cluster's state, its clock, the caller, and save. */
 export class HopsworksInstance extends ServiceInstance<InstanceData, HopsworksUser> {
   /** `databricks`: the workspaces configure calls reach (the running Databricks sandbox). */
-  constructor(data: InstanceData, context: InstanceContext, readonly databricks: DatabricksWorkspaces) {
+  constructor(
+    data: InstanceData,
+    context: InstanceContext,
+    readonly databricks: DatabricksWorkspaces,
+  ) {
     super(data, context);
   }
 
@@ -137,7 +141,13 @@ export class HopsworksInstance extends ServiceInstance<InstanceData, HopsworksUs
   userByToken(token: string): HopsworksUser {
     let sub: string;
     try {
-      sub = verifyJwt(token, this.jwtKey(), this.host, this.clock.now(), this.clock.duration((this.settings.jwtLeewaySeconds ?? TOKEN_LEEWAY_SECONDS) * 1000) / 1000).sub;
+      sub = verifyJwt(
+        token,
+        this.jwtKey(),
+        this.host,
+        this.clock.now(),
+        this.clock.duration((this.settings.jwtLeewaySeconds ?? TOKEN_LEEWAY_SECONDS) * 1000) / 1000,
+      ).sub;
     } catch (err) {
       if (err instanceof JwtRejected) throw unauthorized(err.message);
       throw err;

@@ -17,7 +17,6 @@ export interface JwtClaims {
   roles: string[];
 }
 
-
 const b64url = (data: Buffer | string) => Buffer.from(data).toString("base64url");
 const sign = (input: string, key: Buffer) => createHmac("sha256", key).update(input).digest();
 

@@ -41,7 +41,9 @@ export function projectRoutes(app: FastifyInstance, inst: HopsworksInstance): vo
       const user = inst.userByEmail(m.email);
       if (!user) return [];
       const { href: _href, ...shown } = userView(inst, user);
-      return [{ projectTeamPK: { projectId: project.id, teamMember: user.email }, user: shown, teamRole: m.role, timestamp: new Date(m.addedAt).toISOString() }];
+      return [
+        { projectTeamPK: { projectId: project.id, teamMember: user.email }, user: shown, teamRole: m.role, timestamp: new Date(m.addedAt).toISOString() },
+      ];
     });
   });
 }

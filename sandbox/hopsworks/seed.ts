@@ -37,7 +37,10 @@ export const hopsworksInstanceSeedSchema = z.object({
   /** The real host name this cluster answers for, e.g. `hopsworks.example.com`. */
   host: z.string().min(1),
   /** The Hopsworks version (`GET /variables/versions`); its release family decides what configure does. */
-  version: z.string().regex(/^\d+\.\d+\.\d+/, "must be a version like 4.2.1").default("4.2.1"),
+  version: z
+    .string()
+    .regex(/^\d+\.\d+\.\d+/, "must be a version like 4.2.1")
+    .default("4.2.1"),
   /** `<addr>` of the DBFS paths: the application server's internal address (derived from the host when absent). */
   internalAddress: z.string().optional(),
   /** The Hive metastore's internal address (A and B set it in spark_conf); `<addr>` when absent. */

@@ -32,7 +32,10 @@ export interface HopsworksSandbox extends ServiceHandle {
 /** What a cluster keeps in clear: users' secrets (e.g. registered Databricks keys) and keystore passwords. */
 const heldSecrets = (d: InstanceData): string[] => [...d.secrets.map((s) => s.value), ...Object.values(d.certPasswords)];
 
-const hopsworksService = (seed: { instances: HopsworksInstanceSeed[] }, workspaces: DatabricksWorkspaces): ServiceSpec<HopsworksInstanceSeed, InstanceData, HopsworksInstance> => ({
+const hopsworksService = (
+  seed: { instances: HopsworksInstanceSeed[] },
+  workspaces: DatabricksWorkspaces,
+): ServiceSpec<HopsworksInstanceSeed, InstanceData, HopsworksInstance> => ({
   name: "hopsworks",
   stateKey: "instances",
   seeds: seed.instances,

@@ -50,7 +50,9 @@ export function enrichmentRoutes(app: FastifyInstance, inst: QualyticsInstance):
     // The guide: not while Export or Materialize operations are active (they write there).
     const busy = activeOperations(inst, source.id, ["export", "materialize"]);
     if (busy.length > 0) {
-      throw conflict(`The enrichment datastore of datastore id: ${source.id} cannot be removed while operations are active: ${busy.map((o) => `${o.type} ${o.id}`).join(", ")}`);
+      throw conflict(
+        `The enrichment datastore of datastore id: ${source.id} cannot be removed while operations are active: ${busy.map((o) => `${o.type} ${o.id}`).join(", ")}`,
+      );
     }
     if (source.enrichDatastoreId !== null) {
       source.enrichDatastoreId = null;

@@ -49,8 +49,7 @@ export const conflict = (detail: string) => new QualyticsApiError(409, detail);
 
 /** FastAPI's HTTPBearer answer, and what the token check answers for an unknown token. */
 export const notAuthenticated = () => new QualyticsApiError(401, "Not authenticated", { "WWW-Authenticate": "Bearer" });
-export const invalidCredentials = () =>
-  new QualyticsApiError(401, "Could not validate credentials", { "WWW-Authenticate": "Bearer" });
+export const invalidCredentials = () => new QualyticsApiError(401, "Could not validate credentials", { "WWW-Authenticate": "Bearer" });
 
 export const tokenExpired = () => new QualyticsApiError(401, "Signature has expired", { "WWW-Authenticate": "Bearer" });
 

@@ -12,7 +12,11 @@ export const hashToken = (value: string): string => createHash("sha256").update(
 /** What route handlers get: the deployment's state, its clock, the caller, and save. */
 export class QualyticsInstance extends ServiceInstance<InstanceData, QualyticsUser> {
   /** `tester` decides connection tests by calling the Databricks sandbox. */
-  constructor(data: InstanceData, context: InstanceContext, readonly tester: DatabricksConnectionTester) {
+  constructor(
+    data: InstanceData,
+    context: InstanceContext,
+    readonly tester: DatabricksConnectionTester,
+  ) {
     super(data, context);
   }
 

@@ -18,7 +18,11 @@ import { QueryReader, parseBody, pathId } from "./request";
 export const SYNC_REAL_MS = 60_000;
 const REAL_MS: Record<OperationType, number> = { sync: SYNC_REAL_MS, profile: 120_000, scan: 120_000, materialize: 60_000, export: 60_000 };
 
-export function startSync(inst: QualyticsInstance, datastore: DatastoreRecord, options: Partial<Pick<OperationRecord, "include" | "prune" | "recreate">> = {}): OperationRecord {
+export function startSync(
+  inst: QualyticsInstance,
+  datastore: DatastoreRecord,
+  options: Partial<Pick<OperationRecord, "include" | "prune" | "recreate">> = {},
+): OperationRecord {
   return startOperation(inst, datastore, "sync", options);
 }
 

@@ -69,7 +69,13 @@ function toPydanticIssue(issue: ZodIssue, body: unknown): ValidationIssue {
     }
     case "too_big":
       if (issue.origin === "string") {
-        return { type: "string_too_long", loc, msg: `String should have at most ${issue.maximum} characters`, input, ctx: { max_length: Number(issue.maximum) } };
+        return {
+          type: "string_too_long",
+          loc,
+          msg: `String should have at most ${issue.maximum} characters`,
+          input,
+          ctx: { max_length: Number(issue.maximum) },
+        };
       }
       return { type: "less_than_equal", loc, msg: `Input should be less than or equal to ${issue.maximum}`, input, ctx: { le: Number(issue.maximum) } };
     case "too_small":
@@ -122,7 +128,13 @@ export class QueryReader {
     }
     const value = Number(raw);
     if (options.min !== undefined && value < options.min) {
-      this.issues.push({ type: "greater_than_equal", loc, msg: `Input should be greater than or equal to ${options.min}`, input: raw, ctx: { ge: options.min } });
+      this.issues.push({
+        type: "greater_than_equal",
+        loc,
+        msg: `Input should be greater than or equal to ${options.min}`,
+        input: raw,
+        ctx: { ge: options.min },
+      });
     } else if (options.max !== undefined && value > options.max) {
       this.issues.push({ type: "less_than_equal", loc, msg: `Input should be less than or equal to ${options.max}`, input: raw, ctx: { le: options.max } });
     }

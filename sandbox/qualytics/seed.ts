@@ -19,7 +19,12 @@ export const qualyticsUserSeedSchema = z.object({
    * `value` is accepted too.
    */
   tokens: z
-    .array(z.union([z.object({ value: z.string().min(8) }), z.object({ claims: z.object({ sub: z.string().min(1), exp: z.number(), iat: z.number().optional() }).catchall(z.unknown()) })]))
+    .array(
+      z.union([
+        z.object({ value: z.string().min(8) }),
+        z.object({ claims: z.object({ sub: z.string().min(1), exp: z.number(), iat: z.number().optional() }).catchall(z.unknown()) }),
+      ]),
+    )
     .default([]),
 });
 
@@ -39,33 +44,36 @@ export const qualyticsDatastoreSeedSchema = z.intersection(
 
 export const qualyticsInstanceSeedSchema = z
   .object({
-  /** The real host name this deployment answers for, e.g. `acme.qualytics.io`. */
-  host: z.string().min(1),
-  users: z.array(qualyticsUserSeedSchema).default([]),
-  /** Team names; the first is the default team of datastores created without `teams`. */
-  teams: z.array(z.string().min(1)).default(["Public"]),
-  datastores: z.array(qualyticsDatastoreSeedSchema).default([]),
-  /** HS256 key the deployment signs and checks its tokens with. */
-  tokenSigningKey: z.string().min(8).default(DEFAULT_SIGNING_KEY),
-  /**
-   * Which of the shapes the public sources show this deployment answers in (see `dialect.ts`):
-   * `guide` (the user guide's examples), `cli` (what qualytics-cli's comments describe) or
-   * `legacy` (an older control plane with the older field names).
-   */
-  dialect: z.enum(DIALECTS).default("cli"),
-  /** Whether `POST /datastores/connection` (the unsaved-payload test) exists: some deployments lack it. */
-  unsavedConnectionTest: z.boolean().default(true),
-  /**
-   * Whether a create tests the connection and refuses to save on failure (the sandbox's default,
-   * see datastores.ts). false: it saves untested with `connected: false`, as a plane that leaves
-   * the test to the saved datastore's route would; unconfirmed which real planes do.
-   */
-  createTestsConnection: z.boolean().default(true),
+    /** The real host name this deployment answers for, e.g. `acme.qualytics.io`. */
+    host: z.string().min(1),
+    users: z.array(qualyticsUserSeedSchema).default([]),
+    /** Team names; the first is the default team of datastores created without `teams`. */
+    teams: z.array(z.string().min(1)).default(["Public"]),
+    datastores: z.array(qualyticsDatastoreSeedSchema).default([]),
+    /** HS256 key the deployment signs and checks its tokens with. */
+    tokenSigningKey: z.string().min(8).default(DEFAULT_SIGNING_KEY),
+    /**
+     * Which of the shapes the public sources show this deployment answers in (see `dialect.ts`):
+     * `guide` (the user guide's examples), `cli` (what qualytics-cli's comments describe) or
+     * `legacy` (an older control plane with the older field names).
+     */
+    dialect: z.enum(DIALECTS).default("cli"),
+    /** Whether `POST /datastores/connection` (the unsaved-payload test) exists: some deployments lack it. */
+    unsavedConnectionTest: z.boolean().default(true),
+    /**
+     * Whether a create tests the connection and refuses to save on failure (the sandbox's default,
+     * see datastores.ts). false: it saves untested with `connected: false`, as a plane that leaves
+     * the test to the saved datastore's route would; unconfirmed which real planes do.
+     */
+    createTestsConnection: z.boolean().default(true),
   })
   // Tokens given by their claims are signed now, with this deployment's key.
   .transform((inst) => ({
     ...inst,
-    users: inst.users.map((u) => ({ ...u, tokens: u.tokens.map((t) => ({ value: "value" in t ? t.value : mintQualyticsToken(inst.tokenSigningKey, t.claims) })) })),
+    users: inst.users.map((u) => ({
+      ...u,
+      tokens: u.tokens.map((t) => ({ value: "value" in t ? t.value : mintQualyticsToken(inst.tokenSigningKey, t.claims) })),
+    })),
   }));
 
 export const qualyticsSeedSchema = z.object({

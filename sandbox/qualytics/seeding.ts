@@ -40,7 +40,15 @@ export function seedDatastores(inst: QualyticsInstance, seeds: QualyticsDatastor
         inst.data.connections.push(connection);
       }
       const now = inst.nowIso();
-      const store = { id: inst.nextId("datastore"), created: now, updated: now, connectionId: connection.id, ...settings, enrichDatastoreId: null, connected: seed.connected };
+      const store = {
+        id: inst.nextId("datastore"),
+        created: now,
+        updated: now,
+        connectionId: connection.id,
+        ...settings,
+        enrichDatastoreId: null,
+        connected: seed.connected,
+      };
       if (seed.enrich_datastore !== undefined) {
         const enrich = inst.data.datastores.find((d) => d.name === seed.enrich_datastore);
         if (!enrich) throw new Error(`enrich_datastore '${seed.enrich_datastore}' is not an earlier seeded datastore`);

@@ -50,4 +50,3 @@ export function verifyQualyticsToken(signingKey: string, token: string, nowMs: n
   if (typeof claims.exp === "number" && claims.exp * 1000 <= nowMs) return { ok: false, reason: "expired" };
   return { ok: true, claims };
 }
-

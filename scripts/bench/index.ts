@@ -130,7 +130,9 @@ async function main(): Promise<void> {
   const loadBefore = os.loadavg()[0]!;
   const parallel = defaultParallelism();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pdi-bench-"));
-  say(`pulumi-databricks-integrations bench: scale ${SCALE} (latencies and durations = real × ${SCALE}), N = ${N}, parallel ${parallel}, storm ${STORM_RPS} rps`);
+  say(
+    `pulumi-databricks-integrations bench: scale ${SCALE} (latencies and durations = real × ${SCALE}), N = ${N}, parallel ${parallel}, storm ${STORM_RPS} rps`,
+  );
   say(`  work folder ${dir}`);
 
   const sandbox = await BenchSandbox.start(path.join(dir, "sandbox"), SCALE);
@@ -207,7 +209,8 @@ async function main(): Promise<void> {
       const preview = await stacks.run(lc, "preview", `preview (no-op) with ${type}`);
       rows[type].preview = stepCounts(preview);
       const changed = Object.entries(preview.changes).filter(([op, n]) => op !== "same" && n > 0);
-      if (preview.counts.total !== 0 || changed.length) noopFlags.push(`${type}: no-op preview made ${preview.counts.total} requests, changes ${JSON.stringify(preview.changes)}`);
+      if (preview.counts.total !== 0 || changed.length)
+        noopFlags.push(`${type}: no-op preview made ${preview.counts.total} requests, changes ${JSON.stringify(preview.changes)}`);
     }
     for (const type of TYPES) {
       const target = await urnsOf(lc, type);
@@ -346,7 +349,12 @@ async function main(): Promise<void> {
       command: "npm run bench",
       generatedAt: new Date().toISOString(),
       // Other work on the machine shows in the 1-minute load average (2 = both cores busy).
-      machine: { cpus: os.cpus().length, node: process.version, pulumi: pulumiVersion(), loadAverage: { before: round(loadBefore, 2), after: round(os.loadavg()[0]!, 2) } },
+      machine: {
+        cpus: os.cpus().length,
+        node: process.version,
+        pulumi: pulumiVersion(),
+        loadAverage: { before: round(loadBefore, 2), after: round(os.loadavg()[0]!, 2) },
+      },
       settings: {
         scale: SCALE,
         timeScale: SCALE,

@@ -100,7 +100,12 @@ export class ProviderMemoryPoller {
 
   /** The highest peak of any provider process started during `phase` (or any phase). */
   peakKb(phase?: string): number {
-    return Math.max(0, ...this.processes().filter((p) => phase === undefined || p.phase === phase).map((p) => p.hwmKb));
+    return Math.max(
+      0,
+      ...this.processes()
+        .filter((p) => phase === undefined || p.phase === phase)
+        .map((p) => p.hwmKb),
+    );
   }
 }
 

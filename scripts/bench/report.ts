@@ -102,7 +102,15 @@ const configureCalls = (c: StepCounts) =>
 
 /** `14 = 11 D + 3 H`, or `0`; with the Configure calls among them where there were any. */
 function cell(c: StepCounts, withTime: boolean): string {
-  const parts = ([["databricks", "D"], ["hopsworks", "H"], ["qualytics", "Q"]] as const).filter(([k]) => c[k] > 0).map(([k, s]) => `${num(c[k])} ${s}`);
+  const parts = (
+    [
+      ["databricks", "D"],
+      ["hopsworks", "H"],
+      ["qualytics", "Q"],
+    ] as const
+  )
+    .filter(([k]) => c[k] > 0)
+    .map(([k, s]) => `${num(c[k])} ${s}`);
   const counts = c.total === 0 ? "0" : parts.length === 1 ? parts[0]! : `${num(c.total)} = ${parts.join(" + ")}`;
   const configures = configureCalls(c);
   const withConfigures = configures > 0 ? `${counts}, ${configures} configure` : counts;
@@ -116,13 +124,17 @@ export function markdownReport(r: BenchResults): string {
       `${r.machine.cpus} CPUs, node ${r.machine.node}, pulumi ${r.machine.pulumi}, parallel ${r.settings.parallel}; 1-minute load average ${r.machine.loadAverage.before} before, ${r.machine.loadAverage.after} after. The bench took ${r.durationSeconds} s.`,
   );
   lines.push("");
-  lines.push("**Requests per lifecycle step**, one resource (D Databricks, including the calls Hopsworks and Qualytics make to it for us; H Hopsworks; Q Qualytics; in brackets the resource's own step time):");
+  lines.push(
+    "**Requests per lifecycle step**, one resource (D Databricks, including the calls Hopsworks and Qualytics make to it for us; H Hopsworks; Q Qualytics; in brackets the resource's own step time):",
+  );
   lines.push("");
   lines.push("| resource | create | no-op preview | refresh | update (what changed) | delete |");
   lines.push("|---|---|---|---|---|---|");
   for (const [type, row] of Object.entries(r.lifecycle)) {
     const preview = row.preview.total === 0 ? "0" : `**${cell(row.preview, false)}** ⚠`;
-    lines.push(`| ${type} | ${cell(row.create, true)} | ${preview} | ${cell(row.refresh, true)} | ${cell(row.update, true)} (${UPDATE_WHAT[type] ?? "?"}) | ${cell(row.delete, true)} |`);
+    lines.push(
+      `| ${type} | ${cell(row.create, true)} | ${preview} | ${cell(row.refresh, true)} | ${cell(row.update, true)} (${UPDATE_WHAT[type] ?? "?"}) | ${cell(row.delete, true)} |`,
+    );
   }
   lines.push("");
   lines.push(`**Engine floor**, ${r.floor.n} resources in a stack (wall time of the whole operation, median of ${r.floor.repetitions} runs):`);
@@ -131,7 +143,9 @@ export function markdownReport(r: BenchResults): string {
   lines.push("|---|---|---|---|---|");
   for (const [op, o] of Object.entries(r.floor.ops)) {
     const runs = (xs: number[]) => xs.map((x) => (x / 1000).toFixed(1)).join(", ");
-    lines.push(`| ${op} | ${sec(o.trivialMs)} (${runs(o.trivialRuns)}) | ${sec(o.oursMs)} (${runs(o.oursRuns)}) | ${o.ratio.toFixed(2)}× | ${o.oursRequests} |`);
+    lines.push(
+      `| ${op} | ${sec(o.trivialMs)} (${runs(o.trivialRuns)}) | ${sec(o.oursMs)} (${runs(o.oursRuns)}) | ${o.ratio.toFixed(2)}× | ${o.oursRequests} |`,
+    );
   }
   lines.push("");
   const s = r.scale;
@@ -148,14 +162,20 @@ export function markdownReport(r: BenchResults): string {
   lines.push(
     `| ${s.resources / 2} configured clusters + ${s.resources / 2} datastores, one \`up\` (parallel ${s.parallel}) | ${sec(s.wallMs)}; ideal ${s.waves} waves × ${sec(s.slowestIsolatedMs)} (slowest single step alone) = ${sec(s.idealMs)}: **${s.ratio.toFixed(2)}×**; packed ideal (Σ isolated steps / ${s.parallel}) ${sec(s.packedIdealMs)}: **${s.packedRatio.toFixed(2)}×** |`,
   );
-  lines.push(`| … its steps under load | slowest ${sec(s.slowestInRunMs)}, median cluster ${sec(s.medianClusterMs)}, median datastore ${sec(s.medianDatastoreMs)}; ${s.requests.total} requests (${s.requests.databricks} D, ${s.requests.hopsworks} H, ${s.requests.qualytics} Q) |`);
+  lines.push(
+    `| … its steps under load | slowest ${sec(s.slowestInRunMs)}, median cluster ${sec(s.medianClusterMs)}, median datastore ${sec(s.medianDatastoreMs)}; ${s.requests.total} requests (${s.requests.databricks} D, ${s.requests.hopsworks} H, ${s.requests.qualytics} Q) |`,
+  );
   lines.push(`| no-op preview of that stack (${s.resources + 3} resources) | ${s.noopPreviewRequests} requests |`);
   lines.push(
     `| 429 storm: ${st.updates} datastore updates, Qualytics limited to ${st.rps} req/s (burst ${st.burst}) | ${st.failed === 0 ? "completed, no failure" : `${st.failed} failed`}; ${sec(st.wallMs)}; ideal ${st.qualyticsRequests} admitted requests / ${st.rps} req/s = ${sec(st.idealMs)}: **${st.ratio.toFixed(2)}×**; ${st.throttled} answered 429 |`,
   );
   if (r.teams) lines.push(teamsRow(r.teams));
-  lines.push(`| state per resource (\`pulumi stack export\`) | ${perType}; the ${s.resources + 3}-resource stack: ${(r.state.totalBytes / 1024).toFixed(0)} kB |`);
-  lines.push(`| serialized provider (\`__provider\`) | ${providerChars} characters, kept twice (inputs and outputs): ${pct(Math.min(...providerShare))}–${pct(Math.max(...providerShare))} of a resource's state |`);
+  lines.push(
+    `| state per resource (\`pulumi stack export\`) | ${perType}; the ${s.resources + 3}-resource stack: ${(r.state.totalBytes / 1024).toFixed(0)} kB |`,
+  );
+  lines.push(
+    `| serialized provider (\`__provider\`) | ${providerChars} characters, kept twice (inputs and outputs): ${pct(Math.min(...providerShare))}–${pct(Math.max(...providerShare))} of a resource's state |`,
+  );
   lines.push(
     `| provider process peak memory (VmHWM) | ${mb(r.memory.peakProviderKbScaleUp)} in the ${s.resources}-resource \`up\` (${mb(r.memory.peakProviderKbTokensUp)} for ${r.floor.n} tokens, ${mb(r.memory.peakProviderKbTrivialUp)} for ${r.floor.n} trivial resources); ${mb(r.memory.peakProviderKb)} the highest of all ${r.memory.providerProcesses} provider processes |`,
   );

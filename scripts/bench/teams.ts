@@ -81,7 +81,10 @@ export async function manyStacks(options: {
     const results = await Promise.all(others.map((t) => stackOpProcess(request(t, "up"))));
     const wallMs = Date.now() - t0;
     const stackMs = results.map((r, i) => check(others[i]!, r));
-    options.say(`  up: ${others.length} teams at once`.padEnd(50) + `${(wallMs / 1000).toFixed(1).padStart(6)} s  (each ${stackMs.map((ms) => (ms / 1000).toFixed(1)).join(", ")} s)`);
+    options.say(
+      `  up: ${others.length} teams at once`.padEnd(50) +
+        `${(wallMs / 1000).toFixed(1).padStart(6)} s  (each ${stackMs.map((ms) => (ms / 1000).toFixed(1)).join(", ")} s)`,
+    );
     const d0 = Date.now();
     const destroyed = await Promise.all([0, ...others].map((t) => stackOpProcess(request(t, "destroy"))));
     destroyed.forEach((r, i) => check(i, r));

@@ -38,7 +38,11 @@ async function run(request: StackOpRequest): Promise<StackOpResult> {
         return { ok: true, output, outputs: await stack.outputs() };
       case "cli": {
         const r = await runCli(stack, request.args ?? []);
-        return { ok: r.exitCode === 0, output: r.output, error: r.exitCode === 0 ? undefined : `pulumi ${(request.args ?? []).join(" ")} exited ${r.exitCode}` };
+        return {
+          ok: r.exitCode === 0,
+          output: r.output,
+          error: r.exitCode === 0 ? undefined : `pulumi ${(request.args ?? []).join(" ")} exited ${r.exitCode}`,
+        };
       }
     }
   } catch (err) {

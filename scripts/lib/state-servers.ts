@@ -41,7 +41,9 @@ function postgresBinDir(): string {
   const majors = fs.existsSync(root) ? fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, "bin", "initdb"))) : [];
   majors.sort((a, b) => Number(b) - Number(a));
   if (!majors.length) {
-    throw new Error("PostgreSQL's initdb was found neither on PATH nor in /usr/lib/postgresql/*/bin: install it (apt-get install postgresql) to run the team-backend tests");
+    throw new Error(
+      "PostgreSQL's initdb was found neither on PATH nor in /usr/lib/postgresql/*/bin: install it (apt-get install postgresql) to run the team-backend tests",
+    );
   }
   return path.join(root, majors[0]!, "bin");
 }

@@ -39,8 +39,7 @@ describe("DatabricksAccessToken end to end (real engine, sandbox workspace)", ()
     return ((await res.json()) as { requests: { method: string; path: string }[] }).requests;
   };
   const clearRequests = () => fetch(`${h.url()}/__sandbox/requests`, { method: "DELETE" });
-  const liveTokens = async () =>
-    (await h.call("GET", "/api/2.0/token/list")).body.token_infos as { token_id: string; comment: string }[];
+  const liveTokens = async () => (await h.call("GET", "/api/2.0/token/list")).body.token_infos as { token_id: string; comment: string }[];
   const run = (op: StackOpRequest["op"], extra: Partial<StackOpRequest> = {}) => stack.run(op, extra);
 
   test("the full lifecycle", async () => {
@@ -100,7 +99,13 @@ describe("DatabricksAccessToken end to end (real engine, sandbox workspace)", ()
     const up = await stackOp({ ...request, op: "up" });
     if (!up.ok) throw new Error(`${up.error}\n${up.output}`);
     const tokenId = up.outputs!.tokenId!.value as string;
-    const info = ((await h.call("GET", "/api/2.0/token/list", { token: ALICE_TOKEN })).body.token_infos as { token_id: string; expiry_time: number; creation_time: number }[]).find((t) => t.token_id === tokenId)!;
+    const info = (
+      (await h.call("GET", "/api/2.0/token/list", { token: ALICE_TOKEN })).body.token_infos as {
+        token_id: string;
+        expiry_time: number;
+        creation_time: number;
+      }[]
+    ).find((t) => t.token_id === tokenId)!;
     expect(info.expiry_time - info.creation_time).toBe(2 * 365 * 24 * 3600 * 1000);
     expect(up.outputs!.expiryTime!.value).toBe(new Date(info.expiry_time).toISOString());
     const alices = (await h.call("GET", "/api/2.0/token/list", { token: ALICE_TOKEN })).body.token_infos as { token_id: string }[];

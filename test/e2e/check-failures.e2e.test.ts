@@ -41,7 +41,7 @@ describe("check failures on secret inputs (real engine)", () => {
   const preview = (stackName: string, config: Record<string, string>) =>
     stack.op("preview", { stackName, config: { "test:secretFile": secretFile, ...config } });
 
-  test("the engine prints a failure's property value (masked for a secret since v3.276), and nothing with property \"\"", async () => {
+  test('the engine prints a failure\'s property value (masked for a secret since v3.276), and nothing with property ""', async () => {
     const withProperty = await preview("with-property", { "test:mode": "shape", "test:property": "authToken" });
     expect(withProperty.ok).toBe(false);
     // The engine shows the value of a failure's property. Engines up to v3.259 showed a secret's
@@ -61,7 +61,9 @@ describe("check failures on secret inputs (real engine)", () => {
     const result = await preview("token", { "test:mode": "token" });
     expect(result.ok).toBe(false);
     const output = everything(result);
-    expect(output).toMatch(/resource 'ci-token' has a problem: authToken: has leading or trailing whitespace \(often a newline pasted or read from a file\); remove it where the value is set/);
+    expect(output).toMatch(
+      /resource 'ci-token' has a problem: authToken: has leading or trailing whitespace \(often a newline pasted or read from a file\); remove it where the value is set/,
+    );
     expect(output).not.toContain(CANARY);
     // Refused at check: the workspace never saw the bad token.
     const requests = (await (await fetch(`${h.url()}/__sandbox/requests`)).json()) as { requests: unknown[] };

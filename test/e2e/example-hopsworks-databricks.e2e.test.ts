@@ -55,7 +55,8 @@ describe("a cluster @pulumi/databricks owns, configured for Hopsworks", () => {
   };
   let clusterId: string;
 
-  const cluster = async () => (await h.databricks.call("GET", `/api/2.1/clusters/get?cluster_id=${clusterId}`, { token: ALICE_TOKEN })).body as Record<string, any>;
+  const cluster = async () =>
+    (await h.databricks.call("GET", `/api/2.1/clusters/get?cluster_id=${clusterId}`, { token: ALICE_TOKEN })).body as Record<string, any>;
   const declaredPart = (live: Record<string, any>) => Object.fromEntries(Object.keys(declared).map((k) => [k, live[k]]));
   const settled = () => eventually(async () => ["RUNNING", "TERMINATED"].includes((await cluster()).state));
   const run = (op: StackOpRequest["op"], extra: Partial<StackOpRequest> = {}) => stack.run(op, extra);
@@ -68,7 +69,10 @@ describe("a cluster @pulumi/databricks owns, configured for Hopsworks", () => {
     const created = await h.databricks.call("POST", "/api/2.1/clusters/create", { token: ALICE_TOKEN, body: declared });
     expect(created.status).toBe(200);
     clusterId = created.body.cluster_id;
-    const install = await h.databricks.call("POST", "/api/2.0/libraries/install", { token: ALICE_TOKEN, body: { cluster_id: clusterId, libraries: hops.libraries } });
+    const install = await h.databricks.call("POST", "/api/2.0/libraries/install", {
+      token: ALICE_TOKEN,
+      body: { cluster_id: clusterId, libraries: hops.libraries },
+    });
     expect(install.status).toBe(200);
     const { config, secretConfig } = hopsworksStackConfig();
     stack = new EngineHarness({
@@ -104,7 +108,10 @@ describe("a cluster @pulumi/databricks owns, configured for Hopsworks", () => {
 
   test("the owner's own edit (full declared spec, more workers) keeps Hopsworks configured", async () => {
     await settled();
-    const edit = await h.databricks.call("POST", "/api/2.1/clusters/edit", { token: ALICE_TOKEN, body: { ...declared, cluster_id: clusterId, num_workers: 4 } });
+    const edit = await h.databricks.call("POST", "/api/2.1/clusters/edit", {
+      token: ALICE_TOKEN,
+      body: { ...declared, cluster_id: clusterId, num_workers: 4 },
+    });
     expect(edit.status).toBe(200);
     await run("refresh");
     await run("preview", { expectNoChanges: true });

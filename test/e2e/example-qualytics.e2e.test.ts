@@ -69,7 +69,13 @@ describe("examples/qualytics end to end (real engine, sandbox)", () => {
       enrichment_only: true,
       database: "quality",
       schema: "enrichment",
-      connection: { name: "shared_enrichment_connection", type: "databricks", host: workspace.host, password: OTHER_TEAM_TOKEN, parameters: { path: WAREHOUSE_PATH } },
+      connection: {
+        name: "shared_enrichment_connection",
+        type: "databricks",
+        host: workspace.host,
+        password: OTHER_TEAM_TOKEN,
+        parameters: { path: WAREHOUSE_PATH },
+      },
     });
     expect(made.status).toBe(200);
     existing = made.body as LiveDatastore;
@@ -126,8 +132,22 @@ describe("examples/qualytics end to end (real engine, sandbox)", () => {
     const sales = await datastore(out.salesDatastoreId as number);
     const raw = await datastore(out.rawDatastoreId as number);
     const created = await datastore(out.enrichmentDatastoreId as number);
-    expect(sales).toMatchObject({ name: "dbx_sales", enrichment_only: false, database: "main", schema: "sales", connected: true, enrich_datastore: { id: existing.id } });
-    expect(raw).toMatchObject({ name: "dbx_raw", enrichment_only: false, database: "main", schema: "default", connected: true, enrich_datastore: { id: created.id } });
+    expect(sales).toMatchObject({
+      name: "dbx_sales",
+      enrichment_only: false,
+      database: "main",
+      schema: "sales",
+      connected: true,
+      enrich_datastore: { id: existing.id },
+    });
+    expect(raw).toMatchObject({
+      name: "dbx_raw",
+      enrichment_only: false,
+      database: "main",
+      schema: "default",
+      connected: true,
+      enrich_datastore: { id: created.id },
+    });
     expect(created).toMatchObject({ name: "dbx_enrichment", enrichment_only: true, database: "quality", schema: "enrichment", connected: true });
     expect(created.id).not.toBe(existing.id);
     expect(out).toMatchObject({

@@ -154,7 +154,9 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
 
   test("the full lifecycle", async () => {
     const before = { running: await userSpec(MANAGED_CLUSTER), terminated: await userSpec(TERMINATED_CLUSTER) };
-    const familyBefore = Object.fromEntries(await Promise.all(familyClusterIds.map(async (id) => [id, { spec: await userSpec(id), libraries: await libraries(id) }] as const)));
+    const familyBefore = Object.fromEntries(
+      await Promise.all(familyClusterIds.map(async (id) => [id, { spec: await userSpec(id), libraries: await libraries(id) }] as const)),
+    );
     expect((await cluster(TERMINATED_CLUSTER)).state).toBe("TERMINATED");
     expect((await cluster(MANAGED_CLUSTER)).state).toBe("RUNNING");
 
@@ -163,7 +165,12 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
     // The first deployment: one configure is answered slower than the general client timeout
     // (it must be sent exactly once); the 3.7 instance's sessions expire mid-deployment.
     await clearRequests();
-    h.hopsworks.control.addFault({ route: "POST /hopsworks-api/api/project/*/integrations/databricks/*/clusters/*", kind: "slow-answer", delayMs: 6000, count: 1 });
+    h.hopsworks.control.addFault({
+      route: "POST /hopsworks-api/api/project/*/integrations/databricks/*/clusters/*",
+      kind: "slow-answer",
+      delayMs: 6000,
+      count: 1,
+    });
     const up = await run("up", { env: { ...base.env, PULUMI_DATABRICKS_INTEGRATIONS_TIMEOUT_MS: "4000" } });
     expect(up.changeSummary).toEqual({ create: 5 + F });
     await firstDeploymentChecks(up);
@@ -177,7 +184,11 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
     // The running cluster (4.2, family C), configured by the Data owner for the scientist.
     const running = await cluster(MANAGED_CLUSTER);
     expect(running.state).toBe("RUNNING");
-    expect(Object.keys(running.spark_conf).filter((k) => k.startsWith("spark.hadoop.") || k === "spark.serializer").sort()).toEqual(HOPSWORKS_KEYS);
+    expect(
+      Object.keys(running.spark_conf)
+        .filter((k) => k.startsWith("spark.hadoop.") || k === "spark.serializer")
+        .sort(),
+    ).toEqual(HOPSWORKS_KEYS);
     expect(running.spark_conf["spark.sql.shuffle.partitions"]).toBe("64");
     expect(running.spark_conf["spark.hadoop.hops.ssl.keystore.name"]).toContain(`${PROJECT}__${SCIENTIST.username}`);
     expect(running.custom_tags).toMatchObject({ team: "fraud", hopsworks_project_id: String(PROJECT_ID), hopsworks_user: SCIENTIST.username });
@@ -195,7 +206,15 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
     expect(mainLibraries.find((l) => l.library.pypi?.package === CLIENT_42)?.status).toBe("INSTALLED");
     expect(mainLibraries.find((l) => l.library.pypi?.package === HSFS_REQUIREMENT)?.status ?? "gone").toMatch(/UNINSTALL_ON_RESTART|gone/);
     expect(out("featuresLibraries")).toEqual(expect.arrayContaining([`pypi ${CLIENT_42}`, expect.stringMatching(/^jar dbfs:\/\/\/hopsworks\/10\./)]));
-    expect(out("connection")).toEqual({ host: HOPSWORKS_HOST, port: 443, project: PROJECT, secretsStore: "secretsmanager", hostnameVerification: true, client: "hopsworks", engine: "spark-no-metastore" });
+    expect(out("connection")).toEqual({
+      host: HOPSWORKS_HOST,
+      port: 443,
+      project: PROJECT,
+      secretsStore: "secretsmanager",
+      hostnameVerification: true,
+      client: "hopsworks",
+      engine: "spark-no-metastore",
+    });
     expect(out("snippet")).toContain(`hopsworks.login(\n    host="${HOPSWORKS_HOST}",\n    port=443,\n    project="${PROJECT}",`);
     expect(out("snippet")).toContain(`engine="spark-no-metastore"`);
 
@@ -243,7 +262,9 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
       [
         "client library uninstalled",
         async () => {
-          const res = await h.databricks.call("POST", "/api/2.0/libraries/uninstall", { body: { cluster_id: MANAGED_CLUSTER, libraries: [{ pypi: { package: CLIENT_42 } }] } });
+          const res = await h.databricks.call("POST", "/api/2.0/libraries/uninstall", {
+            body: { cluster_id: MANAGED_CLUSTER, libraries: [{ pypi: { package: CLIENT_42 } }] },
+          });
           expect(res.status).toBe(200);
         },
         /library pypi hopsworks\[python\]~=4\.2\.0 was uninstalled/,
@@ -381,9 +402,18 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
       for (const kind of ["running", "terminated"] as const) {
         const o = outs[kind];
         const label = `${f.host} ${kind}`;
-        expect({ label, family: o.family, version: o.version, client: o.client, address: o.address }).toEqual({ label, family: expected.family, version: f.version, client: expected.client, address: addr });
+        expect({ label, family: o.family, version: o.version, client: o.client, address: o.address }).toEqual({
+          label,
+          family: expected.family,
+          version: f.version,
+          client: expected.client,
+          address: addr,
+        });
         expect({ label, keys: o.sparkKeys }).toEqual({ label, keys: familySparkKeys(expected.family).sort() });
-        const pypi = (o.libraries as string[]).filter((l) => l.startsWith("pypi ")).map((l) => l.slice(5)).sort();
+        const pypi = (o.libraries as string[])
+          .filter((l) => l.startsWith("pypi "))
+          .map((l) => l.slice(5))
+          .sort();
         const jars = (o.libraries as string[]).filter((l) => l.startsWith(`jar dbfs:///hopsworks/${addr}/`));
         expect({ label, pypi, jars: jars.length }).toEqual({ label, pypi: expected.pypi.sort(), jars: expected.jars });
         const live = await cluster(ids[kind]);
@@ -392,7 +422,8 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
           const found = statuses.find((s) => (s.library.pypi ? `pypi ${s.library.pypi.package}` : `jar ${s.library.jar}`) === name);
           expect({ label, name, status: found?.status }).toEqual({ label, name, status: "INSTALLED" });
         }
-        if (expected.replaced) expect(statuses.find((s) => s.library.pypi?.package === expected.replaced)?.status ?? "gone").toMatch(/UNINSTALL_ON_RESTART|gone/);
+        if (expected.replaced)
+          expect(statuses.find((s) => s.library.pypi?.package === expected.replaced)?.status ?? "gone").toMatch(/UNINSTALL_ON_RESTART|gone/);
         const userScripts = familyBefore[ids[kind]]!.spec.init_scripts ?? [];
         if (expected.initScript) {
           expect(o.initScript).toBe(`dbfs:///hopsworks/${addr}/${PROJECT}__${OWNER.username}/initScript.sh`);
@@ -401,7 +432,9 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
           expect(o.initScript).toBe("");
           expect({ label, scripts: live.init_scripts ?? [] }).toEqual({ label, scripts: userScripts });
         }
-        expect(live.spark_conf["spark.hadoop.hops.ssl.keystore.name"]).toBe(`/dbfs/hopsworks/${addr}/${PROJECT}__${OWNER.username}/${PROJECT}__${OWNER.username}__kstore.jks`);
+        expect(live.spark_conf["spark.hadoop.hops.ssl.keystore.name"]).toBe(
+          `/dbfs/hopsworks/${addr}/${PROJECT}__${OWNER.username}/${PROJECT}__${OWNER.username}__kstore.jks`,
+        );
         for (const field of ["policy_id", "data_security_mode", "single_user_name", "aws_attributes"]) {
           expect({ label, field, value: live[field] }).toEqual({ label, field, value: familyBefore[ids[kind]]!.spec[field] });
         }
@@ -421,7 +454,10 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
         spec.custom_tags.hopsworks_user = OUTSIDER.username;
         if (EXPECTED[f.host]!.initScript) spec.init_scripts = spec.init_scripts.filter((s: any) => !s.dbfs);
       });
-      const recorded = exportedFamilies.find((r) => r.urn.endsWith(`::${f.host.split(".")[0]}-running`))!.outputs!.applied.libraries as Record<string, unknown>[];
+      const recorded = exportedFamilies.find((r) => r.urn.endsWith(`::${f.host.split(".")[0]}-running`))!.outputs!.applied.libraries as Record<
+        string,
+        unknown
+      >[];
       const victim = recorded.find((l) => "jar" in l) ?? recorded[0]!;
       expect((await h.databricks.call("POST", "/api/2.0/libraries/uninstall", { body: { cluster_id: id, libraries: [victim] } })).status).toBe(200);
     }
@@ -454,9 +490,27 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
       ["not-a-member", { "test:targetUser": OUTSIDER.username }, {}, /targetUser "outsider1" is not a member of project fraud_detection/, MANAGED_CLUSTER],
       ["unregistered", { "test:workspaceHost": AZURE_HOST }, {}, /instance adb-.* is not registered in Hopsworks for user/, MANAGED_CLUSTER],
       ["unknown-cluster", { "test:clusterId": "0101-000000-zzzzzzzz" }, {}, /cluster 0101-000000-zzzzzzzz does not exist in workspace/, MANAGED_CLUSTER],
-      ["api-key-only", { "hopsworks:email": "" }, { "hopsworks:password": "", "hopsworks:apiKey": OWNER.apiKey }, /accept only a login session \(JWT\).*200003/, MANAGED_CLUSTER],
-      ["no-can-manage", { "test:clusterId": ATTACH_ONLY_CLUSTER }, {}, /lacks the "Can Manage" permission on cluster 0101-000000-cccccccc.*workspace admin/, ATTACH_ONLY_CLUSTER],
-      ["scientist-for-other", { "hopsworks:email": SCIENTIST.email, "test:targetUser": OWNER.username }, { "hopsworks:password": SCIENTIST.password }, /only a Data owner/, MANAGED_CLUSTER],
+      [
+        "api-key-only",
+        { "hopsworks:email": "" },
+        { "hopsworks:password": "", "hopsworks:apiKey": OWNER.apiKey },
+        /accept only a login session \(JWT\).*200003/,
+        MANAGED_CLUSTER,
+      ],
+      [
+        "no-can-manage",
+        { "test:clusterId": ATTACH_ONLY_CLUSTER },
+        {},
+        /lacks the "Can Manage" permission on cluster 0101-000000-cccccccc.*workspace admin/,
+        ATTACH_ONLY_CLUSTER,
+      ],
+      [
+        "scientist-for-other",
+        { "hopsworks:email": SCIENTIST.email, "test:targetUser": OWNER.username },
+        { "hopsworks:password": SCIENTIST.password },
+        /only a Data owner/,
+        MANAGED_CLUSTER,
+      ],
       ["bad-host", { "test:workspaceHost": "https://example.com" }, {}, /workspaceHost: .*expected forms are AWS/, MANAGED_CLUSTER],
       // Another stack declaring the cluster the deployed stack configured (and claimed): refused, naming the holder.
       [
@@ -472,7 +526,13 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
       const result = await one(name, config, secretConfig);
       expect({ name, ok: result.ok }).toEqual({ name, ok: false });
       expect({ name, output: result.output }).toEqual({ name, output: expect.stringMatching(expected) });
-      const exported = await stackOp({ ...base, op: "export", projectName: "hopsworks-refused", stackName: name, programModule: compiledProgram("test/e2e/programs/hopsworks-cluster.ts") });
+      const exported = await stackOp({
+        ...base,
+        op: "export",
+        projectName: "hopsworks-refused",
+        stackName: name,
+        programModule: compiledProgram("test/e2e/programs/hopsworks-cluster.ts"),
+      });
       expect({ name, exported: exported.ok }).toEqual({ name, exported: true });
       const resources = resourcesOf(exported.deployment).filter((r) => r.type.includes("HopsworksConfiguredCluster"));
       expect({ name, resources }).toEqual({ name, resources: [] });
@@ -502,7 +562,14 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
     const createCluster = async (name: string, policyId: string) => {
       const res = await h.databricks.call("POST", "/api/2.1/clusters/create", {
         token: ALICE_TOKEN,
-        body: { cluster_name: name, spark_version: "15.4.x-scala2.12", node_type_id: "i3.xlarge", num_workers: 1, policy_id: policyId, spark_conf: { "spark.sql.shuffle.partitions": "8" } },
+        body: {
+          cluster_name: name,
+          spark_version: "15.4.x-scala2.12",
+          node_type_id: "i3.xlarge",
+          num_workers: 1,
+          policy_id: policyId,
+          spark_conf: { "spark.sql.shuffle.partitions": "8" },
+        },
       });
       expect(res.status).toBe(200);
       await eventually(async () => (await cluster(res.body.cluster_id)).state === "RUNNING");
@@ -514,7 +581,9 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
     const guardedBefore = await userSpec(guarded);
     const refused = await stackOp({ ...request({ "test:clusterId": guarded }, ALICE_TOKEN), stackName: "guarded" });
     expect(refused.ok).toBe(false);
-    expect(refused.output).toMatch(/under cluster policy "No TLS bypass, no DBFS init scripts" \(D0D0D0D0D0D0D0D1\).*spark_conf\.spark\.hadoop\.hops\.ssl\.hostname\.verifier \(the policy forbids it.*Nothing was changed/);
+    expect(refused.output).toMatch(
+      /under cluster policy "No TLS bypass, no DBFS init scripts" \(D0D0D0D0D0D0D0D1\).*spark_conf\.spark\.hadoop\.hops\.ssl\.hostname\.verifier \(the policy forbids it.*Nothing was changed/,
+    );
     expect(await userSpec(guarded)).toEqual(guardedBefore);
 
     // The stack's own token for its Databricks calls, revoked later out of band.
@@ -535,16 +604,26 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
     const since = (await (await fetch(`${h.databricks.url()}/__sandbox/requests`)).json()) as { requests: { seq: number }[] };
     const sinceSeq = since.requests.at(-1)?.seq ?? 0;
     const deploying = stackOp(request({ "test:clusterId": clusterId }, token));
-    await eventually(async () => {
-      const log = (await (await fetch(`${h.databricks.url()}/__sandbox/requests?since=${sinceSeq}`)).json()) as { requests: { path: string; fault?: string }[] };
-      return log.requests.some((r) => r.path === "/api/2.1/clusters/update" && r.fault === "delay");
-    }, 120_000, 20);
+    await eventually(
+      async () => {
+        const log = (await (await fetch(`${h.databricks.url()}/__sandbox/requests?since=${sinceSeq}`)).json()) as {
+          requests: { path: string; fault?: string }[];
+        };
+        return log.requests.some((r) => r.path === "/api/2.1/clusters/update" && r.fault === "delay");
+      },
+      120_000,
+      20,
+    );
     await editOutOfBand(clusterId, (spec) => void (spec.spark_conf = { ...spec.spark_conf, "spark.someone.else": "kept" }));
     const deployed = await deploying;
     if (!deployed.ok) throw new Error(`policy up failed: ${deployed.error}\n${deployed.output}`);
     const configured = await cluster(clusterId);
     expect(configured.policy_id).toBe(ML_POLICY.policy_id);
-    expect(configured.spark_conf).toMatchObject({ "spark.someone.else": "kept", "spark.sql.shuffle.partitions": "8", "spark.hadoop.hops.ipc.server.ssl.enabled": "true" });
+    expect(configured.spark_conf).toMatchObject({
+      "spark.someone.else": "kept",
+      "spark.sql.shuffle.partitions": "8",
+      "spark.hadoop.hops.ipc.server.ssl.enabled": "true",
+    });
     expect(configured.custom_tags).toMatchObject({ cost_center: "ml", hopsworks_user: OWNER.username });
     expect((await stackOp({ ...request({ "test:clusterId": clusterId }, token), op: "refresh", expectNoChanges: true })).ok).toBe(true);
 
@@ -554,7 +633,10 @@ describe("Hopsworks Databricks integration end to end (real engine, sandboxes)",
     for (const op of ["refresh", "up"] as const) {
       const failed = await stackOp({ ...request({ "test:clusterId": clusterId, "test:targetUser": SCIENTIST.username }, token), op });
       expect({ op, ok: failed.ok }).toEqual({ op, ok: false });
-      expect({ op, output: failed.output }).toEqual({ op, output: expect.stringMatching(/HTTP 403: Invalid access token\. — the token is invalid, expired or revoked: create a new one/) });
+      expect({ op, output: failed.output }).toEqual({
+        op,
+        output: expect.stringMatching(/HTTP 403: Invalid access token\. — the token is invalid, expired or revoked: create a new one/),
+      });
       expect({ op, output: failed.output }).toEqual({ op, output: expect.not.stringMatching(/Can Manage/) });
     }
 

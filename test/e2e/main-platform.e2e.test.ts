@@ -98,7 +98,11 @@ describe("the main job: deploy, deploy again, drift made with the sandbox comman
     return blocks;
   };
   /** How the engine's diff names a drift report's property: an input by its key, a cluster's drift by the Spark key, tag or library in its `drift` output. */
-  const engineNames = (property: string) => property.replace(/^(spark_conf|custom_tags)\./, "").replace(/^libraries$/, "library ").replace(/^\(resource\)$/, "");
+  const engineNames = (property: string) =>
+    property
+      .replace(/^(spark_conf|custom_tags)\./, "")
+      .replace(/^libraries$/, "library ")
+      .replace(/^\(resource\)$/, "");
   const expectDrift = async (expected: [resource: string, kind: string, property: string][]) => {
     const out = await main("drift", 2);
     expect(out).toMatch(/pulumi preview exited [1-9]/); // --expect-no-changes fails, as in the nightly job
@@ -111,7 +115,10 @@ describe("the main job: deploy, deploy again, drift made with the sandbox comman
     for (const line of lines) {
       const [, resource, kind, property] = /^- `([^`]+)` \([^)]*\) · ([^·]+) · `([^`]+)`/.exec(line) ?? [];
       const block = diff.get(resource!) ?? "";
-      expect({ line, named: block.includes(engineNames(property!)) || (kind!.trim() === "deleted" && /\+ .*create|\(create\)|\+\s/.test(block)) }).toEqual({ line, named: true });
+      expect({ line, named: block.includes(engineNames(property!)) || (kind!.trim() === "deleted" && /\+ .*create|\(create\)|\+\s/.test(block)) }).toEqual({
+        line,
+        named: true,
+      });
     }
     return { lines, diff };
   };
@@ -123,7 +130,13 @@ describe("the main job: deploy, deploy again, drift made with the sandbox comman
 
   /** The main stack exported as `pulumi stack export` does (secrets masked), for the secret audit. */
   const exportMainStack = async () => {
-    const exported = await stackOp({ op: "export", programModule: compiledProgram("examples/main/index.ts"), projectName: MAIN_PROJECT, stackName: MAIN_STACK, stateDir: path.join(home, "pulumi") });
+    const exported = await stackOp({
+      op: "export",
+      programModule: compiledProgram("examples/main/index.ts"),
+      projectName: MAIN_PROJECT,
+      stackName: MAIN_STACK,
+      stateDir: path.join(home, "pulumi"),
+    });
     audit.track(exported);
     expect({ ok: exported.ok, error: exported.error }).toEqual({ ok: true, error: undefined });
   };
@@ -174,7 +187,9 @@ describe("the main job: deploy, deploy again, drift made with the sandbox comman
       ["feature-engineering", "changed", "spark_conf.spark.hadoop.hops.ssl.hostname.verifier"],
       ["training", "changed", "libraries"],
     ]);
-    expect(lines.some((l) => l.startsWith("- `enrichment` (QualyticsDatabricksEnrichmentDatastore) · changed · `description`: live `edited in the console"))).toBe(true);
+    expect(
+      lines.some((l) => l.startsWith("- `enrichment` (QualyticsDatabricksEnrichmentDatastore) · changed · `description`: live `edited in the console")),
+    ).toBe(true);
     // In the engine's diff: the input with its live value, which `up` removes (the program sets none).
     expect(diff.get("enrichment")).toMatch(/- description\s*: "edited in the console[^"]*"/);
     // Settings at Qualytics' defaults that the program does not declare are not listed.
@@ -207,7 +222,9 @@ describe("examples/real-services/Pulumi.production.yaml", () => {
 
   test("sets every key the main program reads, and the README documents each", () => {
     const source = fs.readFileSync(path.join(REPO_ROOT, "examples/main/index.ts"), "utf8");
-    const platformKeys = [...source.matchAll(/platform\.(?:get|require|getNumber|getBoolean|requireObject)(?:<[^>]+>)?\("([^"]+)"/g)].map((m) => `platform:${m[1]}`);
+    const platformKeys = [...source.matchAll(/platform\.(?:get|require|getNumber|getBoolean|requireObject)(?:<[^>]+>)?\("([^"]+)"/g)].map(
+      (m) => `platform:${m[1]}`,
+    );
     expect(platformKeys.length).toBeGreaterThan(5);
     const sandboxKeys = Object.keys(sandboxStackConfig(SEED, {}).config).filter((k) => !k.startsWith("databricks-integrations:"));
     const readme = fs.readFileSync(path.join(REPO_ROOT, "examples/real-services/README.md"), "utf8");

@@ -144,7 +144,8 @@ describe("policy pack examples/gitops/policy on the real engine (sandboxes)", ()
     // The pack ran (the engine names it) and reported no violation.
     expect(r.output).toMatch(/Policies:[\s\S]*databricks-integrations@v0\.1\.0/);
     expect(r.output).not.toMatch(/\[mandatory\]/);
-    for (const policy of [POLICY.sourceHasEnrichment, POLICY.tokenExpires, POLICY.tokenRotationWindow, POLICY.adoptReviewed]) expect(r.output).not.toContain(policy);
+    for (const policy of [POLICY.sourceHasEnrichment, POLICY.tokenExpires, POLICY.tokenRotationWindow, POLICY.adoptReviewed])
+      expect(r.output).not.toContain(policy);
     // A targetUser only known at `up` (the registration's user) is not a violation: the SDK says
     // the policy cannot run on it in preview (advisory), and it runs at `up`.
     expect(r.output).toMatch(violationLine("advisory", POLICY.clusterForProjectMember, "HopsworksConfiguredCluster", "for-registrant"));
@@ -167,7 +168,9 @@ describe("policy pack examples/gitops/policy on the real engine (sandboxes)", ()
     expect(out).toMatch(violationLine("mandatory", POLICY.sourceHasEnrichment, "QualyticsDatabricksDatastore", "unenriched"));
     expect(out).toMatch(/QualyticsDatabricksDatastore "unenriched" has no enrichment datastore/);
     expect(out).toMatch(violationLine("mandatory", POLICY.clusterForProjectMember, "HopsworksConfiguredCluster", "for-outsider"));
-    expect(out).toContain(`targetUser "${OUTSIDER.username}" is not a member of Hopsworks project "${PROJECT}" (members: ${OWNER.username} (Data owner), ${SCIENTIST.username} (Data scientist))`);
+    expect(out).toContain(
+      `targetUser "${OUTSIDER.username}" is not a member of Hopsworks project "${PROJECT}" (members: ${OWNER.username} (Data owner), ${SCIENTIST.username} (Data scientist))`,
+    );
     // Advisory findings are shown too, without failing anything by themselves.
     expect(out).toMatch(violationLine("advisory", POLICY.tokenRotationWindow, "DatabricksAccessToken", "forever"));
     expect(out).toMatch(violationLine("advisory", POLICY.adoptReviewed, "QualyticsDatabricksDatastore", "unenriched"));
@@ -214,15 +217,21 @@ describe("membership rule of hopsworks-cluster-for-project-member", () => {
     const allowedUsers = { fraud_detection: ["scient01", "Owner@Example.com"] };
     expect(await membershipViolation({ project: "fraud_detection", targetUser: "scient01", allowedUsers })).toBeUndefined();
     expect(await membershipViolation({ project: "fraud_detection", caller: "owner@example.com", allowedUsers })).toBeUndefined();
-    expect(await membershipViolation({ project: "fraud_detection", targetUser: "outsider1", allowedUsers })).toMatch(/not in the policy config's allowedUsers for project "fraud_detection"/);
+    expect(await membershipViolation({ project: "fraud_detection", targetUser: "outsider1", allowedUsers })).toMatch(
+      /not in the policy config's allowedUsers for project "fraud_detection"/,
+    );
     expect(await membershipViolation({ project: "churn", targetUser: "scient01", allowedUsers })).toMatch(/cannot verify/);
   });
 
   test("with both, the user must be allowed and a live member", async () => {
     const allowedUsers = { fraud_detection: ["scient01", "outsider1"] };
     expect(await membershipViolation({ project: "fraud_detection", targetUser: "scientist@example.com", members })).toBeUndefined();
-    expect(await membershipViolation({ project: "fraud_detection", targetUser: "outsider1", allowedUsers, members })).toMatch(/is not a member of Hopsworks project/);
-    expect(await membershipViolation({ project: "fraud_detection", targetUser: "owner01", allowedUsers, members })).toMatch(/not in the policy config's allowedUsers/);
+    expect(await membershipViolation({ project: "fraud_detection", targetUser: "outsider1", allowedUsers, members })).toMatch(
+      /is not a member of Hopsworks project/,
+    );
+    expect(await membershipViolation({ project: "fraud_detection", targetUser: "owner01", allowedUsers, members })).toMatch(
+      /not in the policy config's allowedUsers/,
+    );
     expect(await membershipViolation({ project: "fraud_detection", members })).toMatch(/cannot tell who that is/);
   });
 
@@ -230,7 +239,9 @@ describe("membership rule of hopsworks-cluster-for-project-member", () => {
     const lookup = liveMembers(hopsworksBaseUrl("hopsworks.invalid", 8181), "sandbox-key-never-printed");
     expect(hopsworksBaseUrl("hopsworks.invalid", 8181)).toBe("https://hopsworks.invalid:8181/hopsworks-api/api");
     const verdict = await membershipViolation({ project: "fraud_detection", targetUser: "scient01", members: lookup });
-    expect(verdict).toMatch(/cannot verify that targetUser "scient01" is a member of Hopsworks project "fraud_detection": Hopsworks \(hopsworks\.invalid:8181\) did not answer/);
+    expect(verdict).toMatch(
+      /cannot verify that targetUser "scient01" is a member of Hopsworks project "fraud_detection": Hopsworks \(hopsworks\.invalid:8181\) did not answer/,
+    );
     expect(verdict).not.toContain("sandbox-key-never-printed");
   });
 });

@@ -1,5 +1,13 @@
 import { ADMIN_TOKEN, AWS_HOST } from "../helpers/databricks-sandbox";
-import { DIALECT_HOSTS, QUALYTICS_ADMIN_TOKEN, QUALYTICS_HOST, WAREHOUSE_PATH, qualyticsTestSeed, startQualyticsTestSandbox, type QualyticsHarness } from "../helpers/qualytics-sandbox";
+import {
+  DIALECT_HOSTS,
+  QUALYTICS_ADMIN_TOKEN,
+  QUALYTICS_HOST,
+  WAREHOUSE_PATH,
+  qualyticsTestSeed,
+  startQualyticsTestSandbox,
+  type QualyticsHarness,
+} from "../helpers/qualytics-sandbox";
 import { compiledProgram } from "../helpers/engine";
 import { EngineHarness } from "../helpers/engine-harness";
 import type { StackOpRequest } from "../../scripts/lib/stack-op-process";
@@ -32,7 +40,10 @@ describe("Qualytics Databricks datastores end to end (real engine, sandboxes)", 
   beforeAll(async () => {
     // acme answers in the `cli` dialect; the guide's and an older plane's (without the unsaved
     // connection test, and whose create saves untested) run beside it for the dialects test.
-    h = await startQualyticsTestSandbox({ timeScale: 0.001, seed: qualyticsTestSeed({ dialects: ["guide", "legacy"], withoutUnsavedTest: ["legacy"], createWithoutTest: ["legacy"] }) });
+    h = await startQualyticsTestSandbox({
+      timeScale: 0.001,
+      seed: qualyticsTestSeed({ dialects: ["guide", "legacy"], withoutUnsavedTest: ["legacy"], createWithoutTest: ["legacy"] }),
+    });
     stack = new EngineHarness({
       name: "e2e-qualytics",
       program: "test/e2e/programs/qualytics.ts",
@@ -82,7 +93,12 @@ describe("Qualytics Databricks datastores end to end (real engine, sandboxes)", 
     expect((await datastore(ids.rawId!)).enrich_datastore?.id).toBe(ids.enrichmentAId);
     expect(up.outputs!.salesConnected!.value).toBe(true);
     // The enrichment settings are on the source, read back from the live source datastore.
-    const settings = { enrichment_prefix: "_qx", enrichment_source_record_limit: 25, enrichment_remediation_strategy: "append", high_count_rollup_threshold: 20 };
+    const settings = {
+      enrichment_prefix: "_qx",
+      enrichment_source_record_limit: 25,
+      enrichment_remediation_strategy: "append",
+      high_count_rollup_threshold: 20,
+    };
     expect(sales).toMatchObject(settings);
     expect(up.output).not.toMatch(/no effect on an enrichment datastore/);
     const firstPat = up.outputs!.pat!.value as string;
@@ -96,7 +112,16 @@ describe("Qualytics Databricks datastores end to end (real engine, sandboxes)", 
     // Drift 1: fields edited out of band (as a person in the UI would, with a full PUT).
     const current = await datastore(ids.salesId!);
     const edited = await h.call("PUT", `/api/datastores/${ids.salesId}`, {
-      body: { name: "dbx_sales_renamed", description: "edited in the UI", teams: ["Public"], tags: [], database: "main", schema: "sales", enrichment_only: false, connection_id: (current as unknown as { connection_id: number }).connection_id },
+      body: {
+        name: "dbx_sales_renamed",
+        description: "edited in the UI",
+        teams: ["Public"],
+        tags: [],
+        database: "main",
+        schema: "sales",
+        enrichment_only: false,
+        connection_id: (current as unknown as { connection_id: number }).connection_id,
+      },
     });
     expect(edited.status).toBe(200);
     // What a reviewer reads: the review workflow's `pulumi preview --refresh --diff` (the PR comment).
@@ -113,7 +138,13 @@ describe("Qualytics Databricks datastores end to end (real engine, sandboxes)", 
     expect(await datastore(ids.salesId!)).toMatchObject({ name: "dbx_sales", description: "Sales tables", enrich_datastore: { id: ids.enrichmentAId } });
 
     // Drift 1b: the source's enrichment settings edited out of band (a partial PUT): shown, repaired.
-    expect((await h.call("PUT", `/api/datastores/${ids.salesId}`, { body: { enrichment_prefix: "other", enrichment_remediation_strategy: "overwrite", high_count_rollup_threshold: 999 } })).status).toBe(200);
+    expect(
+      (
+        await h.call("PUT", `/api/datastores/${ids.salesId}`, {
+          body: { enrichment_prefix: "other", enrichment_remediation_strategy: "overwrite", high_count_rollup_threshold: 999 },
+        })
+      ).status,
+    ).toBe(200);
     expect((await run("refresh")).changeSummary).toEqual({ same: 5, update: 1 });
     expect((await run("up")).changeSummary).toEqual({ same: 5, update: 1 });
     expect(await datastore(ids.salesId!)).toMatchObject(settings);
@@ -161,7 +192,14 @@ describe("Qualytics Databricks datastores end to end (real engine, sandboxes)", 
     // the error says what to do. (Inside one stack the engine deletes linking sources first.)
     const final = withConfig({ "test:link": "none", "test:tokenComment": "qualytics rotated" });
     const outsider = await h.call("POST", "/api/datastores", {
-      body: { name: "outside_stack", teams: ["Public"], database: "main", schema: "sales", enrichment_only: false, connection: { name: "outside_conn", type: "databricks", host: AWS_HOST, password: ADMIN_TOKEN, parameters: { path: WAREHOUSE_PATH } } },
+      body: {
+        name: "outside_stack",
+        teams: ["Public"],
+        database: "main",
+        schema: "sales",
+        enrichment_only: false,
+        connection: { name: "outside_conn", type: "databricks", host: AWS_HOST, password: ADMIN_TOKEN, parameters: { path: WAREHOUSE_PATH } },
+      },
     });
     expect(outsider.status).toBe(200);
     expect((await h.call("PATCH", `/api/datastores/${outsider.body.id}/enrichment/${ids.enrichmentAId}`)).status).toBe(200);
@@ -181,7 +219,12 @@ describe("Qualytics Databricks datastores end to end (real engine, sandboxes)", 
 
   test("an existing datastore of the same name is adopted only when asked", async () => {
     const existing = await h.call("POST", "/api/datastores", {
-      body: { name: "preexisting", teams: ["Public"], enrichment_only: false, connection: { name: "preexisting_connection", type: "databricks", host: AWS_HOST, password: ADMIN_TOKEN, parameters: { path: WAREHOUSE_PATH } } },
+      body: {
+        name: "preexisting",
+        teams: ["Public"],
+        enrichment_only: false,
+        connection: { name: "preexisting_connection", type: "databricks", host: AWS_HOST, password: ADMIN_TOKEN, parameters: { path: WAREHOUSE_PATH } },
+      },
     });
     expect(existing.status).toBe(200);
     const request: StackOpRequest = {
@@ -195,7 +238,11 @@ describe("Qualytics Databricks datastores end to end (real engine, sandboxes)", 
     };
     const refused = await stackOp(request);
     expect(refused.ok).toBe(false);
-    expect(refused.output).toMatch(new RegExp(`a Qualytics datastore named "preexisting" already exists \\(id ${existing.body.id}\\)\\. If an interrupted deployment created it, or to manage it with this resource, set \`adopt: true\``));
+    expect(refused.output).toMatch(
+      new RegExp(
+        `a Qualytics datastore named "preexisting" already exists \\(id ${existing.body.id}\\)\\. If an interrupted deployment created it, or to manage it with this resource, set \`adopt: true\``,
+      ),
+    );
 
     const adopted = await stackOp({ ...request, config: { ...request.config, "test:adopt": "true" } });
     if (!adopted.ok) throw new Error(adopted.output);
@@ -246,15 +293,28 @@ describe("Qualytics Databricks datastores end to end (real engine, sandboxes)", 
     const up = await stackOp(request);
     if (!up.ok) throw new Error(up.output);
     expect(up.changeSummary).toEqual({ create: 6 }); // the stack, the token and four datastores
-    expect(up.output).toMatch(/enrichment datastore "enrichment-legacy": enrichmentSourceRecordLimit is a setting of the source datastore and has no effect on an enrichment datastore\. Move it to each QualyticsDatabricksDatastore that links this one/);
+    expect(up.output).toMatch(
+      /enrichment datastore "enrichment-legacy": enrichmentSourceRecordLimit is a setting of the source datastore and has no effect on an enrichment datastore\. Move it to each QualyticsDatabricksDatastore that links this one/,
+    );
     for (const host of hosts) {
-      const out = up.outputs![host.split(".")[0]!]!.value as { sourceId: number; sourceConnection: number; enrichmentId: number; enrichmentConnection: number; link: number };
+      const out = up.outputs![host.split(".")[0]!]!.value as {
+        sourceId: number;
+        sourceConnection: number;
+        enrichmentId: number;
+        enrichmentConnection: number;
+        link: number;
+      };
       // Ids read from either connection field; the link and the settings on the live source.
       expect(typeof out.sourceConnection).toBe("number");
       expect(typeof out.enrichmentConnection).toBe("number");
       expect(out.link).toBe(out.enrichmentId);
       const live = (await h.call("GET", `/api/datastores/${out.sourceId}`, on(host))).body;
-      expect(live).toMatchObject({ enrichment_prefix: `_${host.split(".")[0]} bronze`.replace(" ", "_"), enrichment_remediation_strategy: "overwrite", enrichment_source_record_limit: 7, enrich_datastore: { id: out.enrichmentId } });
+      expect(live).toMatchObject({
+        enrichment_prefix: `_${host.split(".")[0]} bronze`.replace(" ", "_"),
+        enrichment_remediation_strategy: "overwrite",
+        enrichment_source_record_limit: 7,
+        enrich_datastore: { id: out.enrichmentId },
+      });
       const enrichment = (await h.call("GET", `/api/datastores/${out.enrichmentId}`, on(host))).body;
       expect(enrichment[host === DIALECT_HOSTS.legacy ? "enrich_only" : "enrichment_only"]).toBe(true);
       if (host === DIALECT_HOSTS.legacy) expect(enrichment.enrichment_source_record_limit).toBe(3);
@@ -263,7 +323,9 @@ describe("Qualytics Databricks datastores end to end (real engine, sandboxes)", 
 
     // Settings drift on the guide's plane: shown by refresh and repaired by up (a partial PUT and the connection object).
     const guideOut = up.outputs!.guide!.value as { sourceId: number };
-    expect((await h.call("PUT", `/api/datastores/${guideOut.sourceId}`, { ...on(DIALECT_HOSTS.guide), body: { enrichment_source_record_limit: 99 } })).status).toBe(200);
+    expect(
+      (await h.call("PUT", `/api/datastores/${guideOut.sourceId}`, { ...on(DIALECT_HOSTS.guide), body: { enrichment_source_record_limit: 99 } })).status,
+    ).toBe(200);
     expect((await stackOp({ ...request, op: "refresh" })).changeSummary).toEqual({ same: 5, update: 1 });
     expect((await stackOp(request)).changeSummary).toEqual({ same: 5, update: 1 });
     expect((await h.call("GET", `/api/datastores/${guideOut.sourceId}`, on(DIALECT_HOSTS.guide))).body.enrichment_source_record_limit).toBe(7);

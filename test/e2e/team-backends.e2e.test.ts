@@ -55,7 +55,10 @@ describe.each(BACKENDS)("the main platform on a $name state backend", ({ name, s
     expect(blocked.ok).toBe(false);
     expect(blocked.output + blocked.error).toMatch(LOCKED);
 
-    for (const args of [["cancel", "--yes"], ["refresh", "--yes", "--clear-pending-creates"]]) {
+    for (const args of [
+      ["cancel", "--yes"],
+      ["refresh", "--yes", "--clear-pending-creates"],
+    ]) {
       const r = await h.op("cli", { ...runnerB, args });
       expect({ args, ...ok(r) }).toEqual({ args, ok: true, errors: [] });
     }

@@ -4,8 +4,7 @@ import { REPO_ROOT } from "../../scripts/lib/repo-root";
 import { runStackOpProcess, spawnStackOpDetached, type StackOpRequest, type StackOpResult } from "../../scripts/lib/stack-op-process";
 
 /** Absolute path of a compiled program module under `dist/` (tests run after `tsc`). */
-export const compiledProgram = (relativeTsPath: string) =>
-  path.join(REPO_ROOT, "dist", relativeTsPath.replace(/\.ts$/, ".js"));
+export const compiledProgram = (relativeTsPath: string) => path.join(REPO_ROOT, "dist", relativeTsPath.replace(/\.ts$/, ".js"));
 
 /**
  * Runs one engine operation (`pulumi preview/up/refresh/destroy`, stack export) through the

@@ -172,7 +172,9 @@ export function hopsworksTestSeed(options: { families?: boolean; outlivedSession
     ],
   });
   const others = options.families
-    ? FAMILY_INSTANCES.filter((f) => f.host !== HOPSWORKS_HOST).map((f) => instance(f.host, f.version, options.outlivedSessions === true && "realJwtLifetime" in f))
+    ? FAMILY_INSTANCES.filter((f) => f.host !== HOPSWORKS_HOST).map((f) =>
+        instance(f.host, f.version, options.outlivedSessions === true && "realJwtLifetime" in f),
+      )
     : [];
   return { instances: [instance(HOPSWORKS_HOST, HOPSWORKS_VERSION), ...others] };
 }
@@ -198,7 +200,6 @@ export interface HopsworksHarness {
   restart(): Promise<void>;
   close(): Promise<void>;
 }
-
 
 /**
  * A Databricks test sandbox (hopsworksDatabricksSeed) plus a Hopsworks sandbox wired to it, both

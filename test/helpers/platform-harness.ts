@@ -204,7 +204,9 @@ export class PlatformHarness extends EngineHarness {
   async inventory(): Promise<Inventory> {
     const tokens = ((await this.databricks("GET", "/api/2.0/token/list")).body.token_infos ?? []) as { token_id: string; comment?: string }[];
     const project = (await this.hopsworks("GET", `/project/getProjectInfo/${HOPSWORKS.projects[0].name}`)).body as { projectId: number };
-    const registered = (await this.hopsworks("GET", `/project/${project.projectId}/integrations/databricks`)).body as { items?: { url?: string; href?: string }[] };
+    const registered = (await this.hopsworks("GET", `/project/${project.projectId}/integrations/databricks`)).body as {
+      items?: { url?: string; href?: string }[];
+    };
     const sources = (await this.qualytics("GET", "/datastores?size=100")).body.items as any[];
     const enrichment = (await this.qualytics("GET", "/datastores?size=100&enrichment_only=true")).body.items as any[];
     const connections = ((await this.qualytics("GET", "/connections?size=100")).body.items ?? []) as any[];
@@ -217,7 +219,9 @@ export class PlatformHarness extends EngineHarness {
         state: c.state,
         hopsworksKeys: Object.keys(c.spark_conf ?? {}).filter((k) => HOPSWORKS_SPARK_KEYS.includes(k)).length,
         hopsworksInitScripts: (c.init_scripts ?? []).filter((s: any) => JSON.stringify(s).includes("/hopsworks/")).length,
-        hsfs: libs.some((l) => /^(hsfs|hopsworks)\b/.test(String(l.library?.pypi?.package ?? "")) && l.status !== "UNINSTALL_ON_RESTART" && l.status !== "FAILED"),
+        hsfs: libs.some(
+          (l) => /^(hsfs|hopsworks)\b/.test(String(l.library?.pypi?.package ?? "")) && l.status !== "UNINSTALL_ON_RESTART" && l.status !== "FAILED",
+        ),
         jars: libs.filter((l) => /^dbfs:\/+hopsworks\//.test(String(l.library?.jar ?? "")) && l.status !== "UNINSTALL_ON_RESTART").length,
       });
     }
@@ -293,7 +297,8 @@ export class PlatformHarness extends EngineHarness {
       // The seed's Hopsworks is 4.2 (release family C): its keys, no init script, the client and its jars.
       const full = c.hopsworksKeys === familySparkKeys("C").length && c.hopsworksInitScripts === 0 && c.hsfs && c.jars > 0;
       const none = c.hopsworksKeys === 0 && c.hopsworksInitScripts === 0 && !c.hsfs && c.jars === 0;
-      if (configured && configured.drift.length === 0 && !full) problems.push(`cluster ${c.id} is in the stack as configured but is half-configured (${JSON.stringify(c)})`);
+      if (configured && configured.drift.length === 0 && !full)
+        problems.push(`cluster ${c.id} is in the stack as configured but is half-configured (${JSON.stringify(c)})`);
       if (!configured && !none) problems.push(`cluster ${c.id} carries Hopsworks settings no stack resource owns (${JSON.stringify(c)})`);
       if (configured && configured.drift.length > 0) problems.push(`cluster ${c.id} resource reports drift: ${configured.drift.join("; ")}`);
     }

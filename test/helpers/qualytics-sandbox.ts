@@ -2,7 +2,14 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ScaledClock } from "../../sandbox/common/clock";
-import { DEFAULT_SIGNING_KEY, mintQualyticsToken, startQualyticsSandbox, type Dialect, type QualyticsSandbox, type QualyticsSeed } from "../../sandbox/qualytics";
+import {
+  DEFAULT_SIGNING_KEY,
+  mintQualyticsToken,
+  startQualyticsSandbox,
+  type Dialect,
+  type QualyticsSandbox,
+  type QualyticsSeed,
+} from "../../sandbox/qualytics";
 import { ADMIN_TOKEN, AWS_HOST, startTestSandbox, controlCall, toApiResult, type ApiResult, type SandboxHarness } from "./databricks-sandbox";
 
 export { eventually } from "./databricks-sandbox";
@@ -34,7 +41,9 @@ export const CLUSTER_PATH = `sql/protocolv1/o/${ORG_ID}/${CLUSTER_ID}`;
  * `withoutUnsavedTest` from those dialects' deployments only; `createWithoutTest` makes those
  * deployments' creates save untested.
  */
-export function qualyticsTestSeed(options: { dialects?: Dialect[]; unsavedConnectionTest?: boolean; withoutUnsavedTest?: Dialect[]; createWithoutTest?: Dialect[] } = {}): QualyticsSeed {
+export function qualyticsTestSeed(
+  options: { dialects?: Dialect[]; unsavedConnectionTest?: boolean; withoutUnsavedTest?: Dialect[]; createWithoutTest?: Dialect[] } = {},
+): QualyticsSeed {
   const instance = (host: string, dialect: Dialect) => ({
     host,
     dialect,
@@ -88,7 +97,6 @@ export interface QualyticsHarness {
   restart(): Promise<void>;
   close(): Promise<void>;
 }
-
 
 /**
  * A Databricks test sandbox plus a Qualytics sandbox wired to it, both on fresh state and a

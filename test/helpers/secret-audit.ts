@@ -98,7 +98,9 @@ export async function sandboxSecrets(url: string): Promise<string[]> {
   try {
     res = await fetch(`${url.replace(/\/+$/, "")}/__sandbox/secrets`);
   } catch (err) {
-    throw new Error(`secret audit: cannot read the secrets of the sandbox at ${url} (is it still running?): ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(
+      `secret audit: cannot read the secrets of the sandbox at ${url} (is it still running?): ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   if (res.status !== 200) throw new Error(`secret audit: GET ${url}/__sandbox/secrets answered ${res.status}`);
   const body = (await res.json()) as { secrets?: unknown };
@@ -278,8 +280,10 @@ export class SecretAudit {
 
     if (findings.length || badProviders.length) {
       const parts = [];
-      if (findings.length) parts.push(`secret audit: ${findings.length} finding(s) of ${searched.length} secrets in ${haystacks.length} haystacks:\n${findings.join("\n")}`);
-      if (badProviders.length) parts.push(`secret audit: serialized providers that are not only a module-path loader:\n${[...new Set(badProviders)].join("\n")}`);
+      if (findings.length)
+        parts.push(`secret audit: ${findings.length} finding(s) of ${searched.length} secrets in ${haystacks.length} haystacks:\n${findings.join("\n")}`);
+      if (badProviders.length)
+        parts.push(`secret audit: serialized providers that are not only a module-path loader:\n${[...new Set(badProviders)].join("\n")}`);
       throw new Error(parts.join("\n"));
     }
     const summary = { secrets: searched.length, haystacks: haystacks.length, bytes, providers, providerBytes, skipped, missing };

@@ -39,10 +39,15 @@ fs.writeFileSync(config, JSON.stringify({ ...SEED, timeScale: SEED.timeScale / 1
 
 function cli(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ["--disable-warning=ExperimentalWarning", CLI, ...args, "--home", home, "--config", config], { timeout: 120_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ["--disable-warning=ExperimentalWarning", CLI, ...args, "--home", home, "--config", config],
+      { timeout: 120_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -161,7 +166,13 @@ describe("sandbox CLI", () => {
     expect(configured.status).toBe(200);
 
     const connection = { name: "dbx", type: "databricks", host: WS_HOST, password: ADMIN_PAT, parameters: { path: "/sql/1.0/warehouses/8c1f2e3d4a5b6c7d" } };
-    const enrichment = await qualytics("POST", "/datastores", { name: "dbx_enrichment", connection, database: "quality", schema: "enrichment", enrichment_only: true });
+    const enrichment = await qualytics("POST", "/datastores", {
+      name: "dbx_enrichment",
+      connection,
+      database: "quality",
+      schema: "enrichment",
+      enrichment_only: true,
+    });
     expect(enrichment.status).toBe(200);
     const source = await qualytics("POST", "/datastores", {
       name: "dbx_sales",
@@ -174,7 +185,9 @@ describe("sandbox CLI", () => {
 
     const listing = await cliJson("list");
     const ws = listing.databricks.find((w: { host: string }) => w.host === WS_HOST);
-    expect(ws.tokens).toEqual(expect.arrayContaining([expect.objectContaining({ id: token.body.token_info.token_id, comment: "integrations [pulumi:1a2b3c4d]" })]));
+    expect(ws.tokens).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id: token.body.token_info.token_id, comment: "integrations [pulumi:1a2b3c4d]" })]),
+    );
     const cluster = ws.clusters.find((c: { id: string }) => c.id === CLUSTER);
     expect(cluster).toMatchObject({ hopsworksProjectId: "119", hopsworksSparkKeys: HOPS_KEYS, hopsworksSparkKeysTotal: HOPS_KEYS });
     expect(cluster.initScripts).toEqual([]);

@@ -49,7 +49,8 @@ describe("runtime mistakes get a message that says how to fix them", () => {
   afterAll(async () => h?.close());
 
   /** How to replace a refused Databricks token, and every place this stack may read it from. */
-  const TOKEN_ADVICE = /the token is invalid, expired or revoked: create a new one \(User Settings → Developer → Access tokens → Generate new token.*authToken, databricksToken\), `pulumi config set --secret databricks:token <token>`, or DATABRICKS_TOKEN/;
+  const TOKEN_ADVICE =
+    /the token is invalid, expired or revoked: create a new one \(User Settings → Developer → Access tokens → Generate new token.*authToken, databricksToken\), `pulumi config set --secret databricks:token <token>`, or DATABRICKS_TOKEN/;
 
   test("an expired token in databricks:token: the access token's create says how to make and set a new one", async () => {
     await configure(tokenProvider, stackConfig({ "databricks:token": expiredToken }));
@@ -102,7 +103,9 @@ describe("runtime mistakes get a message that says how to fix them", () => {
     const message = await failure(clusterProvider.create(checked.inputs));
     expect(message).toContain(`cluster ${otherId} does not exist in workspace ${AWS_HOST}`);
     expect(message).toMatch(/cluster id from another workspace/);
-    expect(message).toMatch(/copy the id from this workspace's Compute page \(the cluster's URL …\/compute\/clusters\/<cluster-id>\), or, if the cluster is in another workspace, set workspaceHost to that workspace and register it with a HopsworksDatabricksInstance/);
+    expect(message).toMatch(
+      /copy the id from this workspace's Compute page \(the cluster's URL …\/compute\/clusters\/<cluster-id>\), or, if the cluster is in another workspace, set workspaceHost to that workspace and register it with a HopsworksDatabricksInstance/,
+    );
     expect(message).not.toContain(ALICE_TOKEN);
   });
 
@@ -113,7 +116,9 @@ describe("runtime mistakes get a message that says how to fix them", () => {
     const checked = await instanceProvider.check!({}, { project: PROJECT, hopsworksHost: HOPSWORKS_HOST, workspaceHost: AWS_HOST, apiKey: ALICE_TOKEN });
     const message = await failure(instanceProvider.create(checked.inputs));
     expect(message).toMatch(/^Hopsworks auth\/login failed: HTTP 401 160008: Authentication failed, invalid credentials/);
-    expect(message).toMatch(/check hopsworks:email and hopsworks:password \(`pulumi config set --secret hopsworks:password <password>`, or HOPSWORKS_EMAIL \/ HOPSWORKS_PASSWORD\)/);
+    expect(message).toMatch(
+      /check hopsworks:email and hopsworks:password \(`pulumi config set --secret hopsworks:password <password>`, or HOPSWORKS_EMAIL \/ HOPSWORKS_PASSWORD\)/,
+    );
     expect(message).not.toContain(wrongPassword);
   });
 });
@@ -130,23 +135,32 @@ describe("a refused Qualytics token gets a message that says how to fix it", () 
     await datastoreProvider.configure!({
       config: {
         get: (key: string) =>
-          ({ "qualytics:url": `https://${QUALYTICS_HOST}/api`, "qualytics:token": refused, "databricks-integrations:endpoints": JSON.stringify(q.qualytics.endpoints) })[key],
+          ({
+            "qualytics:url": `https://${QUALYTICS_HOST}/api`,
+            "qualytics:token": refused,
+            "databricks-integrations:endpoints": JSON.stringify(q.qualytics.endpoints),
+          })[key],
       } as unknown as pulumi.Config,
     });
-    const checked = await datastoreProvider.check!({}, {
-      qualyticsUrl: `https://${QUALYTICS_HOST}/api`,
-      name: "dbx_sales",
-      serverHostname: AWS_HOST,
-      httpPath: WAREHOUSE_PATH,
-      personalAccessToken: ALICE_TOKEN,
-    });
+    const checked = await datastoreProvider.check!(
+      {},
+      {
+        qualyticsUrl: `https://${QUALYTICS_HOST}/api`,
+        name: "dbx_sales",
+        serverHostname: AWS_HOST,
+        httpPath: WAREHOUSE_PATH,
+        personalAccessToken: ALICE_TOKEN,
+      },
+    );
     expect(checked.failures).toBeUndefined();
     const err = await datastoreProvider.create(checked.inputs).then(
       () => undefined,
       (e: Error) => e,
     );
     expect(err?.message).toMatch(/^Qualytics .+ failed: HTTP 401: Could not validate credentials — /);
-    expect(err?.message).toMatch(/make a new API token in Qualytics \(Settings → Tokens\) and set it where this stack reads it: the resource's qualyticsToken input, `pulumi config set --secret qualytics:token <token>`, or QUALYTICS_TOKEN/);
+    expect(err?.message).toMatch(
+      /make a new API token in Qualytics \(Settings → Tokens\) and set it where this stack reads it: the resource's qualyticsToken input, `pulumi config set --secret qualytics:token <token>`, or QUALYTICS_TOKEN/,
+    );
     expect(err?.message).not.toContain(refused);
     expect(err?.message).not.toContain(ALICE_TOKEN);
   });

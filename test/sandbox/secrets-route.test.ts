@@ -15,7 +15,8 @@ import {
 import { SecretAudit } from "../helpers/secret-audit";
 
 /** A serialized provider as the engine stores it: a loader of the lifecycle module, nothing else. */
-const PROVIDER = 'exports.handler = __f0;\nfunction __f0() { with({ modulePath: "pulumi-databricks-integrations/dist/provider/databricks/access-token" }) { return () => require(modulePath).provider; } }';
+const PROVIDER =
+  'exports.handler = __f0;\nfunction __f0() { with({ modulePath: "pulumi-databricks-integrations/dist/provider/databricks/access-token" }) { return () => require(modulePath).provider; } }';
 
 /** `GET /__sandbox/secrets` on one listener: no credentials, never in the request log. */
 const secretsOf = async (baseUrl: string): Promise<string[]> => {
@@ -70,7 +71,10 @@ describe("sandbox control route GET /__sandbox/secrets", () => {
 
       const registered = await h.call("POST", `/project/${PROJECT_ID}/integrations/databricks/${AWS_HOST}`, { jwt, body: { apiKey: ALICE_TOKEN } });
       expect(registered.status).toBe(200);
-      const secret = await h.call("POST", "/users/secrets", { apiKey: OWNER.apiKey, body: { name: "warehouse_pw", secret: "audit-user-secret-value", visibility: "PRIVATE" } });
+      const secret = await h.call("POST", "/users/secrets", {
+        apiKey: OWNER.apiKey,
+        body: { name: "warehouse_pw", secret: "audit-user-secret-value", visibility: "PRIVATE" },
+      });
       expect(secret.status).toBe(200);
       h.hopsworks.instances[0]!.instance.setSecret(OWNER.email, "oob", "audit-out-of-band-value");
       expect(await secretsOf(h.url())).toEqual(expect.arrayContaining([ALICE_TOKEN, "audit-user-secret-value", "audit-out-of-band-value"]));
@@ -85,7 +89,9 @@ describe("sandbox control route GET /__sandbox/secrets", () => {
       expect((await h.call("DELETE", "/users/secrets/warehouse_pw", { apiKey: OWNER.apiKey })).status).toBe(200);
       await h.restart();
       const after = await secretsOf(h.url());
-      expect(after).toEqual(expect.arrayContaining([...seeded, jwt, issued, ALICE_TOKEN, "audit-user-secret-value", "audit-out-of-band-value", keystorePassword]));
+      expect(after).toEqual(
+        expect.arrayContaining([...seeded, jwt, issued, ALICE_TOKEN, "audit-user-secret-value", "audit-out-of-band-value", keystorePassword]),
+      );
       expect((await requestLog(h.url())).map((r) => r.path)).not.toContain("/__sandbox/secrets");
       // The Databricks sandbox behind it answers for its own tokens.
       expect(await secretsOf(h.databricks.url())).toContain(ALICE_TOKEN);
@@ -101,12 +107,24 @@ describe("sandbox control route GET /__sandbox/secrets", () => {
       const seeded = [QUALYTICS_ADMIN_TOKEN, QUALYTICS_MANAGER_TOKEN, QUALYTICS_MEMBER_TOKEN];
       expect(await secretsOf(h.url())).toEqual(expect.arrayContaining(seeded));
 
-      const made = await h.call("POST", "/api/datastores", { body: datastoreBody("audited", { connection: databricksConnection({ name: "audited_conn", password: ALICE_TOKEN }) }) });
+      const made = await h.call("POST", "/api/datastores", {
+        body: datastoreBody("audited", { connection: databricksConnection({ name: "audited_conn", password: ALICE_TOKEN }) }),
+      });
       expect(made.status).toBe(200);
       expect(await secretsOf(h.url())).toContain(ALICE_TOKEN);
-      expect((await h.call("PUT", `/api/connections/${made.body.connection_id}`, { body: { ...(await connectionNameAndType(h, made.body.connection_id)), password: "audit-replaced-password" } })).status).toBe(200);
+      expect(
+        (
+          await h.call("PUT", `/api/connections/${made.body.connection_id}`, {
+            body: { ...(await connectionNameAndType(h, made.body.connection_id)), password: "audit-replaced-password" },
+          })
+        ).status,
+      ).toBe(200);
       const tested = await h.call("POST", "/api/datastores/connection", {
-        body: { name: "never_saved", teams: ["Public"], connection: { name: "never_saved_conn", type: "databricks", host: AWS_HOST, password: "audit-tested-password", parameters: { path: WAREHOUSE_PATH } } },
+        body: {
+          name: "never_saved",
+          teams: ["Public"],
+          connection: { name: "never_saved_conn", type: "databricks", host: AWS_HOST, password: "audit-tested-password", parameters: { path: WAREHOUSE_PATH } },
+        },
       });
       expect(tested.status).toBe(400);
       expect((await h.call("DELETE", `/api/datastores/${made.body.id}`)).status).toBe(204);
@@ -136,7 +154,11 @@ describe("the secret audit (test/helpers/secret-audit.ts) over the route", () =>
       fs.writeFileSync(path.join(dir, "state", "checkpoint.json"), JSON.stringify({ resources: [{ outputs: { __provider: PROVIDER } }] }));
       clean.trackPath("state", path.join(dir, "state"));
       clean.trackPath("log", path.join(dir, "missing.log"));
-      clean.track({ output: "done", outputs: { pat: { value: ALICE_TOKEN, secret: true } }, deployment: { deployment: { resources: [{ inputs: { __provider: PROVIDER } }] } } });
+      clean.track({
+        output: "done",
+        outputs: { pat: { value: ALICE_TOKEN, secret: true } },
+        deployment: { deployment: { resources: [{ inputs: { __provider: PROVIDER } }] } },
+      });
       const summary = await clean.verify();
       expect(summary.secrets).toBeGreaterThanOrEqual(9);
       expect(summary.skipped).toBe(1);
@@ -150,8 +172,14 @@ describe("the secret audit (test/helpers/secret-audit.ts) over the route", () =>
       leaky.trackText("cli output", `?token=${encodeURIComponent(jwt)}&x=1`);
       fs.writeFileSync(path.join(dir, "provider.log"), `x ${Buffer.from(`{"k":"${ALICE_TOKEN}"}`).toString("base64url")}\n`);
       leaky.trackPath("provider log", path.join(dir, "provider.log"));
-      leaky.track({ outputs: { pat: { value: BOB_TOKEN, secret: false } }, deployment: { resources: [{ inputs: { __provider: `${PROVIDER}\nvar k = "${OWNER.apiKey}";` } }] } });
-      const error = await leaky.verify().then(() => undefined, (err: Error) => err.message);
+      leaky.track({
+        outputs: { pat: { value: BOB_TOKEN, secret: false } },
+        deployment: { resources: [{ inputs: { __provider: `${PROVIDER}\nvar k = "${OWNER.apiKey}";` } }] },
+      });
+      const error = await leaky.verify().then(
+        () => undefined,
+        (err: Error) => err.message,
+      );
       expect(error).toBeDefined();
       expect(error).toMatch(/in engine output/);
       expect(error).toMatch(/in cli output/);

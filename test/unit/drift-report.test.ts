@@ -20,14 +20,26 @@ const preview: PreviewJson = {
     {
       op: "update",
       urn: CLUSTER,
-      oldState: { outputs: { drift: ['spark_conf spark.hadoop.hops.ssl.hostname.verifier is "STRICT", expected "ALLOW_ALL"', "library hsfs~=4.2.0 was uninstalled"], clusterId: "c1" } },
+      oldState: {
+        outputs: {
+          drift: ['spark_conf spark.hadoop.hops.ssl.hostname.verifier is "STRICT", expected "ALLOW_ALL"', "library hsfs~=4.2.0 was uninstalled"],
+          clusterId: "c1",
+        },
+      },
       newState: { inputs: { clusterId: "c1", __provider: "exports.handler = ..." } },
     },
     {
       op: "update",
       urn: DATASTORE,
       // What --show-secrets would print: plaintext secrets and ciphertext objects.
-      oldState: { outputs: { name: "sales", description: "typed in the console", personalAccessToken: "sandbox-pat-live-value", qualyticsToken: { [SECRET_SIG]: "x", ciphertext: "v1:abc" } } },
+      oldState: {
+        outputs: {
+          name: "sales",
+          description: "typed in the console",
+          personalAccessToken: "sandbox-pat-live-value",
+          qualyticsToken: { [SECRET_SIG]: "x", ciphertext: "v1:abc" },
+        },
+      },
       newState: { inputs: { name: "sales", personalAccessToken: "sandbox-pat-program-value", qualyticsToken: "plain-qualytics-token" } },
     },
     { op: "same", urn: "urn:pulumi:prod::platform::pulumi:pulumi:Stack::platform-prod" },
@@ -58,7 +70,12 @@ describe("drift report", () => {
   });
 
   test("no changes: no lines and a clear sentence", () => {
-    const clean = driftReport({ steps: [{ op: "refresh", urn: CLUSTER }, { op: "same", urn: CLUSTER }] });
+    const clean = driftReport({
+      steps: [
+        { op: "refresh", urn: CLUSTER },
+        { op: "same", urn: CLUSTER },
+      ],
+    });
     expect(clean).toMatchObject({ drifted: false, lines: [] });
     expect(clean.markdown).toContain("No drift");
   });
@@ -71,7 +88,8 @@ describe("pulumi-drift-report command", () => {
     fs.writeFileSync(path.join(dir, name), text);
     return path.join(dir, name);
   };
-  const run = (args: string[], input?: string) => spawnSync(process.execPath, [cli, ...args], { input, encoding: "utf8", env: { ...process.env, GITHUB_STEP_SUMMARY: "" } });
+  const run = (args: string[], input?: string) =>
+    spawnSync(process.execPath, [cli, ...args], { input, encoding: "utf8", env: { ...process.env, GITHUB_STEP_SUMMARY: "" } });
 
   test("exit 2 on drift, 0 without, from a file or stdin", () => {
     expect(run([file("drift.json", JSON.stringify(preview))]).status).toBe(2);
@@ -86,7 +104,10 @@ describe("pulumi-drift-report command", () => {
 
   test("writes the report to the GitHub job summary when asked", () => {
     const summary = path.join(dir, "summary.md");
-    const r = spawnSync(process.execPath, [cli, "--title", "Nightly", file("d.json", JSON.stringify(preview))], { encoding: "utf8", env: { ...process.env, GITHUB_STEP_SUMMARY: summary } });
+    const r = spawnSync(process.execPath, [cli, "--title", "Nightly", file("d.json", JSON.stringify(preview))], {
+      encoding: "utf8",
+      env: { ...process.env, GITHUB_STEP_SUMMARY: summary },
+    });
     expect(r.status).toBe(2);
     expect(fs.readFileSync(summary, "utf8")).toContain("### Nightly");
   });

@@ -34,7 +34,12 @@ function runUnderMocks(): { resources: MockedResource[]; outputs: Record<string,
   };
   const run = spawnSync(
     process.execPath,
-    [path.join(REPO_ROOT, "dist/test/helpers/mock-run.js"), path.join(REPO_ROOT, "dist/examples/hopsworks-databricks/index.js"), JSON.stringify(config), JSON.stringify(outputs)],
+    [
+      path.join(REPO_ROOT, "dist/test/helpers/mock-run.js"),
+      path.join(REPO_ROOT, "dist/examples/hopsworks-databricks/index.js"),
+      JSON.stringify(config),
+      JSON.stringify(outputs),
+    ],
     { cwd: REPO_ROOT, encoding: "utf8" },
   );
   const at = run.stdout.lastIndexOf(MOCK_RESULT_MARKER);

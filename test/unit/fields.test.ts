@@ -12,7 +12,10 @@ interface Outputs extends z.infer<typeof schema> {
   id: string;
   secretValue: string;
 }
-const fields = fieldTable(schema, { host: "replace", note: "update", key: "secret update", adopt: "none" }).withOutputs<Outputs>({ id: "plain", secretValue: "secret" });
+const fields = fieldTable(schema, { host: "replace", note: "update", key: "secret update", adopt: "none" }).withOutputs<Outputs>({
+  id: "plain",
+  secretValue: "secret",
+});
 
 describe("field tables", () => {
   test("a missing or misspelt field is a type error (checked by tsc)", () => {
@@ -29,7 +32,10 @@ describe("field tables", () => {
     expect(fields.secretInputs).toEqual(["key"]);
     expect(fields.secretOutputs).toEqual(["key", "secretValue"]);
     expect(fields.outputPlaceholders).toEqual({ id: undefined, secretValue: undefined });
-    expect(fields.withSecretOutputs({ additionalSecretOutputs: ["other"], protect: true })).toEqual({ protect: true, additionalSecretOutputs: ["key", "secretValue", "other"] });
+    expect(fields.withSecretOutputs({ additionalSecretOutputs: ["other"], protect: true })).toEqual({
+      protect: true,
+      additionalSecretOutputs: ["key", "secretValue", "other"],
+    });
   });
 
   test("constructor inputs: as given, secrets wrapped, the constructor's own values over them, a placeholder per output", async () => {
@@ -50,15 +56,30 @@ describe("field tables", () => {
     expect(fields.diff(olds, { ...olds, adopt: true })).toEqual({ replaces: [], changes: false });
     // Absent is the same as null; an override decides for its input alone.
     expect(fields.diff({ ...olds, note: undefined }, { ...olds, note: null })).toEqual({ replaces: [], changes: false });
-    expect(fields.diff(olds, { ...olds, host: "H" }, { host: (a, b) => String(a).toLowerCase() === String(b).toLowerCase() })).toEqual({ replaces: [], changes: false });
+    expect(fields.diff(olds, { ...olds, host: "H" }, { host: (a, b) => String(a).toLowerCase() === String(b).toLowerCase() })).toEqual({
+      replaces: [],
+      changes: false,
+    });
   });
 
   test.each([
     ["DatabricksAccessToken", accessTokenFields, accessTokenInputsSchema, ["authToken"], ["authToken", "value"]],
     ["HopsworksDatabricksInstance", instanceFields, instanceInputsSchema, ["apiKey"], ["apiKey"]],
     ["HopsworksConfiguredCluster", configuredClusterFields, configuredClusterInputsSchema, ["databricksToken"], ["databricksToken"]],
-    ["QualyticsDatabricksDatastore", databricksDatastoreFields, databricksDatastoreInputsSchema, ["qualyticsToken", "personalAccessToken"], ["qualyticsToken", "personalAccessToken"]],
-    ["QualyticsDatabricksEnrichmentDatastore", enrichmentDatastoreFields, enrichmentDatastoreInputsSchema, ["qualyticsToken", "personalAccessToken"], ["qualyticsToken", "personalAccessToken"]],
+    [
+      "QualyticsDatabricksDatastore",
+      databricksDatastoreFields,
+      databricksDatastoreInputsSchema,
+      ["qualyticsToken", "personalAccessToken"],
+      ["qualyticsToken", "personalAccessToken"],
+    ],
+    [
+      "QualyticsDatabricksEnrichmentDatastore",
+      enrichmentDatastoreFields,
+      enrichmentDatastoreInputsSchema,
+      ["qualyticsToken", "personalAccessToken"],
+      ["qualyticsToken", "personalAccessToken"],
+    ],
   ] as const)("%s: every schema input in the table, and its secrets", (_type, table, inputSchema, secretInputs, secretOutputs) => {
     expect(table.inputKeys).toEqual(Object.keys(inputSchema.shape));
     expect(Object.keys(table.inputs).sort()).toEqual(Object.keys(inputSchema.shape).sort());

@@ -26,7 +26,29 @@ const ABSENT = Symbol("absent");
 
 /** Strings people paste and strings nobody should: empty, blank, invisible, other scripts, long. */
 const oddStrings = fc.oneof(
-  fc.constantFrom("", " ", "\n", "\t", "\u00a0", "\u200b", "\u0000", "😀", "é", "İ", "ﬀ", "null", "undefined", "NaN", "0", "-1", "true", "{}", "[]", UNKNOWN, ` ${UNKNOWN}`),
+  fc.constantFrom(
+    "",
+    " ",
+    "\n",
+    "\t",
+    "\u00a0",
+    "\u200b",
+    "\u0000",
+    "😀",
+    "é",
+    "İ",
+    "ﬀ",
+    "null",
+    "undefined",
+    "NaN",
+    "0",
+    "-1",
+    "true",
+    "{}",
+    "[]",
+    UNKNOWN,
+    ` ${UNKNOWN}`,
+  ),
   fc.string({ unit: "grapheme", maxLength: 40 }),
   fc.string({ unit: "binary", maxLength: 40 }),
   fc.string({ minLength: 300, maxLength: 5000 }),
@@ -34,7 +56,23 @@ const oddStrings = fc.oneof(
 
 /** Numbers at every edge a JSON number (and a protobuf double) can take. */
 const oddNumbers = fc.oneof(
-  fc.constantFrom(0, -0, -1, 1.5, NaN, Infinity, -Infinity, Number.MAX_VALUE, Number.MIN_VALUE, Number.MAX_SAFE_INTEGER, 2 ** 53 + 2, 1e308, -1e308, 65536, 3651),
+  fc.constantFrom(
+    0,
+    -0,
+    -1,
+    1.5,
+    NaN,
+    Infinity,
+    -Infinity,
+    Number.MAX_VALUE,
+    Number.MIN_VALUE,
+    Number.MAX_SAFE_INTEGER,
+    2 ** 53 + 2,
+    1e308,
+    -1e308,
+    65536,
+    3651,
+  ),
   fc.double(),
   fc.integer(),
 );
@@ -56,7 +94,12 @@ const hostile: fc.Arbitrary<unknown> = fc.oneof(
 /** A plausible string, then the usual slips: whitespace, a scheme, a path, another case. */
 const nearMiss = (valid: fc.Arbitrary<string>) =>
   fc
-    .tuple(valid, fc.constantFrom("", " ", "\n", "https://", "http://", "jdbc:", "Bearer ", "ftp://"), fc.constantFrom("", " ", "\n", "/", "/path?o=1#x", ":443", ":8181", ";x=1", " y"), fc.boolean())
+    .tuple(
+      valid,
+      fc.constantFrom("", " ", "\n", "https://", "http://", "jdbc:", "Bearer ", "ftp://"),
+      fc.constantFrom("", " ", "\n", "/", "/path?o=1#x", ":443", ":8181", ";x=1", " y"),
+      fc.boolean(),
+    )
     .map(([v, before, after, upper]) => (upper ? `${before}${v}${after}`.toUpperCase() : `${before}${v}${after}`));
 
 // ---- plausible values --------------------------------------------------------------------
@@ -67,7 +110,11 @@ const workspaceHosts = fc.constantFrom(
   "1234567890123456.7.gcp.databricks.com",
   "acme.cloud.databricks.us",
 );
-const workspaceUrls = fc.oneof(workspaceHosts, workspaceHosts.map((h) => `https://${h}`), workspaceHosts.map((h) => `https://${h.toUpperCase()}/`));
+const workspaceUrls = fc.oneof(
+  workspaceHosts,
+  workspaceHosts.map((h) => `https://${h}`),
+  workspaceHosts.map((h) => `https://${h.toUpperCase()}/`),
+);
 const hopsworksHosts = fc.constantFrom("hopsworks.example.com", "c.app.hopsworks.ai", "https://hopsworks.example.com", "https://hopsworks.example.com:443/");
 const qualyticsUrls = fc.constantFrom("https://acme.qualytics.io/api", "https://acme.qualytics.io", "acme.qualytics.io", "https://acme.qualytics.io/api/");
 /** Token-like strings, generated (never a real token's shape). */
@@ -98,8 +145,7 @@ interface Resource {
 const keysOf = (schema: unknown) => Object.keys((schema as { shape: Record<string, unknown> }).shape);
 
 /** Builds inputs from one arbitrary per field; ABSENT leaves the field out. */
-const inputsOf = (fields: Arbitraries) =>
-  fc.record(fields).map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== ABSENT)));
+const inputsOf = (fields: Arbitraries) => fc.record(fields).map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== ABSENT)));
 
 const maybe = (a: fc.Arbitrary<unknown>) => fc.oneof({ weight: 1, arbitrary: fc.constant(ABSENT) }, { weight: 3, arbitrary: a });
 
@@ -123,7 +169,10 @@ const hopsworksValid: Arbitraries = {
 const instanceValid: Arbitraries = { ...hopsworksValid, apiKey: tokens };
 const clusterValid: Arbitraries = {
   ...hopsworksValid,
-  clusterId: fc.oneof(clusterIds, clusterIds.map((id) => ` ${id} `)),
+  clusterId: fc.oneof(
+    clusterIds,
+    clusterIds.map((id) => ` ${id} `),
+  ),
   targetUser: maybe(names),
   waitForRunning: maybe(fc.boolean()),
   runningTimeoutMinutes: maybe(fc.integer({ min: 1, max: 180 })),
@@ -180,8 +229,22 @@ const resources: Resource[] = [
     alone: { rotateBeforeDays: fc.integer({ min: 1, max: 3650 }) },
     validInputs: tokenInputs,
   },
-  { name: "HopsworksDatabricksInstance", provider: instanceProvider, keys: keysOf(instanceInputsSchema), secrets: ["apiKey"], valid: instanceValid, validInputs: inputsOf(instanceValid) },
-  { name: "HopsworksConfiguredCluster", provider: clusterProvider, keys: keysOf(configuredClusterInputsSchema), secrets: ["databricksToken"], valid: clusterValid, validInputs: inputsOf(clusterValid) },
+  {
+    name: "HopsworksDatabricksInstance",
+    provider: instanceProvider,
+    keys: keysOf(instanceInputsSchema),
+    secrets: ["apiKey"],
+    valid: instanceValid,
+    validInputs: inputsOf(instanceValid),
+  },
+  {
+    name: "HopsworksConfiguredCluster",
+    provider: clusterProvider,
+    keys: keysOf(configuredClusterInputsSchema),
+    secrets: ["databricksToken"],
+    valid: clusterValid,
+    validInputs: inputsOf(clusterValid),
+  },
   {
     name: "QualyticsDatabricksDatastore",
     provider: sourceProvider,
@@ -203,7 +266,9 @@ const resources: Resource[] = [
 ];
 
 /** Keys the engine or a careless program may add beside the schema's own. */
-const extras = fc.dictionary(fc.constantFrom("__provider", "__proto__", "constructor", "toString", "hasOwnProperty", "extra", "value"), hostile, { maxKeys: 3 });
+const extras = fc.dictionary(fc.constantFrom("__provider", "__proto__", "constructor", "toString", "hasOwnProperty", "extra", "value"), hostile, {
+  maxKeys: 3,
+});
 
 /** Any field: left out, valid, a near miss of a valid string, or anything at all. */
 const anyInputs = (r: Resource) => {

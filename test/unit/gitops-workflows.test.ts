@@ -22,12 +22,16 @@ describe("examples/gitops workflows", () => {
   test("drift: a schedule runs preview --refresh --expect-no-changes --json into the drift report", () => {
     const drift = load("pulumi-drift.yml");
     expect(drift.on.schedule[0].cron).toMatch(/^\S+ \S+ \S+ \S+ \S+$/);
-    const runs = stepsOf(drift).map((s) => String(s.run ?? "")).join("\n");
+    const runs = stepsOf(drift)
+      .map((s) => String(s.run ?? ""))
+      .join("\n");
     expect(runs).toMatch(/pulumi preview --stack "\$PULUMI_STACK" --refresh --expect-no-changes --json > preview\.json/);
     const bin = /npx (\S+) .*preview\.json/.exec(runs)?.[1];
     expect(bin).toBeDefined();
     expect(pkg.bin).toHaveProperty([bin!]);
-    const source = String(pkg.bin[bin!]).replace(/^dist\//, "").replace(/\.js$/, ".ts");
+    const source = String(pkg.bin[bin!])
+      .replace(/^dist\//, "")
+      .replace(/\.js$/, ".ts");
     expect(fs.existsSync(path.join(ROOT, source))).toBe(true);
   });
 

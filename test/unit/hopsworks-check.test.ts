@@ -5,9 +5,15 @@ import { hopsworksCredentials, parseHopsworksHost, requireLogin } from "../../pr
 
 const HOST = "dbc-1a2b3c4d-5e6f.cloud.databricks.com";
 const instance = (news: Record<string, unknown>) =>
-  instanceProvider.check!({}, { project: "fraud_detection", hopsworksHost: "hopsworks.example.com", workspaceHost: HOST, apiKey: "sandbox-key-value", ...news });
+  instanceProvider.check!(
+    {},
+    { project: "fraud_detection", hopsworksHost: "hopsworks.example.com", workspaceHost: HOST, apiKey: "sandbox-key-value", ...news },
+  );
 const cluster = (news: Record<string, unknown>) =>
-  clusterProvider.check!({}, { project: "fraud_detection", hopsworksHost: "hopsworks.example.com", workspaceHost: HOST, clusterId: "0923-164208-abcd1234", ...news });
+  clusterProvider.check!(
+    {},
+    { project: "fraud_detection", hopsworksHost: "hopsworks.example.com", workspaceHost: HOST, clusterId: "0923-164208-abcd1234", ...news },
+  );
 
 describe("HopsworksDatabricksInstance check", () => {
   test("valid inputs pass; a workspace URL and a Hopsworks URL are reduced to hosts", async () => {
@@ -44,7 +50,13 @@ describe("HopsworksConfiguredCluster check", () => {
   test("defaults are filled in", async () => {
     const result = await cluster({});
     expect(result.failures).toBeUndefined();
-    expect(result.inputs).toMatchObject({ waitForRunning: true, runningTimeoutMinutes: 20, restoreOnDelete: true, secretsStore: "secretsmanager", hostnameVerification: true });
+    expect(result.inputs).toMatchObject({
+      waitForRunning: true,
+      runningTimeoutMinutes: 20,
+      restoreOnDelete: true,
+      secretsStore: "secretsmanager",
+      hostnameVerification: true,
+    });
   });
 
   test.each([
@@ -64,7 +76,11 @@ describe("HopsworksConfiguredCluster check", () => {
     expect(await clusterProvider.diff!("id", olds, same)).toMatchObject({ changes: false, replaces: [] });
     expect(await clusterProvider.diff!("id", olds, { ...same, targetUser: "scient01" })).toMatchObject({ changes: true, replaces: [] });
     expect(await clusterProvider.diff!("id", { ...olds, drift: ["spark_conf x was removed"] }, same)).toMatchObject({ changes: true, replaces: [] });
-    expect(await clusterProvider.diff!("id", olds, { ...same, clusterId: "0923-164208-zzzz9999" })).toMatchObject({ changes: true, replaces: ["clusterId"], deleteBeforeReplace: true });
+    expect(await clusterProvider.diff!("id", olds, { ...same, clusterId: "0923-164208-zzzz9999" })).toMatchObject({
+      changes: true,
+      replaces: ["clusterId"],
+      deleteBeforeReplace: true,
+    });
   });
 });
 

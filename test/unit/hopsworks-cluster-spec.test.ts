@@ -67,7 +67,7 @@ describe("cluster spec bookkeeping", () => {
     drifted.spark_conf = Object.fromEntries(Object.entries(drifted.spark_conf!).filter(([k]) => !k.includes("keystore")));
     expect(driftOf(drifted, [{ ...hsfs[0]!, status: "UNINSTALL_ON_RESTART" }], applied)).toEqual([
       'spark_conf spark.serializer is "x", expected "org.apache.spark.serializer.KryoSerializer"',
-      'spark_conf spark.hadoop.hops.ssl.keystore.name was removed',
+      "spark_conf spark.hadoop.hops.ssl.keystore.name was removed",
       'custom_tags hopsworks_project_id is "120", expected "119"',
       `init script ${HOPS_SCRIPT.dbfs.destination} was removed`,
       "library hsfs~=4.2.0 was uninstalled",

@@ -83,7 +83,10 @@ describe("the notebook snippet binds to the real client's signature, per release
   });
 
   test("the 4.x client has no secrets_store: the cell the resource used to generate fails there", () => {
-    const old = connectionSnippet({ host: "h", port: 443, project: "p", secretsStore: "secretsmanager", hostnameVerification: true }).replace("hsfs.connection(", "hopsworks.login(");
+    const old = connectionSnippet({ host: "h", port: 443, project: "p", secretsStore: "secretsmanager", hostnameVerification: true }).replace(
+      "hsfs.connection(",
+      "hopsworks.login(",
+    );
     expect(bind("hopsworks-4.2.10", "hopsworks/__init__.py", "login", old)).toMatch(/^TypeError: .*(positional|secrets_store)/);
   });
 });

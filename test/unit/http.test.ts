@@ -61,9 +61,7 @@ describe("the HTTP layer", () => {
     try {
       await expect(client(s.url).request({ method: "GET", path: "/a" })).resolves.toMatchObject({ data: { ok: 1 } });
       // A POST that may have been acted on is not repeated: no duplicate objects.
-      await expect(client(s.url).request({ method: "POST", path: "/b", body: {} })).rejects.toThrow(
-        "Databricks POST /b failed: HTTP 500 INTERNAL_ERROR: boom",
-      );
+      await expect(client(s.url).request({ method: "POST", path: "/b", body: {} })).rejects.toThrow("Databricks POST /b failed: HTTP 500 INTERNAL_ERROR: boom");
       expect(s.seen.map((r) => r.url)).toEqual(["/a", "/a", "/a", "/b"]);
     } finally {
       await s.close();
@@ -71,9 +69,13 @@ describe("the HTTP layer", () => {
   });
 
   test("gives up when the attempts are spent, naming the service, the call and the cause", async () => {
-    const s = await scriptedServer(Array.from({ length: 10 }, () => (r: http.ServerResponse) => json(r, 503, { error_code: "TEMPORARILY_UNAVAILABLE", message: "down" })));
+    const s = await scriptedServer(
+      Array.from({ length: 10 }, () => (r: http.ServerResponse) => json(r, 503, { error_code: "TEMPORARILY_UNAVAILABLE", message: "down" })),
+    );
     try {
-      const err = await client(s.url).request({ method: "GET", path: "/x", operation: "clusters/get" }).catch((e) => e);
+      const err = await client(s.url)
+        .request({ method: "GET", path: "/x", operation: "clusters/get" })
+        .catch((e) => e);
       expect(err).toBeInstanceOf(ServiceError);
       expect(err.message).toBe("Databricks clusters/get failed (after 4 attempts): HTTP 503 TEMPORARILY_UNAVAILABLE: down");
       expect(s.seen).toHaveLength(4);
@@ -97,9 +99,13 @@ describe("the HTTP layer", () => {
   test("secrets never appear in errors, even when the service echoes them", async () => {
     // Built at run time so no token-shaped literal sits in the repository.
     const patShaped = `dapi${"0123456789abcdef".repeat(2)}`;
-    const s = await scriptedServer([(r) => json(r, 400, { error_code: "INVALID_PARAMETER_VALUE", message: `bad token secret-token-value-123 and ${patShaped}` })]);
+    const s = await scriptedServer([
+      (r) => json(r, 400, { error_code: "INVALID_PARAMETER_VALUE", message: `bad token secret-token-value-123 and ${patShaped}` }),
+    ]);
     try {
-      const err = await client(s.url).request({ method: "GET", path: "/echo" }).catch((e) => e);
+      const err = await client(s.url)
+        .request({ method: "GET", path: "/echo" })
+        .catch((e) => e);
       expect(err.message).not.toContain("secret-token-value-123");
       expect(err.message).not.toContain(patShaped);
       expect(err.message).toContain("[REDACTED]");

@@ -14,7 +14,13 @@ const ROOT = path.resolve(__dirname, "../..");
 const PREFIX = implementationPath("");
 
 /** Paths in the state of stacks written by released versions: they must keep loading (a new resource adds its own). */
-const RELEASED = ["databricks/access-token", "hopsworks/databricks-instance", "hopsworks/configured-cluster", "qualytics/databricks-datastore", "qualytics/databricks-enrichment-datastore"].map(implementationPath);
+const RELEASED = [
+  "databricks/access-token",
+  "hopsworks/databricks-instance",
+  "hopsworks/configured-cluster",
+  "qualytics/databricks-datastore",
+  "qualytics/databricks-enrichment-datastore",
+].map(implementationPath);
 
 const resourceClasses: Function[] = Object.values(pkg).filter((v: unknown) => typeof v === "function" && v.prototype instanceof pulumi.dynamic.Resource);
 

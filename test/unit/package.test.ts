@@ -66,7 +66,14 @@ describe("the published package", () => {
 
   test("ships the provider, the sandbox and its seed, the README and package.json; nothing else", () => {
     expect(files).toEqual(
-      expect.arrayContaining(["package.json", "README.md", "sandbox/seed.json", "dist/provider/index.js", "dist/sandbox/public.js", "dist/sandbox/public.d.ts"]),
+      expect.arrayContaining([
+        "package.json",
+        "README.md",
+        "sandbox/seed.json",
+        "dist/provider/index.js",
+        "dist/sandbox/public.js",
+        "dist/sandbox/public.d.ts",
+      ]),
     );
     // No tests, scripts, examples, bench, .venv or other compiled trees.
     expect(files.filter((f) => !/^(package\.json|README\.md|LICENSE|sandbox\/seed\.json|dist\/(provider|sandbox)\/.+)$/.test(f))).toEqual([]);

@@ -20,10 +20,22 @@ describe("Qualytics Databricks datastore check", () => {
   });
 
   test.each([
-    [{ serverHostname: "https://dbc-1a2b3c4d-5e6f.cloud.databricks.com" }, "serverHostname", /is a URL; the server hostname is only its host: "dbc-1a2b3c4d-5e6f.cloud.databricks.com"/],
+    [
+      { serverHostname: "https://dbc-1a2b3c4d-5e6f.cloud.databricks.com" },
+      "serverHostname",
+      /is a URL; the server hostname is only its host: "dbc-1a2b3c4d-5e6f.cloud.databricks.com"/,
+    ],
     [{ serverHostname: "warehouse.example.com" }, "serverHostname", /expected forms are AWS: /],
-    [{ httpPath: "jdbc:databricks://dbc-1a2b3c4d-5e6f.cloud.databricks.com:443/default;transportMode=http;httpPath=/sql/1.0/warehouses/abc" }, "httpPath", /is a JDBC URL; use only its httpPath: "\/sql\/1.0\/warehouses\/abc"/],
-    [{ httpPath: "/sql/2.0/things/abc" }, "httpPath", /expected forms are SQL warehouse: \/sql\/1.0\/warehouses\/<warehouse-id>; cluster: sql\/protocolv1\/o\/<org-id>\/<cluster-id>/],
+    [
+      { httpPath: "jdbc:databricks://dbc-1a2b3c4d-5e6f.cloud.databricks.com:443/default;transportMode=http;httpPath=/sql/1.0/warehouses/abc" },
+      "httpPath",
+      /is a JDBC URL; use only its httpPath: "\/sql\/1.0\/warehouses\/abc"/,
+    ],
+    [
+      { httpPath: "/sql/2.0/things/abc" },
+      "httpPath",
+      /expected forms are SQL warehouse: \/sql\/1.0\/warehouses\/<warehouse-id>; cluster: sql\/protocolv1\/o\/<org-id>\/<cluster-id>/,
+    ],
     [{ database: "sales" }, "database", /needs `catalog`/],
     [{ name: "" }, "name", /must not be empty/],
     [{ enrichmentDatastoreId: "7" }, "enrichmentDatastoreId", /must be a datastore id/],
@@ -50,7 +62,14 @@ describe("Qualytics Databricks datastore check", () => {
 
   test("the source's enrichment settings: ranges, and append/overwrite only with an enrichment datastore", async () => {
     const refused = await check({ enrichmentRemediationStrategy: "append" });
-    expect(refused.failures).toEqual([{ property: "enrichmentRemediationStrategy", reason: expect.stringMatching(/"append" needs an enrichment datastore: set enrichmentDatastoreId, or use "none" \(Qualytics resets the strategy to none when a datastore is unlinked/) }]);
+    expect(refused.failures).toEqual([
+      {
+        property: "enrichmentRemediationStrategy",
+        reason: expect.stringMatching(
+          /"append" needs an enrichment datastore: set enrichmentDatastoreId, or use "none" \(Qualytics resets the strategy to none when a datastore is unlinked/,
+        ),
+      },
+    ]);
     expect((await check({ enrichmentRemediationStrategy: "overwrite", enrichmentDatastoreId: 4 })).failures).toBeUndefined();
     // While the link is unknown (preview of a new enrichment store), the rule waits.
     expect((await check({ enrichmentRemediationStrategy: "append", enrichmentDatastoreId: UNKNOWN })).failures).toBeUndefined();
@@ -61,7 +80,18 @@ describe("Qualytics Databricks datastore check", () => {
   });
 
   test("diff: the source's enrichment settings are compared only when declared (Qualytics fills them in)", async () => {
-    const olds = { ...valid, teams: ["Public"], tags: [], adopt: false, triggerSync: false, datastoreId: 1, connectionId: 2, connected: true, enrichmentPrefix: "_dbx_sales", enrichmentRemediationStrategy: "none" };
+    const olds = {
+      ...valid,
+      teams: ["Public"],
+      tags: [],
+      adopt: false,
+      triggerSync: false,
+      datastoreId: 1,
+      connectionId: 2,
+      connected: true,
+      enrichmentPrefix: "_dbx_sales",
+      enrichmentRemediationStrategy: "none",
+    };
     const news = { ...valid, teams: ["Public"], tags: [], adopt: false, triggerSync: false };
     expect((await sourceProvider.diff!("1", olds, news)).changes).toBe(false);
     expect((await sourceProvider.diff!("1", olds, { ...news, enrichmentPrefix: "_other" })).changes).toBe(true);
@@ -85,6 +115,9 @@ describe("Qualytics Databricks datastore check", () => {
     expect(await sourceProvider.diff!("1", olds, news)).toMatchObject({ changes: false, replaces: [] });
     expect(await sourceProvider.diff!("1", olds, { ...news, personalAccessToken: "rotated" })).toMatchObject({ changes: true, replaces: [] });
     expect(await sourceProvider.diff!("1", olds, { ...news, enrichmentDatastoreId: 9 })).toMatchObject({ changes: true, replaces: [] });
-    expect(await sourceProvider.diff!("1", olds, { ...news, qualyticsUrl: "https://other.qualytics.io/api" })).toMatchObject({ changes: true, replaces: ["qualyticsUrl"] });
+    expect(await sourceProvider.diff!("1", olds, { ...news, qualyticsUrl: "https://other.qualytics.io/api" })).toMatchObject({
+      changes: true,
+      replaces: ["qualyticsUrl"],
+    });
   });
 });

@@ -80,7 +80,9 @@ describe("retry this step under the policy", () => {
     expect(policy.calls).toHaveLength(5);
     const fixed = always();
     const gaveUp: unknown[] = [];
-    const thrown = await retryStep(fixed.step, { ...RESEND_AFTER_LOST_ANSWER, retryOn: mayHaveActed, onGiveUp: async (e) => void gaveUp.push(e) }).catch((e: unknown) => e);
+    const thrown = await retryStep(fixed.step, { ...RESEND_AFTER_LOST_ANSWER, retryOn: mayHaveActed, onGiveUp: async (e) => void gaveUp.push(e) }).catch(
+      (e: unknown) => e,
+    );
     expect([fixed.calls.length, gaveUp]).toEqual([3, [thrown]]);
     const capped = always();
     await expect(retryStep(capped.step, { retryOn: mayHaveActed, attempts: { atMost: 2 } })).rejects.toBeInstanceOf(ServiceError);
@@ -90,11 +92,15 @@ describe("retry this step under the policy", () => {
   test("a failure whose work was done after all ends the step; hooks run outside it", async () => {
     const lost = failing([failure(504)]);
     const before: number[] = [];
-    await expect(retryStep(lost.step, { retryOn: mayHaveActed, afterFailure: async () => ({ value: "found" }), beforeRetry: async (_e, a) => void before.push(a) })).resolves.toBe("found");
+    await expect(
+      retryStep(lost.step, { retryOn: mayHaveActed, afterFailure: async () => ({ value: "found" }), beforeRetry: async (_e, a) => void before.push(a) }),
+    ).resolves.toBe("found");
     expect([lost.calls, before]).toEqual([[1], []]);
     // What a hook throws is not judged by retryOn: it ends the step as it is.
     const cleanup = failing([failure(504)]);
-    await expect(retryStep(cleanup.step, { retryOn: () => true, beforeRetry: async () => Promise.reject(failure(502)) })).rejects.toMatchObject({ status: 502 });
+    await expect(retryStep(cleanup.step, { retryOn: () => true, beforeRetry: async () => Promise.reject(failure(502)) })).rejects.toMatchObject({
+      status: 502,
+    });
     expect(cleanup.calls).toEqual([1]);
   });
 

@@ -34,7 +34,11 @@ describe("provider settings", () => {
   test.each([
     ["not JSON", "{dbc:", /databricks-integrations:endpoints is not JSON; it must be a JSON object mapping host names to URLs/],
     ["an array", '["http://x"]', /databricks-integrations:endpoints is an array; it must be a JSON object/],
-    ["a value that is not a URL", JSON.stringify({ [AWS]: 8080 }), /databricks-integrations:endpoints maps "dbc-.*" to 8080; each host must map to an http:\/\/ or https:\/\/ URL/],
+    [
+      "a value that is not a URL",
+      JSON.stringify({ [AWS]: 8080 }),
+      /databricks-integrations:endpoints maps "dbc-.*" to 8080; each host must map to an http:\/\/ or https:\/\/ URL/,
+    ],
   ])("endpoint override that is %s: a ConfigurationError naming the key", (_what, value, message) => {
     useStackConfig(stack({ "databricks-integrations:endpoints": value }));
     expect(() => settings()).toThrow(message);
@@ -45,7 +49,10 @@ describe("provider settings", () => {
     process.env.PULUMI_DATABRICKS_INTEGRATIONS_TIMEOUT_MS = "60s";
     process.env.PULUMI_DATABRICKS_INTEGRATIONS_MAX_ATTEMPTS = "2.5";
     await expect(tokenProvider.configure!({ config: stack({}) } as never)).resolves.toBeUndefined();
-    const err = await tokenProvider.check!({}, { host: AWS }).then(() => undefined, (e: Error) => e);
+    const err = await tokenProvider.check!({}, { host: AWS }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(err?.message).toMatch(/PULUMI_DATABRICKS_INTEGRATIONS_TIMEOUT_MS is "60s", not a number of milliseconds/);
     expect(err?.message).toMatch(/PULUMI_DATABRICKS_INTEGRATIONS_MAX_ATTEMPTS is "2.5", not a whole number of attempts/);
     await expect(tokenProvider.delete!("1", { host: AWS })).rejects.toThrow(/PULUMI_DATABRICKS_INTEGRATIONS_TIMEOUT_MS/);

@@ -232,7 +232,10 @@ export function liveMembers(baseUrl: string, apiKey: string): (project: string) 
   const get = async (path: string, what: string): Promise<unknown> => {
     let res: Response;
     try {
-      res = await fetch(`${baseUrl}${path}`, { headers: { Authorization: `ApiKey ${apiKey}`, Accept: "application/json" }, signal: AbortSignal.timeout(15_000) });
+      res = await fetch(`${baseUrl}${path}`, {
+        headers: { Authorization: `ApiKey ${apiKey}`, Accept: "application/json" },
+        signal: AbortSignal.timeout(15_000),
+      });
     } catch (err) {
       const cause = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
       throw new Error(`Hopsworks (${new URL(baseUrl).host}) did not answer ${what}: ${cause}`);
@@ -246,9 +249,15 @@ export function liveMembers(baseUrl: string, apiKey: string): (project: string) 
     }
     if (!res.ok) {
       const b = (body ?? {}) as { errorCode?: unknown; errorMsg?: unknown };
-      const why = [b.errorCode !== undefined ? `errorCode ${String(b.errorCode)}` : "", typeof b.errorMsg === "string" ? b.errorMsg : ""].filter(Boolean).join(": ");
+      const why = [b.errorCode !== undefined ? `errorCode ${String(b.errorCode)}` : "", typeof b.errorMsg === "string" ? b.errorMsg : ""]
+        .filter(Boolean)
+        .join(": ");
       const hint =
-        res.status === 401 ? " (is HOPSWORKS_API_KEY a valid key for this Hopsworks?)" : res.status === 403 ? " (the API key's user must be a member of the project to list its members)" : "";
+        res.status === 401
+          ? " (is HOPSWORKS_API_KEY a valid key for this Hopsworks?)"
+          : res.status === 403
+            ? " (the API key's user must be a member of the project to list its members)"
+            : "";
       throw new Error(`Hopsworks answered ${what} with ${res.status}${why ? ` (${why})` : ""}${hint}`);
     }
     return body;
@@ -261,7 +270,10 @@ export function liveMembers(baseUrl: string, apiKey: string): (project: string) 
         const info = (await get(`/project/getProjectInfo/${encodeURIComponent(project)}`, `the lookup of project "${project}"`)) as { projectId?: unknown };
         if (typeof info?.projectId !== "number") throw new Error(`Hopsworks' answer for project "${project}" carries no projectId`);
         const raw = (await get(`/project/${info.projectId}/projectMembers`, `the member list of project "${project}"`)) as unknown;
-        const list = (Array.isArray(raw) ? raw : ((raw as { items?: unknown[] } | undefined)?.items ?? [])) as { user?: { username?: string; email?: string }; teamRole?: string }[];
+        const list = (Array.isArray(raw) ? raw : ((raw as { items?: unknown[] } | undefined)?.items ?? [])) as {
+          user?: { username?: string; email?: string };
+          teamRole?: string;
+        }[];
         return list.flatMap((m) => (m.user?.username ? [{ username: m.user.username, email: m.user.email, role: m.teamRole }] : []));
       })();
       memberCache.set(key, pending);

@@ -10,7 +10,9 @@ export = async () => {
   const config = new pulumi.Config("test");
   const token = new DatabricksAccessToken("hopsworks-pat", { comment: "hopsworks integration", lifetimeDays: 90 });
   // Rotation: a second token takes over the registration in place.
-  const rotated = config.getBoolean("rotate") ? new DatabricksAccessToken("hopsworks-pat-2", { comment: "hopsworks integration (rotated)", lifetimeDays: 90 }) : undefined;
+  const rotated = config.getBoolean("rotate")
+    ? new DatabricksAccessToken("hopsworks-pat-2", { comment: "hopsworks integration (rotated)", lifetimeDays: 90 })
+    : undefined;
   const instance = new HopsworksDatabricksInstance("workspace", { workspaceHost: token.host, apiKey: rotated?.value ?? token.value });
 
   const training = new HopsworksConfiguredCluster("training", {

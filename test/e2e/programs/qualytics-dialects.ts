@@ -17,7 +17,14 @@ export = async () => {
     // The legacy plane's enrichment store is written the 0.1.0 way (a setting of the source on
     // the enrichment store): still applied, with a deprecation warning.
     const deprecated = tag === "legacy" ? { enrichmentSourceRecordLimit: 3 } : {};
-    const enrichment = new QualyticsDatabricksEnrichmentDatastore(`enrichment-${tag}`, { ...common, qualyticsUrl, name: `dbx_enrichment_${tag}`, catalog: "main", database: "default", ...deprecated });
+    const enrichment = new QualyticsDatabricksEnrichmentDatastore(`enrichment-${tag}`, {
+      ...common,
+      qualyticsUrl,
+      name: `dbx_enrichment_${tag}`,
+      catalog: "main",
+      database: "default",
+      ...deprecated,
+    });
     const source = new QualyticsDatabricksDatastore(`sales-${tag}`, {
       ...common,
       qualyticsUrl,
@@ -29,9 +36,15 @@ export = async () => {
       enrichmentRemediationStrategy: "overwrite",
       enrichmentSourceRecordLimit: 7,
     });
-    out[tag] = pulumi.all([source.datastoreId, source.connectionId, enrichment.datastoreId, enrichment.connectionId, source.enrichmentDatastoreId]).apply(
-      ([sourceId, sourceConnection, enrichmentId, enrichmentConnection, link]) => ({ sourceId, sourceConnection, enrichmentId, enrichmentConnection, link }),
-    );
+    out[tag] = pulumi
+      .all([source.datastoreId, source.connectionId, enrichment.datastoreId, enrichment.connectionId, source.enrichmentDatastoreId])
+      .apply(([sourceId, sourceConnection, enrichmentId, enrichmentConnection, link]) => ({
+        sourceId,
+        sourceConnection,
+        enrichmentId,
+        enrichmentConnection,
+        link,
+      }));
   }
   return out;
 };

@@ -1,9 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import {
-  DatabricksAccessToken,
-  QualyticsDatabricksDatastore,
-  QualyticsDatabricksEnrichmentDatastore,
-} from "pulumi-databricks-integrations";
+import { DatabricksAccessToken, QualyticsDatabricksDatastore, QualyticsDatabricksEnrichmentDatastore } from "pulumi-databricks-integrations";
 
 /**
  * Databricks token → two enrichment datastores → a source linked to one of them (chosen by

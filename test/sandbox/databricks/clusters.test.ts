@@ -116,7 +116,12 @@ describe("databricks sandbox: clusters", () => {
       const id = await create();
       expect(id).toMatch(/^\d{4}-\d{6}-[a-z0-9]{8}$/);
       const pending = (await get(id)).body;
-      expect(pending).toMatchObject({ state: "PENDING", state_message: expect.stringMatching(/.+/), creator_user_name: "admin@example.com", cluster_source: "API" });
+      expect(pending).toMatchObject({
+        state: "PENDING",
+        state_message: expect.stringMatching(/.+/),
+        creator_user_name: "admin@example.com",
+        cluster_source: "API",
+      });
       clock.advanceReal(4 * MINUTE - 1000);
       expect(await stateOf(id)).toBe("PENDING");
       clock.advanceReal(2000);
@@ -178,7 +183,11 @@ describe("databricks sandbox: clusters", () => {
       ["missing node_type_id", { cluster_name: "x", spark_version: "15.4.x-scala2.12", num_workers: 1 }, /node_type_id/],
       ["46 custom tags", { ...baseSpec, custom_tags: Object.fromEntries(Array.from({ length: 46 }, (_, i) => [`t${i}`, "v"])) }, /custom_tags/],
       ["11 init scripts", { ...baseSpec, init_scripts: Array.from({ length: 11 }, () => ({ workspace: { destination: "/a.sh" } })) }, /init_scripts/],
-      ["an init script with two locations", { ...baseSpec, init_scripts: [{ workspace: { destination: "/a.sh" }, dbfs: { destination: "dbfs:/a.sh" } }] }, /init_scripts\[0\]/],
+      [
+        "an init script with two locations",
+        { ...baseSpec, init_scripts: [{ workspace: { destination: "/a.sh" }, dbfs: { destination: "dbfs:/a.sh" } }] },
+        /init_scripts\[0\]/,
+      ],
       ["an init script without destination", { ...baseSpec, init_scripts: [{ volumes: {} }] }, /destination/],
       ["an init script of unknown kind", { ...baseSpec, init_scripts: [{ ftp: { destination: "ftp://a" } }] }, /init_scripts\[0\]/],
       ["an unknown data_security_mode", { ...baseSpec, data_security_mode: "WIDE_OPEN" }, /data_security_mode/],
@@ -309,7 +318,11 @@ describe("databricks sandbox: clusters", () => {
       const noVersion = await post("edit", { cluster_id: RUNNING_ID, node_type_id: "i3.xlarge", num_workers: 1 });
       expect(noVersion.status).toBe(400);
       expect(noVersion.body).toEqual({ error_code: "INVALID_PARAMETER_VALUE", message: "Missing required field: spark_version" });
-      const tooManyTags = await post("edit", { cluster_id: RUNNING_ID, ...baseSpec, custom_tags: Object.fromEntries(Array.from({ length: 46 }, (_, i) => [`t${i}`, "v"])) });
+      const tooManyTags = await post("edit", {
+        cluster_id: RUNNING_ID,
+        ...baseSpec,
+        custom_tags: Object.fromEntries(Array.from({ length: 46 }, (_, i) => [`t${i}`, "v"])),
+      });
       expect(tooManyTags.status).toBe(400);
       expect(await stateOf(RUNNING_ID)).toBe("RUNNING");
     });
@@ -389,7 +402,16 @@ describe("databricks sandbox: clusters", () => {
 
     test("list items have the same shape as get, less get's runtime fields and spec", async () => {
       const listed = (await h.call("GET", "/api/2.1/clusters/list")).body.clusters.find((c: { cluster_id: string }) => c.cluster_id === RUNNING_ID);
-      const { driver: _d, executors: _e, spark_context_id: _s, jdbc_port: _j, cluster_memory_mb: _m, cluster_cores: _c, spec: _spec, ...got } = (await get(RUNNING_ID)).body;
+      const {
+        driver: _d,
+        executors: _e,
+        spark_context_id: _s,
+        jdbc_port: _j,
+        cluster_memory_mb: _m,
+        cluster_cores: _c,
+        spec: _spec,
+        ...got
+      } = (await get(RUNNING_ID)).body;
       expect(listed).toEqual(got);
     });
 

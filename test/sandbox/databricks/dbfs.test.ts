@@ -81,7 +81,7 @@ describe("databricks sandbox: DBFS", () => {
     expect((await status("/jars/app.jar")).body.file_size).toBe(size);
 
     const chunks: Buffer[] = [];
-    for (let off = 0; ; ) {
+    for (let off = 0; ;) {
       const res = await read("/jars/app.jar", off, MiB);
       expect(res.status).toBe(200);
       if (res.body.bytes_read === 0) break;

@@ -33,7 +33,9 @@ describe("databricks sandbox: identity, invalid tokens, token settings", () => {
   afterAll(async () => h.close());
 
   test("the HTML form of the invalid-token answer is still 403 with the reason header", async () => {
-    const res = await fetch(`${h.url("adb-1234567890123456.7.azuredatabricks.net")}/api/2.1/clusters/list`, { headers: { authorization: "Bearer dapi-revoked" } });
+    const res = await fetch(`${h.url("adb-1234567890123456.7.azuredatabricks.net")}/api/2.1/clusters/list`, {
+      headers: { authorization: "Bearer dapi-revoked" },
+    });
     expect(res.status).toBe(403);
     expect(res.headers.get("content-type")).toMatch(/text\/html/);
     expect(res.headers.get("x-databricks-reason-phrase")).toBe("Invalid access token.");
@@ -134,7 +136,14 @@ describe("databricks sandbox: clusters/update, catalog calls, runtime fields, po
 
   test("clusters/update changes only the fields in update_mask and keeps what someone else changed", async () => {
     await h.call("POST", "/api/2.1/clusters/edit", {
-      body: { cluster_id: TERMINATED, cluster_name: "shared-terminated", spark_version: "15.4.x-scala2.12", node_type_id: "i3.xlarge", num_workers: 1, spark_conf: { "spark.someone": "else" } },
+      body: {
+        cluster_id: TERMINATED,
+        cluster_name: "shared-terminated",
+        spark_version: "15.4.x-scala2.12",
+        node_type_id: "i3.xlarge",
+        num_workers: 1,
+        spark_conf: { "spark.someone": "else" },
+      },
     });
     const updated = await h.call("POST", "/api/2.1/clusters/update", {
       body: { cluster_id: TERMINATED, update_mask: "autotermination_minutes,custom_tags", cluster: { autotermination_minutes: 30 } },
@@ -143,14 +152,21 @@ describe("databricks sandbox: clusters/update, catalog calls, runtime fields, po
     const c = await get(TERMINATED);
     expect(c).toMatchObject({ autotermination_minutes: 30, spark_conf: { "spark.someone": "else" }, num_workers: 1, state: "TERMINATED" });
     expect(c.custom_tags).toBeUndefined();
-    expect((await h.call("POST", "/api/2.1/clusters/update", { body: { cluster_id: TERMINATED, cluster: {} } })).body.error_code).toBe("INVALID_PARAMETER_VALUE");
-    expect((await h.call("POST", "/api/2.1/clusters/update", { body: { cluster_id: TERMINATED, update_mask: "state", cluster: {} } })).body.message).toMatch(/state/);
+    expect((await h.call("POST", "/api/2.1/clusters/update", { body: { cluster_id: TERMINATED, cluster: {} } })).body.error_code).toBe(
+      "INVALID_PARAMETER_VALUE",
+    );
+    expect((await h.call("POST", "/api/2.1/clusters/update", { body: { cluster_id: TERMINATED, update_mask: "state", cluster: {} } })).body.message).toMatch(
+      /state/,
+    );
   });
 
   test("policies: list and get; create applies fixed values and, when asked, defaults; breaking a rule names the field", async () => {
     const list = (await h.call("GET", "/api/2.0/policies/clusters/list")).body;
     expect(list.policies.map((p: { policy_id: string }) => p.policy_id)).toEqual([POLICY]);
-    expect((await h.call("GET", `/api/2.0/policies/clusters/get?policy_id=${POLICY}`)).body).toMatchObject({ name: "Team clusters", definition: expect.any(String) });
+    expect((await h.call("GET", `/api/2.0/policies/clusters/get?policy_id=${POLICY}`)).body).toMatchObject({
+      name: "Team clusters",
+      definition: expect.any(String),
+    });
     expect((await h.call("GET", "/api/2.0/policies/clusters/get?policy_id=FFFFFFFFFFFFFFFF")).status).toBe(404);
 
     const base = { cluster_name: "p", spark_version: "15.4.x-scala2.12", node_type_id: "i3.xlarge", num_workers: 0, policy_id: POLICY };
@@ -190,7 +206,9 @@ describe("databricks sandbox: clusters/update, catalog calls, runtime fields, po
     const after = await settled(id);
     expect(after.policy_id).toBeUndefined();
     expect(after.custom_tags).toEqual({ team: "data" });
-    expect((await h.call("POST", "/api/2.1/clusters/update", { body: { cluster_id: id, update_mask: "policy_id", cluster: { policy_id: POLICY } } })).status).toBe(200);
+    expect(
+      (await h.call("POST", "/api/2.1/clusters/update", { body: { cluster_id: id, update_mask: "policy_id", cluster: { policy_id: POLICY } } })).status,
+    ).toBe(200);
     expect(await settled(id)).toMatchObject({ policy_id: POLICY, spark_conf: { "spark.hopsworks": "1" } });
   });
 

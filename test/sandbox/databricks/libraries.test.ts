@@ -6,7 +6,9 @@ const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 
 const requests = { pypi: { package: "requests==2.32.3" } };
-const deequ = { maven: { coordinates: "com.amazon.deequ:deequ:2.0.7-spark-3.5", repo: "https://repo1.maven.org/maven2", exclusions: ["org.scala-lang:scala-library"] } };
+const deequ = {
+  maven: { coordinates: "com.amazon.deequ:deequ:2.0.7-spark-3.5", repo: "https://repo1.maven.org/maven2", exclusions: ["org.scala-lang:scala-library"] },
+};
 
 describe("databricks sandbox: libraries", () => {
   let h: SandboxHarness;
@@ -17,8 +19,7 @@ describe("databricks sandbox: libraries", () => {
 
   const install = (clusterId: string, libraries: unknown[], token?: string) =>
     h.call("POST", "/api/2.0/libraries/install", { token, body: { cluster_id: clusterId, libraries } });
-  const uninstall = (clusterId: string, libraries: unknown[]) =>
-    h.call("POST", "/api/2.0/libraries/uninstall", { body: { cluster_id: clusterId, libraries } });
+  const uninstall = (clusterId: string, libraries: unknown[]) => h.call("POST", "/api/2.0/libraries/uninstall", { body: { cluster_id: clusterId, libraries } });
   const status = (clusterId: string, token?: string) => h.call("GET", `/api/2.0/libraries/cluster-status?cluster_id=${clusterId}`, { token });
   const statuses = async (clusterId: string): Promise<string[]> =>
     ((await status(clusterId)).body.library_statuses ?? []).map((s: { status: string }) => s.status);

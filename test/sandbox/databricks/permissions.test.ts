@@ -44,7 +44,10 @@ describe("databricks sandbox: cluster permissions", () => {
     test("the creator of a new cluster gets CAN_MANAGE; other users see nothing of it", async () => {
       const id = (await clusters("create", spec, BOB_TOKEN)).body.cluster_id;
       const res = await acl(id, BOB_TOKEN);
-      expect(res.body.access_control_list[0]).toEqual({ user_name: "bob@example.com", all_permissions: [{ permission_level: "CAN_MANAGE", inherited: false }] });
+      expect(res.body.access_control_list[0]).toEqual({
+        user_name: "bob@example.com",
+        all_permissions: [{ permission_level: "CAN_MANAGE", inherited: false }],
+      });
       expect((await h.call("GET", `/api/2.1/clusters/get?cluster_id=${id}`, { token: ALICE_TOKEN })).status).toBe(403);
     });
 

@@ -14,7 +14,16 @@ describe("provider Databricks client against the sandbox", () => {
     seed.workspaces[0]!.maxTokenLifetimeDays = 90;
     // The Azure workspace: an older front end (HTML error pages) without clusters/update.
     Object.assign(seed.workspaces[1]!, { invalidTokenForm: "html", clustersUpdate: false });
-    seed.workspaces[1]!.clusters.push({ cluster_id: "0202-000000-azazazaz", cluster_name: "az", spark_version: "15.4.x-scala2.12", node_type_id: "Standard_DS3_v2", num_workers: 1, state: "TERMINATED", owner: "admin@example.com", acl: [] });
+    seed.workspaces[1]!.clusters.push({
+      cluster_id: "0202-000000-azazazaz",
+      cluster_name: "az",
+      spark_version: "15.4.x-scala2.12",
+      node_type_id: "Standard_DS3_v2",
+      num_workers: 1,
+      state: "TERMINATED",
+      owner: "admin@example.com",
+      acl: [],
+    });
     h = await startTestSandbox({ seed });
     const endpoints = JSON.stringify(h.sandbox.endpoints);
     useStackConfig({ get: (key) => (key === "databricks-integrations:endpoints" ? endpoints : undefined) });
@@ -25,22 +34,34 @@ describe("provider Databricks client against the sandbox", () => {
   test("Can Manage probe: a missing permission is false; a revoked token is the invalid-token error, in either answer form", async () => {
     expect(await client(ALICE_TOKEN).canManageCluster(RUNNING)).toBe(true);
     expect(await client(BOB_TOKEN).canManageCluster(RUNNING)).toBe(false);
-    await expect(client("dapi-revoked-token-0000").canManageCluster(RUNNING)).rejects.toThrow(/not accepted by workspace .*: the token is invalid, expired or revoked: create a new one/);
-    await expect(client("dapi-revoked-token-0000", AZURE_HOST).canManageCluster("0202-000000-azazazaz")).rejects.toThrow(/the token is invalid, expired or revoked/);
+    await expect(client("dapi-revoked-token-0000").canManageCluster(RUNNING)).rejects.toThrow(
+      /not accepted by workspace .*: the token is invalid, expired or revoked: create a new one/,
+    );
+    await expect(client("dapi-revoked-token-0000", AZURE_HOST).canManageCluster("0202-000000-azazazaz")).rejects.toThrow(
+      /the token is invalid, expired or revoked/,
+    );
     // The HTML page is read as the SDKs read it: the message from <pre>.
-    await expect(client("dapi-revoked-token-0000", AZURE_HOST).getCluster("0202-000000-azazazaz")).rejects.toThrow(/HTTP 403: Invalid access token\. — the token is invalid/);
+    await expect(client("dapi-revoked-token-0000", AZURE_HOST).getCluster("0202-000000-azazazaz")).rejects.toThrow(
+      /HTTP 403: Invalid access token\. — the token is invalid/,
+    );
   });
 
   test("partial update where the workspace has it; false (so callers fall back to edit) where it does not", async () => {
     expect(await client(ADMIN_TOKEN).updateCluster(RUNNING, { autotermination_minutes: 20 }, ["autotermination_minutes"])).toBe(true);
     expect((await client(ADMIN_TOKEN).getCluster(RUNNING))?.autotermination_minutes).toBe(20);
-    expect(await client("sandbox-admin-token-azure", AZURE_HOST).updateCluster("0202-000000-azazazaz", { autotermination_minutes: 20 }, ["autotermination_minutes"])).toBe(false);
+    expect(
+      await client("sandbox-admin-token-azure", AZURE_HOST).updateCluster("0202-000000-azazazaz", { autotermination_minutes: 20 }, ["autotermination_minutes"]),
+    ).toBe(false);
   });
 
   test("DatabricksAccessToken: a lifetime above the workspace cap fails before any token is made", async () => {
-    await tokenProvider.configure!({ config: { get: (key: string) => ({ "databricks:token": ADMIN_TOKEN, "databricks-integrations:endpoints": JSON.stringify(h.sandbox.endpoints) })[key] } } as never);
+    await tokenProvider.configure!({
+      config: { get: (key: string) => ({ "databricks:token": ADMIN_TOKEN, "databricks-integrations:endpoints": JSON.stringify(h.sandbox.endpoints) })[key] },
+    } as never);
     const before = (await h.call("GET", "/api/2.0/token/list")).body.token_infos.length;
-    await expect(tokenProvider.create({ host: AWS_HOST, lifetimeDays: 365 })).rejects.toThrow(/lifetimeDays: 365 days is more than workspace .* allows .*maxTokenLifetimeDays, is 90 days\): ask for 90 days or fewer/);
+    await expect(tokenProvider.create({ host: AWS_HOST, lifetimeDays: 365 })).rejects.toThrow(
+      /lifetimeDays: 365 days is more than workspace .* allows .*maxTokenLifetimeDays, is 90 days\): ask for 90 days or fewer/,
+    );
     expect((await h.call("GET", "/api/2.0/token/list")).body.token_infos).toHaveLength(before);
     const ok = await tokenProvider.create({ host: AWS_HOST });
     const outs = ok.outs as { creationTime: string; expiryTime: string };
@@ -65,7 +86,11 @@ describe("provider Databricks client against the sandbox", () => {
 
 describe("policyConflicts: what a policy would refuse of what Hopsworks sets", () => {
   const policy = (rules: Record<string, unknown>) => ({ policy_id: "P", name: "p", definition: JSON.stringify(rules) });
-  const intended = { sparkConf: { "spark.serializer": "org.apache.spark.serializer.KryoSerializer" }, customTags: { hopsworks_user: "u" }, initScriptDestinations: ["dbfs:/hopsworks/h/p__u/initScript.sh"] };
+  const intended = {
+    sparkConf: { "spark.serializer": "org.apache.spark.serializer.KryoSerializer" },
+    customTags: { hopsworks_user: "u" },
+    initScriptDestinations: ["dbfs:/hopsworks/h/p__u/initScript.sh"],
+  };
   test.each([
     [{ "spark_conf.spark.serializer": { type: "forbidden" } }, /spark_conf\.spark\.serializer \(the policy forbids it/],
     [{ "spark_conf.spark.serializer": { type: "fixed", value: "x" } }, /fixes it to "x"/],
@@ -76,7 +101,15 @@ describe("policyConflicts: what a policy would refuse of what Hopsworks sets", (
     expect(policyConflicts(policy(rules), intended).join("; ")).toMatch(expected);
   });
   test("rules on other fields, and allowed values, are no conflict", () => {
-    expect(policyConflicts(policy({ autotermination_minutes: { type: "range", maxValue: 60 }, "spark_conf.spark.serializer": { type: "fixed", value: "org.apache.spark.serializer.KryoSerializer" } }), intended)).toEqual([]);
+    expect(
+      policyConflicts(
+        policy({
+          autotermination_minutes: { type: "range", maxValue: 60 },
+          "spark_conf.spark.serializer": { type: "fixed", value: "org.apache.spark.serializer.KryoSerializer" },
+        }),
+        intended,
+      ),
+    ).toEqual([]);
     expect(policyConflicts({ policy_id: "P", name: "p", definition: "not json" }, intended)).toEqual([]);
   });
 });

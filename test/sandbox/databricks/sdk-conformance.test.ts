@@ -23,13 +23,18 @@ describe("databricks sandbox: the official Python SDK (databricks-sdk) conforms"
   let h: SandboxHarness;
   beforeAll(async () => {
     const seed = testSeed();
-    seed.workspaces[0]!.policies = [{ policy_id: POLICY, name: "Short-lived", definition: JSON.stringify({ autotermination_minutes: { type: "range", maxValue: 120 } }) }];
+    seed.workspaces[0]!.policies = [
+      { policy_id: POLICY, name: "Short-lived", definition: JSON.stringify({ autotermination_minutes: { type: "range", maxValue: 120 } }) },
+    ];
     h = await startTestSandbox({ seed, timeScale: 0.0005 });
   });
   afterAll(async () => h?.close());
 
   test("every check of the conformance script passes", async () => {
-    if (!fs.existsSync(PYTHON)) throw new Error(`no project Python at ${PYTHON}: run \`bash scripts/python-clients.sh\` (it installs databricks-sdk from scripts/python-clients.txt into .venv)`);
+    if (!fs.existsSync(PYTHON))
+      throw new Error(
+        `no project Python at ${PYTHON}: run \`bash scripts/python-clients.sh\` (it installs databricks-sdk from scripts/python-clients.txt into .venv)`,
+      );
     const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
       const child = spawn(PYTHON, [SCRIPT], {
         env: {
@@ -55,8 +60,12 @@ describe("databricks sandbox: the official Python SDK (databricks-sdk) conforms"
       .map((l) => JSON.parse(l) as CheckResult);
     const failed = results.filter((r) => !r.ok);
     if (code !== 0 || failed.length > 0 || results.length === 0) {
-      throw new Error(`databricks-sdk conformance failed (exit ${code}):\n${failed.map((r) => `- ${r.check}: ${r.detail}`).join("\n")}\n${stderr.slice(-3000)}`);
+      throw new Error(
+        `databricks-sdk conformance failed (exit ${code}):\n${failed.map((r) => `- ${r.check}: ${r.detail}`).join("\n")}\n${stderr.slice(-3000)}`,
+      );
     }
-    expect(results.map((r) => r.check)).toEqual(expect.arrayContaining([expect.stringMatching(/revoked token/), expect.stringMatching(/workspace.upload/), expect.stringMatching(/waiters/)]));
+    expect(results.map((r) => r.check)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/revoked token/), expect.stringMatching(/workspace.upload/), expect.stringMatching(/waiters/)]),
+    );
   }, 180_000);
 });

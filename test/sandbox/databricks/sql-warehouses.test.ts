@@ -68,7 +68,12 @@ describe("databricks sandbox: SQL warehouses", () => {
     const id = created.body.id;
     expect(await stateOf(id)).toBe("STARTING");
     await eventually(async () => (await stateOf(id)) === "RUNNING");
-    expect((await h.call("GET", `${BASE}/${id}`)).body).toMatchObject({ name: "ETL", cluster_size: "X-Small", auto_stop_mins: 15, creator_name: "admin@example.com" });
+    expect((await h.call("GET", `${BASE}/${id}`)).body).toMatchObject({
+      name: "ETL",
+      cluster_size: "X-Small",
+      auto_stop_mins: 15,
+      creator_name: "admin@example.com",
+    });
 
     expect((await h.call("DELETE", `${BASE}/${id}`)).status).toBe(200);
     await eventually(async () => (await stateOf(id)) === "DELETED");

@@ -29,7 +29,12 @@ describe("databricks sandbox: auth and tokens", () => {
     expect(created.status).toBe(200);
     expect(created.body.token_value).toMatch(/^dapi[0-9a-f]{32}$/);
     const info = created.body.token_info;
-    expect(info).toEqual({ token_id: expect.stringMatching(/^[0-9a-f]{64}$/), creation_time: expect.any(Number), expiry_time: expect.any(Number), comment: "ci" });
+    expect(info).toEqual({
+      token_id: expect.stringMatching(/^[0-9a-f]{64}$/),
+      creation_time: expect.any(Number),
+      expiry_time: expect.any(Number),
+      comment: "ci",
+    });
     expect(info.expiry_time - info.creation_time).toBe(3600 * 1000);
 
     const mine = await h.call("GET", "/api/2.0/token/list");
@@ -105,7 +110,9 @@ describe("databricks sandbox: control surface", () => {
   test("the request log records API calls (not control calls) with host and status", async () => {
     await h.call("GET", "/api/2.0/token/list");
     const log = (await (await control("GET", "/requests")).json()) as { requests: { method: string; path: string; status: number; host: string }[] };
-    expect(log.requests).toEqual([expect.objectContaining({ method: "GET", path: "/api/2.0/token/list", status: 200, host: "dbc-1a2b3c4d-5e6f.cloud.databricks.com" })]);
+    expect(log.requests).toEqual([
+      expect.objectContaining({ method: "GET", path: "/api/2.0/token/list", status: 200, host: "dbc-1a2b3c4d-5e6f.cloud.databricks.com" }),
+    ]);
     await control("DELETE", "/requests");
     expect(((await (await control("GET", "/requests")).json()) as { requests: unknown[] }).requests).toEqual([]);
   });

@@ -31,7 +31,9 @@ describe("databricks sandbox: Unity Catalog", () => {
       owner: "admin@example.com",
     });
     // A workspace seeded without catalogs answers {} (Databricks omits empty lists).
-    expect((await h.call("GET", `${UC}/catalogs`, { token: "sandbox-admin-token-azure", host: "adb-1234567890123456.7.azuredatabricks.net" })).body).toEqual({});
+    expect((await h.call("GET", `${UC}/catalogs`, { token: "sandbox-admin-token-azure", host: "adb-1234567890123456.7.azuredatabricks.net" })).body).toEqual(
+      {},
+    );
   });
 
   test("schemas list needs catalog_name; unknown catalogs and schemas are 404 with UC's codes", async () => {
@@ -117,8 +119,12 @@ describe("databricks sandbox: Unity Catalog", () => {
       volume_id: expect.any(String),
       storage_location: expect.stringMatching(/^s3:\/\//),
     });
-    expect((await h.call("POST", `${UC}/volumes`, { body: { catalog_name: "main", schema_name: "sales", name: "landing", volume_type: "MANAGED" } })).status).toBe(409);
-    expect((await h.call("POST", `${UC}/volumes`, { body: { catalog_name: "main", schema_name: "sales", name: "ext", volume_type: "EXTERNAL" } })).status).toBe(400);
+    expect(
+      (await h.call("POST", `${UC}/volumes`, { body: { catalog_name: "main", schema_name: "sales", name: "landing", volume_type: "MANAGED" } })).status,
+    ).toBe(409);
+    expect((await h.call("POST", `${UC}/volumes`, { body: { catalog_name: "main", schema_name: "sales", name: "ext", volume_type: "EXTERNAL" } })).status).toBe(
+      400,
+    );
     expect(names((await h.call("GET", `${UC}/volumes?catalog_name=main&schema_name=sales`)).body.volumes)).toEqual(["landing"]);
     expect((await h.call("GET", `${UC}/volumes?catalog_name=main&schema_name=default`)).body).toEqual({});
     expect((await h.call("GET", `${UC}/volumes/main.sales.landing`)).body.volume_id).toBe(created.body.volume_id);

@@ -20,11 +20,7 @@ describe("databricks sandbox: workspace files", () => {
   test("user homes and the system folders exist from the start", async () => {
     expect((await status(HOME)).body).toMatchObject({ object_type: "DIRECTORY", path: HOME, object_id: expect.any(Number) });
     const users = await list("/Users");
-    expect(users.body.objects.map((o: { path: string }) => o.path)).toEqual([
-      "/Users/admin@example.com",
-      "/Users/alice@example.com",
-      "/Users/bob@example.com",
-    ]);
+    expect(users.body.objects.map((o: { path: string }) => o.path)).toEqual(["/Users/admin@example.com", "/Users/alice@example.com", "/Users/bob@example.com"]);
     expect((await list("/")).body.objects.map((o: { path: string }) => o.path)).toEqual(["/Repos", "/Shared", "/Users"]);
   });
 

@@ -29,8 +29,22 @@ describe("hopsworks sandbox: reading clusters through the integration", () => {
   /** Tags a cluster through Databricks directly (the admin's full-spec edit). */
   const tag = async (clusterId: string, tags: Record<string, string>) => {
     const got = (await h.databricks.call("GET", `/api/2.0/clusters/get?cluster_id=${clusterId}`)).body;
-    const { state: _s, state_message: _m, default_tags: _d, creator_user_name: _c, start_time: _t, last_restarted_time: _l, terminated_time: _tt, termination_reason: _r, cluster_source: _cs, ...spec } = got;
-    const res = await h.databricks.call("POST", "/api/2.0/clusters/edit", { token: ADMIN_TOKEN, body: { ...spec, custom_tags: { ...spec.custom_tags, ...tags } } });
+    const {
+      state: _s,
+      state_message: _m,
+      default_tags: _d,
+      creator_user_name: _c,
+      start_time: _t,
+      last_restarted_time: _l,
+      terminated_time: _tt,
+      termination_reason: _r,
+      cluster_source: _cs,
+      ...spec
+    } = got;
+    const res = await h.databricks.call("POST", "/api/2.0/clusters/edit", {
+      token: ADMIN_TOKEN,
+      body: { ...spec, custom_tags: { ...spec.custom_tags, ...tags } },
+    });
     expect(res.status).toBe(200);
   };
 
@@ -108,7 +122,10 @@ describe("hopsworks sandbox: reading clusters through the integration", () => {
 
     // A revoked PAT (rotated out of band): Databricks' 401.
     h.hopsworks.instances[0]!.instance.setSecret(OWNER.email, `db_${AWS_HOST}`, "sandbox-revoked-token");
-    expect((await h.call("GET", `${base}/${AWS_HOST}`, { jwt })).body).toMatchObject({ errorCode: 270125, usrMsg: expect.stringContaining("Invalid access token") });
+    expect((await h.call("GET", `${base}/${AWS_HOST}`, { jwt })).body).toMatchObject({
+      errorCode: 270125,
+      usrMsg: expect.stringContaining("Invalid access token"),
+    });
 
     await h.call("POST", `${base}/dbc-00000000-0000.cloud.databricks.com`, { jwt, body: { apiKey: ALICE_TOKEN } });
     const unknownHost = await h.call("GET", `${base}/dbc-00000000-0000.cloud.databricks.com`, { jwt });

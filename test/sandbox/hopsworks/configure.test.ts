@@ -47,13 +47,22 @@ describe("hopsworks sandbox: configuring a Databricks cluster, by release family
     return Buffer.from(res.body.data, "base64");
   };
   const libraries = async (id: string) =>
-    ((await h.databricks.call("GET", `/api/2.0/libraries/cluster-status?cluster_id=${id}`)).body.library_statuses ?? []) as { library: any; status: string; messages?: string[] }[];
+    ((await h.databricks.call("GET", `/api/2.0/libraries/cluster-status?cluster_id=${id}`)).body.library_statuses ?? []) as {
+      library: any;
+      status: string;
+      messages?: string[];
+    }[];
   const databricksCalls = (since: number) =>
-    h.databricks.sandbox.control.requests(since).map((r) => `${r.method} ${r.path.replace(/^\/api\/2\.0\//, "")}${r.status && r.status >= 300 ? ` ${r.status}` : ""}`);
+    h.databricks.sandbox.control
+      .requests(since)
+      .map((r) => `${r.method} ${r.path.replace(/^\/api\/2\.0\//, "")}${r.status && r.status >= 300 ? ` ${r.status}` : ""}`);
   const lastSeq = () => h.databricks.sandbox.control.requests().at(-1)?.seq ?? 0;
   const configure = (clusterId: string, options: { host?: string; as?: string; username?: string } = {}) => {
     const host = options.host ?? HOPSWORKS_HOST;
-    return h.call("POST", `${base}/clusters/${clusterId}${options.username !== undefined ? `?username=${options.username}` : ""}`, { jwt: options.as ?? jwts[host], host });
+    return h.call("POST", `${base}/clusters/${clusterId}${options.username !== undefined ? `?username=${options.username}` : ""}`, {
+      jwt: options.as ?? jwts[host],
+      host,
+    });
   };
   /** Collapses the create/add-block/close streams, which depend on file sizes. */
   const shape = (calls: string[]) => calls.filter((c) => c !== "POST dbfs/add-block");
@@ -119,7 +128,10 @@ describe("hopsworks sandbox: configuring a Databricks cluster, by release family
     // The user's workspace init script is replaced; the AWS attributes survive (DbCluster models them).
     expect(after.init_scripts).toEqual([{ dbfs: { destination: `dbfs:///hopsworks/${addr}/${PROJECT}__${OWNER.username}/initScript.sh` } }]);
     expect(after.aws_attributes).not.toEqual(DEFAULT_AWS_ATTRIBUTES);
-    expect(after.spark_conf).toMatchObject({ "spark.serializer": "org.apache.spark.serializer.KryoSerializer", "spark.sql.hive.metastore.jars": "/hopsworks_metastore_jar/lib/*" });
+    expect(after.spark_conf).toMatchObject({
+      "spark.serializer": "org.apache.spark.serializer.KryoSerializer",
+      "spark.sql.hive.metastore.jars": "/hopsworks_metastore_jar/lib/*",
+    });
     const libs = (await libraries(MANAGED_CLUSTER)).map((l) => l.library);
     expect(libs[0]).toEqual({ pypi: { package: "hsfs~=3.6.0" } });
     expect(libs.slice(1).map((l) => l.jar)).toEqual([
@@ -166,7 +178,18 @@ describe("hopsworks sandbox: configuring a Databricks cluster, by release family
     expect((await cluster(MANAGED_CLUSTER)).init_scripts).toEqual([{ workspace: { destination: "/Users/alice@example.com/init/setup.sh" } }]);
     await eventually(async () => (await cluster(MANAGED_CLUSTER)).state === "RUNNING");
     const spec = await cluster(MANAGED_CLUSTER);
-    const { state: _s, state_message: _m, default_tags: _d, creator_user_name: _c, start_time: _t, last_restarted_time: _l, terminated_time: _tt, termination_reason: _r, cluster_source: _cs, ...editable } = spec;
+    const {
+      state: _s,
+      state_message: _m,
+      default_tags: _d,
+      creator_user_name: _c,
+      start_time: _t,
+      last_restarted_time: _l,
+      terminated_time: _tt,
+      termination_reason: _r,
+      cluster_source: _cs,
+      ...editable
+    } = spec;
     editable.init_scripts = [...editable.init_scripts, { s3: { destination: "s3://bucket/init.sh", region: "us-west-2" } }];
     expect((await h.databricks.call("POST", "/api/2.0/clusters/edit", { token: ADMIN_TOKEN, body: editable })).status).toBe(200);
     await eventually(async () => (await cluster(MANAGED_CLUSTER)).state === "RUNNING");
@@ -204,7 +227,10 @@ describe("hopsworks sandbox: configuring a Databricks cluster, by release family
     expect(h.hopsworks.instances[0]!.instance.registrations(SCIENTIST.email)).toEqual([]);
     // Only the list expands the user.
     const listed = await h.call("GET", base, { jwt: jwts[HOPSWORKS_HOST] });
-    expect(listed.body.items.find((c: { id: string }) => c.id === MANAGED_CLUSTER).user).toMatchObject({ username: SCIENTIST.username, email: SCIENTIST.email });
+    expect(listed.body.items.find((c: { id: string }) => c.id === MANAGED_CLUSTER).user).toMatchObject({
+      username: SCIENTIST.username,
+      email: SCIENTIST.email,
+    });
   });
 
   test("refusals before any Databricks call: scientist for another user 422, unknown user 160001, non-member 160053, unregistered 160048", async () => {
@@ -222,7 +248,11 @@ describe("hopsworks sandbox: configuring a Databricks cluster, by release family
     const unknown = await configure(MANAGED_CLUSTER, { username: "ghost" });
     expect(unknown.body).toEqual({ errorCode: 160001, errorMsg: "User does not exist.", usrMsg: "Cannot find user with username: ghost" });
     const outsider = await configure(MANAGED_CLUSTER, { username: OUTSIDER.username });
-    expect(outsider.body).toEqual({ errorCode: 160053, errorMsg: "Role not found", usrMsg: `Cannot find role for user: ${OUTSIDER.username} in project: ${PROJECT}` });
+    expect(outsider.body).toEqual({
+      errorCode: 160053,
+      errorMsg: "Role not found",
+      usrMsg: `Cannot find role for user: ${OUTSIDER.username} in project: ${PROJECT}`,
+    });
     await h.call("DELETE", base, { jwt });
     expect(await configure(MANAGED_CLUSTER)).toMatchObject({ status: 404, body: { errorCode: 160048 } });
     expect(databricksCalls(since)).toEqual([]);
@@ -232,7 +262,10 @@ describe("hopsworks sandbox: configuring a Databricks cluster, by release family
     const res = await configure(ATTACH_ONLY_CLUSTER, { host: HOST_22 });
     expect(res.status).toBe(500);
     expect(res.body).toEqual({ errorCode: 270125, errorMsg: "Error communicating with Databricks", usrMsg: expect.any(String) });
-    expect(JSON.parse(res.body.usrMsg)).toMatchObject({ error_code: "PERMISSION_DENIED", message: `User alice@example.com does not have Manage permissions on cluster ${ATTACH_ONLY_CLUSTER}.` });
+    expect(JSON.parse(res.body.usrMsg)).toMatchObject({
+      error_code: "PERMISSION_DENIED",
+      message: `User alice@example.com does not have Manage permissions on cluster ${ATTACH_ONLY_CLUSTER}.`,
+    });
     expect((await dbfsStatus(`/hopsworks/${instanceOf(HOST_22).internalAddress}/${PROJECT}__${OWNER.username}/initScript.sh`)).status).toBe(200);
     expect((await cluster(ATTACH_ONLY_CLUSTER)).custom_tags ?? {}).not.toHaveProperty("hopsworks_user");
   });
@@ -268,7 +301,18 @@ describe("hopsworks sandbox: configuring a Databricks cluster, by release family
     expect((await configure(MANAGED_CLUSTER)).status).toBe(200);
     await eventually(async () => (await cluster(MANAGED_CLUSTER)).state === "RUNNING");
     const spec = await cluster(MANAGED_CLUSTER);
-    const { state: _s, state_message: _m, default_tags: _d, creator_user_name: _c, start_time: _t, last_restarted_time: _l, terminated_time: _tt, termination_reason: _r, cluster_source: _cs, ...editable } = spec;
+    const {
+      state: _s,
+      state_message: _m,
+      default_tags: _d,
+      creator_user_name: _c,
+      start_time: _t,
+      last_restarted_time: _l,
+      terminated_time: _tt,
+      termination_reason: _r,
+      cluster_source: _cs,
+      ...editable
+    } = spec;
     editable.custom_tags = { ...editable.custom_tags, hopsworks_project_id: "fraud" };
     expect((await h.databricks.call("POST", "/api/2.0/clusters/edit", { token: ADMIN_TOKEN, body: editable })).status).toBe(200);
     const res = await h.call("GET", `${base}/clusters/${MANAGED_CLUSTER}`, { jwt: jwts[HOPSWORKS_HOST] });
@@ -318,7 +362,11 @@ describe("hopsworks sandbox: configure against a workspace that misbehaves", () 
       // The first get, then five polls (5 s apart, scaled).
       expect(gets).toBe(6);
       const gone = await call("GET", "gone.cloud.databricks.com");
-      expect(gone.body).toMatchObject({ errorCode: 270125, usrMsg: "Connect to gone.cloud.databricks.com:443 failed: Connection refused", devMsg: expect.stringContaining("GET https://gone.cloud.databricks.com") });
+      expect(gone.body).toMatchObject({
+        errorCode: 270125,
+        usrMsg: "Connect to gone.cloud.databricks.com:443 failed: Connection refused",
+        devMsg: expect.stringContaining("GET https://gone.cloud.databricks.com"),
+      });
     } finally {
       await Promise.all([hopsworks.close(), stub.close()]);
     }

@@ -103,13 +103,21 @@ describe("hopsworks sandbox: seeding", () => {
       await second.close();
     }
 
-    const bad = (projects: unknown) => start({ instances: [{ host: "bad.example.com", users: [{ email: "a@example.com", username: "a", password: "pw" }], projects } as never] });
+    const bad = (projects: unknown) =>
+      start({ instances: [{ host: "bad.example.com", users: [{ email: "a@example.com", username: "a", password: "pw" }], projects } as never] });
     await expect(bad([{ name: "p", owner: "nobody@example.com" }])).rejects.toThrow("owner 'nobody@example.com' is not a seeded user");
     await expect(bad([{ name: "p", owner: "a@example.com", members: [{ email: "x@example.com", role: "Data scientist" }] }])).rejects.toThrow(
       "member 'x@example.com' is not a seeded user",
     );
-    await expect(bad([{ name: "p", owner: "a@example.com" }, { name: "p", owner: "a@example.com" }])).rejects.toThrow("duplicate project 'p'");
-    await expect(start({ instances: [{ host: "h", projects: [{ name: "p", owner: "o", members: [{ email: "o", role: "Admin" }] }] }] } as never)).rejects.toThrow();
+    await expect(
+      bad([
+        { name: "p", owner: "a@example.com" },
+        { name: "p", owner: "a@example.com" },
+      ]),
+    ).rejects.toThrow("duplicate project 'p'");
+    await expect(
+      start({ instances: [{ host: "h", projects: [{ name: "p", owner: "o", members: [{ email: "o", role: "Admin" }] }] }] } as never),
+    ).rejects.toThrow();
   });
 });
 

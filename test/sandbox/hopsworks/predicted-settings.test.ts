@@ -46,7 +46,9 @@ describe("predicted Hopsworks cluster settings", () => {
     // Hopsworks' own list, except its client: the prediction names the one the configured cluster
     // ends with (hsfs~=4.2.0 does not exist on PyPI; the resource replaces it).
     const written = libraries.library_statuses.map((s: { library: unknown }) => s.library);
-    expect(written).toEqual(predicted.libraries.map((l) => ("pypi" in l && l.pypi.package === "hopsworks[python]~=4.2.0" ? { pypi: { package: "hsfs~=4.2.0" } } : l)));
+    expect(written).toEqual(
+      predicted.libraries.map((l) => ("pypi" in l && l.pypi.package === "hopsworks[python]~=4.2.0" ? { pypi: { package: "hsfs~=4.2.0" } } : l)),
+    );
     expect(predicted.libraries[0]).toEqual({ pypi: { package: "hopsworks[python]~=4.2.0" } });
     // 4.2 is family C: no init script, no metastore keys.
     expect(predicted.initScripts).toEqual([]);

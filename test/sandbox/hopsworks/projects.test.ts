@@ -56,7 +56,10 @@ describe("hopsworks sandbox: projects", () => {
     ]);
     const outsider = await h.call("GET", `/project/${PROJECT_ID}/projectMembers`, { jwt: await h.login(OUTSIDER) });
     expect(outsider).toMatchObject({ status: 403, body: { errorCode: 160000 } });
-    expect((await h.call("GET", "/project/999/projectMembers", { apiKey: OWNER.apiKey })).body).toEqual({ errorCode: 150004, errorMsg: "Project wasn't found." });
+    expect((await h.call("GET", "/project/999/projectMembers", { apiKey: OWNER.apiKey })).body).toEqual({
+      errorCode: 150004,
+      errorMsg: "Project wasn't found.",
+    });
     expect((await h.call("GET", "/project/abc/projectMembers", { apiKey: OWNER.apiKey })).status).toBe(404);
   });
 

@@ -2,7 +2,16 @@ import type * as pulumi from "@pulumi/pulumi";
 import { provider as clusterProvider, type ConfiguredClusterOutputs } from "../../../provider/hopsworks/configured-cluster";
 import { provider as instanceProvider } from "../../../provider/hopsworks/databricks-instance";
 import { ALICE_TOKEN, AWS_HOST, eventually } from "../../helpers/databricks-sandbox";
-import { HOPSWORKS_HOST, MANAGED_CLUSTER, OWNER, PROJECT, PROJECT_ID, SCIENTIST, startHopsworksTestSandbox, type HopsworksHarness } from "../../helpers/hopsworks-sandbox";
+import {
+  HOPSWORKS_HOST,
+  MANAGED_CLUSTER,
+  OWNER,
+  PROJECT,
+  PROJECT_ID,
+  SCIENTIST,
+  startHopsworksTestSandbox,
+  type HopsworksHarness,
+} from "../../helpers/hopsworks-sandbox";
 
 jest.setTimeout(60_000);
 
@@ -51,7 +60,9 @@ describe("state written before release families", () => {
     expect((await h.call("POST", `${base}/clusters/${MANAGED_CLUSTER}`, { jwt })).status).toBe(200);
     await eventually(async () => (await cluster()).state === "RUNNING");
     const configured = await cluster();
-    const sparkConf = Object.fromEntries(Object.entries(configured.spark_conf as Record<string, string>).filter(([k]) => k.startsWith("spark.hadoop.") || k === "spark.serializer"));
+    const sparkConf = Object.fromEntries(
+      Object.entries(configured.spark_conf as Record<string, string>).filter(([k]) => k.startsWith("spark.hadoop.") || k === "spark.serializer"),
+    );
 
     const inputs = {
       project: PROJECT,
@@ -65,7 +76,19 @@ describe("state written before release families", () => {
       hostnameVerification: true,
     };
     const connection = { host: HOPSWORKS_HOST, port: 443, project: PROJECT, secretsStore: "secretsmanager", hostnameVerification: true };
-    const { state: _s, state_message: _m, default_tags: _d, creator_user_name: _c, start_time: _t, last_restarted_time: _l, terminated_time: _tt, termination_reason: _r, cluster_source: _cs, spec: _spec, ...originalSpec } = before;
+    const {
+      state: _s,
+      state_message: _m,
+      default_tags: _d,
+      creator_user_name: _c,
+      start_time: _t,
+      last_restarted_time: _l,
+      terminated_time: _tt,
+      termination_reason: _r,
+      cluster_source: _cs,
+      spec: _spec,
+      ...originalSpec
+    } = before;
     const old = {
       ...inputs,
       projectId: PROJECT_ID,
@@ -76,7 +99,13 @@ describe("state written before release families", () => {
       hsfsVersion: "hsfs~=4.2.0",
       hopsworksSparkConf: sparkConf,
       initScript: "",
-      applied: { sparkConf, tags: { hopsworks_project_id: String(PROJECT_ID), hopsworks_user: OWNER.username }, initScripts: [], hsfsRequirement: "hsfs~=4.2.0", hsfsPreinstalled: false },
+      applied: {
+        sparkConf,
+        tags: { hopsworks_project_id: String(PROJECT_ID), hopsworks_user: OWNER.username },
+        initScripts: [],
+        hsfsRequirement: "hsfs~=4.2.0",
+        hsfsPreinstalled: false,
+      },
       originalSpec,
       restored: [],
       drift: [],
@@ -99,7 +128,10 @@ describe("state written before release families", () => {
     const after = await cluster();
     expect(Object.keys(after.spark_conf ?? {}).filter((k) => k in sparkConf)).toEqual([]);
     expect(after.custom_tags ?? {}).not.toHaveProperty("hopsworks_user");
-    const libs = ((await h.databricks.call("GET", `/api/2.0/libraries/cluster-status?cluster_id=${MANAGED_CLUSTER}`)).body.library_statuses ?? []) as { library: any; status: string }[];
+    const libs = ((await h.databricks.call("GET", `/api/2.0/libraries/cluster-status?cluster_id=${MANAGED_CLUSTER}`)).body.library_statuses ?? []) as {
+      library: any;
+      status: string;
+    }[];
     // What the old version recorded (hsfs) is marked for removal; the jars it never knew of stay (it did not record them).
     expect(libs.find((l) => l.library.pypi?.package === "hsfs~=4.2.0")?.status ?? "gone").toMatch(/UNINSTALL_ON_RESTART|gone/);
   });
@@ -128,7 +160,9 @@ describe("registration refused by Hopsworks' 160049", () => {
       () => undefined,
       (e: unknown) => e as Error,
     );
-    expect(err?.message).toMatch(new RegExp(`secret named db_${AWS_HOST.replace(/\./g, "\\.")} but no registration .*Delete the secret db_${AWS_HOST.replace(/\./g, "\\.")}`));
+    expect(err?.message).toMatch(
+      new RegExp(`secret named db_${AWS_HOST.replace(/\./g, "\\.")} but no registration .*Delete the secret db_${AWS_HOST.replace(/\./g, "\\.")}`),
+    );
     expect(err?.message).not.toContain(ALICE_TOKEN);
   });
 });
@@ -150,7 +184,12 @@ describe("a configure whose answer is lost", () => {
   test("is not sent again: the cluster shows Hopsworks' changes, so the resource waits for its libraries and finishes", async () => {
     await instanceProvider.create!({ project: PROJECT, hopsworksHost: HOPSWORKS_HOST, workspaceHost: AWS_HOST, apiKey: ALICE_TOKEN });
     // Hopsworks does the work; its answer comes after the configure timeout.
-    h.hopsworks.control.addFault({ route: "POST /hopsworks-api/api/project/*/integrations/databricks/*/clusters/*", kind: "slow-answer", delayMs: 4000, count: 1 });
+    h.hopsworks.control.addFault({
+      route: "POST /hopsworks-api/api/project/*/integrations/databricks/*/clusters/*",
+      kind: "slow-answer",
+      delayMs: 4000,
+      count: 1,
+    });
     const created = await clusterProvider.create!({ ...baseInputs(), clusterId: MANAGED_CLUSTER });
     expect((created.outs as ConfiguredClusterOutputs).drift).toEqual([]);
     const configures = h.hopsworks.control.requests().filter((r) => r.method === "POST" && r.path.includes(`/clusters/${MANAGED_CLUSTER}`));
@@ -183,7 +222,8 @@ describe("two stacks that declare one configured cluster", () => {
     await h?.close();
   });
 
-  const tags = async () => ((await h.databricks.call("GET", `/api/2.0/clusters/get?cluster_id=${MANAGED_CLUSTER}`)).body.custom_tags ?? {}) as Record<string, string>;
+  const tags = async () =>
+    ((await h.databricks.call("GET", `/api/2.0/clusters/get?cluster_id=${MANAGED_CLUSTER}`)).body.custom_tags ?? {}) as Record<string, string>;
   const inputs = (claim: string, extra: Record<string, unknown> = {}) => ({
     project: PROJECT,
     hopsworksHost: HOPSWORKS_HOST,
@@ -199,7 +239,11 @@ describe("two stacks that declare one configured cluster", () => {
     claim,
     ...extra,
   });
-  const refusal = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => (e as Error).message);
+  const refusal = (p: Promise<unknown>) =>
+    p.then(
+      () => undefined,
+      (e: unknown) => (e as Error).message,
+    );
 
   test("the second is refused naming the holder; after the first's destroy it deploys; takeOver is the explicit way", async () => {
     await instanceProvider.create!({ project: PROJECT, hopsworksHost: HOPSWORKS_HOST, workspaceHost: AWS_HOST, apiKey: ALICE_TOKEN });
@@ -209,14 +253,19 @@ describe("two stacks that declare one configured cluster", () => {
 
     const before = await tags();
     const message = await refusal(clusterProvider.create!(inputs("features/team-b/feature-engineering", { targetUser: SCIENTIST.username })));
-    expect(message).toMatch(/already configured by another stack's resource "features\/team-a\/feature-engineering" \(its pulumi_configured_by tag\).*takeOver: true/);
+    expect(message).toMatch(
+      /already configured by another stack's resource "features\/team-a\/feature-engineering" \(its pulumi_configured_by tag\).*takeOver: true/,
+    );
     // Refused before Hopsworks was asked: the cluster is as the first stack left it.
     expect(await tags()).toEqual(before);
 
     // After the first stack's destroy (its claim and Hopsworks' tags gone), the second deploys.
     await clusterProvider.delete!(first.id, first.outs);
     expect(await tags()).not.toHaveProperty("pulumi_configured_by");
-    const settled = () => eventually(async () => ["RUNNING", "TERMINATED"].includes((await h.databricks.call("GET", `/api/2.0/clusters/get?cluster_id=${MANAGED_CLUSTER}`)).body.state));
+    const settled = () =>
+      eventually(async () =>
+        ["RUNNING", "TERMINATED"].includes((await h.databricks.call("GET", `/api/2.0/clusters/get?cluster_id=${MANAGED_CLUSTER}`)).body.state),
+      );
     await settled();
     const teamB = await clusterProvider.create!(inputs("features/team-b/feature-engineering", { targetUser: SCIENTIST.username }));
     expect(await tags()).toMatchObject({ pulumi_configured_by: "features/team-b/feature-engineering", hopsworks_user: SCIENTIST.username });
@@ -224,9 +273,14 @@ describe("two stacks that declare one configured cluster", () => {
     await settled();
 
     // A cluster Hopsworks configured outside any stack, for someone else: refused too, naming them.
-    await eventually(async () => ["RUNNING", "TERMINATED"].includes((await h.databricks.call("GET", `/api/2.0/clusters/get?cluster_id=${MANAGED_CLUSTER}`)).body.state));
+    await eventually(async () =>
+      ["RUNNING", "TERMINATED"].includes((await h.databricks.call("GET", `/api/2.0/clusters/get?cluster_id=${MANAGED_CLUSTER}`)).body.state),
+    );
     const jwt = await h.login(OWNER);
-    expect((await h.call("POST", `/project/${PROJECT_ID}/integrations/databricks/${AWS_HOST}/clusters/${MANAGED_CLUSTER}?username=${SCIENTIST.username}`, { jwt })).status).toBe(200);
+    expect(
+      (await h.call("POST", `/project/${PROJECT_ID}/integrations/databricks/${AWS_HOST}/clusters/${MANAGED_CLUSTER}?username=${SCIENTIST.username}`, { jwt }))
+        .status,
+    ).toBe(200);
     expect(await refusal(clusterProvider.create!(inputs("features/team-b/feature-engineering")))).toMatch(
       new RegExp(`already configured by Hopsworks for user "${SCIENTIST.username}" in project ${PROJECT_ID} .*takeOver: true`),
     );
@@ -238,7 +292,9 @@ describe("two stacks that declare one configured cluster", () => {
   });
 
   test("a registration of the same workspace from another stack, with its own key, is refused: it would replace the first stack's key", async () => {
-    const other = await refusal(instanceProvider.create!({ project: PROJECT, hopsworksHost: HOPSWORKS_HOST, workspaceHost: AWS_HOST, apiKey: "sandbox-other-stack-key-0000" }));
+    const other = await refusal(
+      instanceProvider.create!({ project: PROJECT, hopsworksHost: HOPSWORKS_HOST, workspaceHost: AWS_HOST, apiKey: "sandbox-other-stack-key-0000" }),
+    );
     expect(other).toMatch(new RegExp(`${AWS_HOST.replace(/\./g, "\\.")} is already registered in Hopsworks for this user with a different key`));
     expect(other).not.toContain("sandbox-other-stack-key-0000");
   });

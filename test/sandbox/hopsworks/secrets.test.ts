@@ -8,7 +8,10 @@ describe("hopsworks sandbox: user secrets", () => {
   afterEach(async () => h.close());
 
   test("create, list (names only), read (with the value), delete; each user sees only their own", async () => {
-    const created = await h.call("POST", "/users/secrets", { apiKey: OWNER.apiKey, body: { name: "warehouse_pw", secret: "s3cr3t-value", visibility: "PRIVATE" } });
+    const created = await h.call("POST", "/users/secrets", {
+      apiKey: OWNER.apiKey,
+      body: { name: "warehouse_pw", secret: "s3cr3t-value", visibility: "PRIVATE" },
+    });
     expect(created.status).toBe(200);
     const list = await h.call("GET", "/users/secrets", { apiKey: OWNER.apiKey });
     expect(list.body).toEqual({
@@ -49,7 +52,14 @@ describe("hopsworks sandbox: user secrets", () => {
       const res = await h.call("POST", "/users/secrets", { apiKey: OWNER.apiKey, body });
       expect({ body, status: res.status, code: res.body.errorCode }).toEqual({ body, status: 404, code: 160048 });
     }
-    expect((await h.call("POST", "/users/secrets", { apiKey: OWNER.apiKey, body: { name: "shared", secret: "v", visibility: "PROJECT", projectIdScope: PROJECT_ID } })).status).toBe(200);
+    expect(
+      (
+        await h.call("POST", "/users/secrets", {
+          apiKey: OWNER.apiKey,
+          body: { name: "shared", secret: "v", visibility: "PROJECT", projectIdScope: PROJECT_ID },
+        })
+      ).status,
+    ).toBe(200);
     expect((await h.call("GET", "/users/secrets", { apiKey: OWNER.apiKey })).body.items).toEqual([
       { name: "shared", visibility: "PROJECT", projectIdScope: PROJECT_ID, addedOn: expect.any(String) },
     ]);

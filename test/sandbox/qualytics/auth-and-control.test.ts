@@ -1,10 +1,4 @@
-import {
-  QUALYTICS_ADMIN_TOKEN,
-  QUALYTICS_HOST,
-  datastoreBody,
-  startQualyticsTestSandbox,
-  type QualyticsHarness,
-} from "../../helpers/qualytics-sandbox";
+import { QUALYTICS_ADMIN_TOKEN, QUALYTICS_HOST, datastoreBody, startQualyticsTestSandbox, type QualyticsHarness } from "../../helpers/qualytics-sandbox";
 
 describe("qualytics sandbox: auth", () => {
   let h: QualyticsHarness;
@@ -81,7 +75,10 @@ describe("qualytics sandbox: control surface and rate limiter", () => {
   test("the rate limit can come from the seed", async () => {
     await h.close();
     h = await startQualyticsTestSandbox({
-      seed: { rateLimit: { requestsPerSecond: 1 }, instances: [{ host: QUALYTICS_HOST, users: [{ email: "a@example.com", tokens: [{ value: QUALYTICS_ADMIN_TOKEN }] }] }] },
+      seed: {
+        rateLimit: { requestsPerSecond: 1 },
+        instances: [{ host: QUALYTICS_HOST, users: [{ email: "a@example.com", tokens: [{ value: QUALYTICS_ADMIN_TOKEN }] }] }],
+      },
     });
     expect((await h.call("GET", "/api/datastores")).status).toBe(200);
     expect((await h.call("GET", "/api/datastores")).status).toBe(429);
@@ -90,7 +87,9 @@ describe("qualytics sandbox: control surface and rate limiter", () => {
   test("the request log records API calls with host and status; injected faults answer in the {detail} shape", async () => {
     await h.call("GET", "/api/datastores");
     const log = await h.control("GET", "/requests");
-    expect(log.body.requests).toEqual([expect.objectContaining({ service: "qualytics", host: QUALYTICS_HOST, method: "GET", path: "/api/datastores", status: 200 })]);
+    expect(log.body.requests).toEqual([
+      expect.objectContaining({ service: "qualytics", host: QUALYTICS_HOST, method: "GET", path: "/api/datastores", status: 200 }),
+    ]);
 
     await h.control("POST", "/faults", { route: "GET /api/datastores", kind: "status", status: 503, retryAfterSeconds: 3 });
     const faulted = await h.call("GET", "/api/datastores");

@@ -90,7 +90,9 @@ describe("qualytics sandbox: connection tests decided by the Databricks sandbox"
 
   test("the unsaved-payload test accepts connection_id, validates like create (422), and needs the Manager role", async () => {
     const store = await h.call("POST", "/api/datastores", { body: datastoreBody("s") });
-    const viaId = await h.call("POST", "/api/datastores/connection", { body: { name: "probe", connection_id: store.body.connection_id, database: "main", schema: "nope" } });
+    const viaId = await h.call("POST", "/api/datastores/connection", {
+      body: { name: "probe", connection_id: store.body.connection_id, database: "main", schema: "nope" },
+    });
     expect(viaId).toEqual(expect.objectContaining({ status: 400, body: { detail: "Unable to connect: schema 'nope' not found in catalog 'main'" } }));
     expect((await h.call("POST", "/api/datastores/connection", { body: { connection_id: store.body.connection_id } })).status).toBe(422);
     expect((await h.call("POST", "/api/datastores/connection", { token: QUALYTICS_MEMBER_TOKEN, body: datastoreBody("s") })).status).toBe(403);
@@ -103,7 +105,10 @@ describe("qualytics sandbox: connection tests decided by the Databricks sandbox"
   test.each<{ reason: string; breakIt: (h: QualyticsHarness, store: { id: number; connection_id: number }) => Promise<void>; message: string }>([
     {
       reason: "unknown host",
-      breakIt: async (hh, s) => void (await hh.call("PUT", `/api/connections/${s.connection_id}`, { body: { ...(await connectionNameAndType(hh, s.connection_id)), host: "dbc-gone.cloud.databricks.com" } })),
+      breakIt: async (hh, s) =>
+        void (await hh.call("PUT", `/api/connections/${s.connection_id}`, {
+          body: { ...(await connectionNameAndType(hh, s.connection_id)), host: "dbc-gone.cloud.databricks.com" },
+        })),
       message: "Unable to connect: unknown host 'dbc-gone.cloud.databricks.com'",
     },
     {
@@ -121,12 +126,18 @@ describe("qualytics sandbox: connection tests decided by the Databricks sandbox"
     },
     {
       reason: "unknown cluster",
-      breakIt: async (hh, s) => void (await hh.call("PUT", `/api/connections/${s.connection_id}`, { body: { ...(await connectionNameAndType(hh, s.connection_id)), parameters: { path: `sql/protocolv1/o/${ORG_ID}/0101-000000-zzzzzzzz` } } })),
+      breakIt: async (hh, s) =>
+        void (await hh.call("PUT", `/api/connections/${s.connection_id}`, {
+          body: { ...(await connectionNameAndType(hh, s.connection_id)), parameters: { path: `sql/protocolv1/o/${ORG_ID}/0101-000000-zzzzzzzz` } },
+        })),
       message: "Unable to connect: cluster '0101-000000-zzzzzzzz' does not exist",
     },
     {
       reason: "wrong org id",
-      breakIt: async (hh, s) => void (await hh.call("PUT", `/api/connections/${s.connection_id}`, { body: { ...(await connectionNameAndType(hh, s.connection_id)), parameters: { path: `sql/protocolv1/o/99/${CLUSTER_ID}` } } })),
+      breakIt: async (hh, s) =>
+        void (await hh.call("PUT", `/api/connections/${s.connection_id}`, {
+          body: { ...(await connectionNameAndType(hh, s.connection_id)), parameters: { path: `sql/protocolv1/o/99/${CLUSTER_ID}` } },
+        })),
       message: `Unable to connect: HTTP path names workspace id '99', but '${AWS_HOST}' is workspace id '${ORG_ID}'`,
     },
     {
@@ -154,9 +165,13 @@ describe("qualytics sandbox: connection tests decided by the Databricks sandbox"
 
   test("connected comes back once the cause is fixed; a Databricks outage is its own message", async () => {
     const created = await h.call("POST", "/api/datastores", { body: datastoreBody("flaky") });
-    await h.call("PUT", `/api/connections/${created.body.connection_id}`, { body: { ...(await connectionNameAndType(h, created.body.connection_id)), password: "revoked-token-value" } });
+    await h.call("PUT", `/api/connections/${created.body.connection_id}`, {
+      body: { ...(await connectionNameAndType(h, created.body.connection_id)), password: "revoked-token-value" },
+    });
     expect((await h.call("POST", `/api/datastores/${created.body.id}/connection`)).body.connected).toBe(false);
-    await h.call("PUT", `/api/connections/${created.body.connection_id}`, { body: { ...(await connectionNameAndType(h, created.body.connection_id)), password: ADMIN_TOKEN } });
+    await h.call("PUT", `/api/connections/${created.body.connection_id}`, {
+      body: { ...(await connectionNameAndType(h, created.body.connection_id)), password: ADMIN_TOKEN },
+    });
     expect((await h.call("POST", `/api/datastores/${created.body.id}/connection`)).body).toEqual({ connected: true });
     expect((await h.call("GET", `/api/datastores/${created.body.id}`)).body.connected).toBe(true);
 

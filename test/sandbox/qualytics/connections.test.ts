@@ -52,15 +52,21 @@ describe("qualytics sandbox: connections", () => {
 
   test("PUT changes only the given fields, keeps the token when left out, refuses another connector type", async () => {
     const conn = await h.call("POST", "/api/connections", { body: databricksConnection({ name: "edit_me" }) });
-    const renamed = await h.call("PUT", `/api/connections/${conn.body.id}`, { body: { ...(await connectionNameAndType(h, conn.body.id)), name: "edited", port: 8443 } });
+    const renamed = await h.call("PUT", `/api/connections/${conn.body.id}`, {
+      body: { ...(await connectionNameAndType(h, conn.body.id)), name: "edited", port: 8443 },
+    });
     expect(renamed.status).toBe(200);
     expect(renamed.body).toEqual(expect.objectContaining({ name: "edited", port: 443 + 8000, host: AWS_HOST, parameters: { path: WAREHOUSE_PATH } }));
     // The token was kept: a datastore on this connection still connects.
     const store = await h.call("POST", "/api/datastores", { body: { name: "s", connection_id: conn.body.id, database: "main" } });
     expect(store.status).toBe(200);
-    expect((await h.call("PUT", `/api/connections/${conn.body.id}`, { body: { ...(await connectionNameAndType(h, conn.body.id)), type: "snowflake" } })).status).toBe(422);
+    expect(
+      (await h.call("PUT", `/api/connections/${conn.body.id}`, { body: { ...(await connectionNameAndType(h, conn.body.id)), type: "snowflake" } })).status,
+    ).toBe(422);
     await h.call("POST", "/api/connections", { body: databricksConnection({ name: "other" }) });
-    expect((await h.call("PUT", `/api/connections/${conn.body.id}`, { body: { ...(await connectionNameAndType(h, conn.body.id)), name: "other" } })).status).toBe(409);
+    expect(
+      (await h.call("PUT", `/api/connections/${conn.body.id}`, { body: { ...(await connectionNameAndType(h, conn.body.id)), name: "other" } })).status,
+    ).toBe(409);
     expect((await h.call("POST", "/api/connections", { body: databricksConnection({ name: "other" }) })).status).toBe(409);
     expect((await h.call("PUT", "/api/connections/999", { body: {} })).status).toBe(404);
   });

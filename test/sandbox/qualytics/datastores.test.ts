@@ -63,7 +63,9 @@ describe("qualytics sandbox: datastores", () => {
 
   test("create with connection_id reuses the connection; teams default to the first team; unknown team is 404", async () => {
     const first = await create("a");
-    const second = await h.call("POST", "/api/datastores", { body: { name: "b", connection_id: first.body.connection_id, database: "main", schema: "default" } });
+    const second = await h.call("POST", "/api/datastores", {
+      body: { name: "b", connection_id: first.body.connection_id, database: "main", schema: "default" },
+    });
     expect(second.status).toBe(200);
     expect(second.body.connection_id).toBe(first.body.connection_id);
     expect(second.body.teams).toEqual([{ id: 1, name: "Public" }]);
@@ -85,7 +87,9 @@ describe("qualytics sandbox: datastores", () => {
 
   test("duplicate datastore names and duplicate connection names are 409; nothing is left behind", async () => {
     await create("dup");
-    const again = await h.call("POST", "/api/datastores", { body: datastoreBody("dup", { connection: { ...datastoreBody("x").connection, name: "other_conn" } }) });
+    const again = await h.call("POST", "/api/datastores", {
+      body: datastoreBody("dup", { connection: { ...datastoreBody("x").connection, name: "other_conn" } }),
+    });
     expect(again.status).toBe(409);
     expect(again.body).toEqual({ detail: "A datastore named 'dup' already exists" });
     const connClash = await create("fresh", { connection: datastoreBody("dup").connection });
@@ -104,7 +108,11 @@ describe("qualytics sandbox: datastores", () => {
     expect(bad.status).toBe(422);
     expect(bad.body.detail).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ type: "literal_error", loc: ["body", "enrichment_remediation_strategy"], msg: "Input should be 'none', 'append' or 'overwrite'" }),
+        expect.objectContaining({
+          type: "literal_error",
+          loc: ["body", "enrichment_remediation_strategy"],
+          msg: "Input should be 'none', 'append' or 'overwrite'",
+        }),
         expect.objectContaining({ type: "greater_than_equal", loc: ["body", "enrichment_source_record_limit"] }),
         expect.objectContaining({ type: "string_too_long", loc: ["body", "name"], msg: "String should have at most 255 characters" }),
       ]),
@@ -192,7 +200,9 @@ describe("qualytics sandbox: datastores", () => {
       enrichment_prefix: "custom",
     });
     const id = created.body.id;
-    const put = await h.call("PUT", `/api/datastores/${id}`, { body: { name: "full_renamed", high_count_rollup_threshold: 50, enrichment_prefix: "Analytics Bronze" } });
+    const put = await h.call("PUT", `/api/datastores/${id}`, {
+      body: { name: "full_renamed", high_count_rollup_threshold: 50, enrichment_prefix: "Analytics Bronze" },
+    });
     expect(put.status).toBe(200);
     expect(put.body).toEqual(
       expect.objectContaining({

@@ -44,7 +44,9 @@ describe("qualytics sandbox: JWT tokens", () => {
   test("GET /status and /openapi.json answer without a token; the spec lists the routes served", async () => {
     expect((await h.call("GET", "/api/status", { token: null })).status).toBe(200);
     const spec = (await h.call("GET", "/api/openapi.json", { token: null })).body;
-    expect(spec.paths["/datastores/{datastore_id}"]).toEqual(expect.objectContaining({ get: expect.anything(), put: expect.anything(), delete: expect.anything() }));
+    expect(spec.paths["/datastores/{datastore_id}"]).toEqual(
+      expect.objectContaining({ get: expect.anything(), put: expect.anything(), delete: expect.anything() }),
+    );
     expect(spec.paths["/operations/abort/{operation_id}"]).toEqual({ put: expect.anything() });
     expect(spec.paths["/datastores/connection"]).toEqual({ post: expect.anything() });
   });
@@ -106,7 +108,12 @@ describe("qualytics sandbox: operations, connection tests and the unlink rules",
     const source = (await h.call("POST", "/api/datastores", { body: datastoreBody("ops", { enrichment_remediation_strategy: "append" }) })).body;
     const run = async (type: string) => (await h.call("POST", "/api/operations/run", { body: { datastore_id: source.id, type } })).body;
     const scan = await run("scan");
-    expect(scan).toMatchObject({ type: "scan", result: "failure", end_time: expect.any(String), message: expect.stringMatching(/needs an enrichment datastore/) });
+    expect(scan).toMatchObject({
+      type: "scan",
+      result: "failure",
+      end_time: expect.any(String),
+      message: expect.stringMatching(/needs an enrichment datastore/),
+    });
     const profile = await run("profile");
     expect(profile).toMatchObject({ type: "profile", result: "running", end_time: null });
     const aborted = (await h.call("PUT", `/api/operations/abort/${profile.id}`)).body;

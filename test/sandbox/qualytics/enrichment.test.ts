@@ -1,4 +1,10 @@
-import { QUALYTICS_MANAGER_TOKEN, QUALYTICS_MEMBER_TOKEN, datastoreBody, startQualyticsTestSandbox, type QualyticsHarness } from "../../helpers/qualytics-sandbox";
+import {
+  QUALYTICS_MANAGER_TOKEN,
+  QUALYTICS_MEMBER_TOKEN,
+  datastoreBody,
+  startQualyticsTestSandbox,
+  type QualyticsHarness,
+} from "../../helpers/qualytics-sandbox";
 
 describe("qualytics sandbox: enrichment links", () => {
   let h: QualyticsHarness;
@@ -40,7 +46,14 @@ describe("qualytics sandbox: enrichment links", () => {
 
   test("unlink is 204, resets the remediation strategy, is a no-op when nothing is linked, and needs Admin", async () => {
     await h.call("PUT", `/api/datastores/${source}`, {
-      body: { name: "source", connection_id: (await h.call("GET", `/api/datastores/${source}`)).body.connection_id, database: "main", schema: "sales", teams: ["Public"], enrichment_remediation_strategy: "append" },
+      body: {
+        name: "source",
+        connection_id: (await h.call("GET", `/api/datastores/${source}`)).body.connection_id,
+        database: "main",
+        schema: "sales",
+        teams: ["Public"],
+        enrichment_remediation_strategy: "append",
+      },
     });
     await link(source, enrich);
     expect((await h.call("DELETE", `/api/datastores/${source}/enrichment`, { token: QUALYTICS_MANAGER_TOKEN })).status).toBe(403);

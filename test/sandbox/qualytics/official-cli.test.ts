@@ -3,7 +3,13 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ADMIN_TOKEN, AWS_HOST } from "../../helpers/databricks-sandbox";
-import { QUALYTICS_ADMIN_TOKEN, QUALYTICS_EXPIRED_TOKEN, WAREHOUSE_PATH, startQualyticsTestSandbox, type QualyticsHarness } from "../../helpers/qualytics-sandbox";
+import {
+  QUALYTICS_ADMIN_TOKEN,
+  QUALYTICS_EXPIRED_TOKEN,
+  WAREHOUSE_PATH,
+  startQualyticsTestSandbox,
+  type QualyticsHarness,
+} from "../../helpers/qualytics-sandbox";
 
 /**
  * The official Qualytics command line (`qualytics-cli`, pinned in scripts/python-clients.txt and
@@ -29,7 +35,9 @@ describe("the official qualytics CLI against the sandbox", () => {
 
   beforeAll(async () => {
     if (!fs.existsSync(QUALYTICS_CLI)) {
-      throw new Error(`the official Qualytics CLI is not installed at ${QUALYTICS_CLI}: run \`bash scripts/python-clients.sh\` (it installs scripts/python-clients.txt into .venv)`);
+      throw new Error(
+        `the official Qualytics CLI is not installed at ${QUALYTICS_CLI}: run \`bash scripts/python-clients.sh\` (it installs scripts/python-clients.txt into .venv)`,
+      );
     }
     h = await startQualyticsTestSandbox({ timeScale: 0.001 });
     home = fs.mkdtempSync(path.join(os.tmpdir(), "pdi-qualytics-cli-"));
@@ -41,9 +49,17 @@ describe("the official qualytics CLI against the sandbox", () => {
 
   const cli = (...args: string[]): Promise<CliResult> =>
     new Promise((resolve) => {
-      const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, QUALYTICS_CONFIG_HOME: path.join(home, ".qualytics"), NO_COLOR: "1", TERM: "dumb", COLUMNS: "400", PYTHONIOENCODING: "utf-8" };
+      const env: NodeJS.ProcessEnv = {
+        PATH: process.env.PATH,
+        HOME: home,
+        QUALYTICS_CONFIG_HOME: path.join(home, ".qualytics"),
+        NO_COLOR: "1",
+        TERM: "dumb",
+        COLUMNS: "400",
+        PYTHONIOENCODING: "utf-8",
+      };
       execFile(QUALYTICS_CLI, args, { env, timeout: 60_000 }, (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code) : 1) : 0;
+        const code = err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 1) : 0;
         resolve({ code, out: `${stdout}${stderr}` });
       });
     });
@@ -70,16 +86,56 @@ describe("the official qualytics CLI against the sandbox", () => {
     expect(await ok("datastores", "list")).toMatch(/Found 0 datastores\./);
 
     // A Databricks connection; the printed payload and answer never show the token.
-    const made = await ok("connections", "create", "--type", "databricks", "--name", "cli_conn", "--host", AWS_HOST, "--port", "443", "--password", ADMIN_TOKEN, "--parameters", JSON.stringify({ path: WAREHOUSE_PATH }));
+    const made = await ok(
+      "connections",
+      "create",
+      "--type",
+      "databricks",
+      "--name",
+      "cli_conn",
+      "--host",
+      AWS_HOST,
+      "--port",
+      "443",
+      "--password",
+      ADMIN_TOKEN,
+      "--parameters",
+      JSON.stringify({ path: WAREHOUSE_PATH }),
+    );
     expect(made).toMatch(/Connection created successfully![\s\S]*Connection ID: 1[\s\S]*Connection Name: cli_conn[\s\S]*Connection Type: databricks/);
     expect(made).not.toContain(ADMIN_TOKEN);
     expect(await live("/connections/1")).toMatchObject({ name: "cli_conn", host: AWS_HOST, parameters: { path: WAREHOUSE_PATH }, datastores: [] });
     expect(await ok("connections", "test", "--id", "1")).toMatch(/Connection 1: test passed successfully/);
 
     // An enrichment datastore by connection id, a source by connection name.
-    const enrichment = await ok("datastores", "create", "--name", "cli_enrichment", "--connection-id", "1", "--database", "main", "--schema", "default", "--enrichment-only", "--no-trigger-sync");
+    const enrichment = await ok(
+      "datastores",
+      "create",
+      "--name",
+      "cli_enrichment",
+      "--connection-id",
+      "1",
+      "--database",
+      "main",
+      "--schema",
+      "default",
+      "--enrichment-only",
+      "--no-trigger-sync",
+    );
     expect(enrichment).toMatch(/Datastore created successfully![\s\S]*Datastore ID: 1/);
-    const source = await ok("datastores", "create", "--name", "cli_sales", "--connection-name", "cli_conn", "--database", "main", "--schema", "sales", "--no-trigger-sync");
+    const source = await ok(
+      "datastores",
+      "create",
+      "--name",
+      "cli_sales",
+      "--connection-name",
+      "cli_conn",
+      "--database",
+      "main",
+      "--schema",
+      "sales",
+      "--no-trigger-sync",
+    );
     expect(source).toMatch(/Found existing connection with ID: 1[\s\S]*Datastore ID: 2/);
     expect(await live("/datastores/1")).toMatchObject({ name: "cli_enrichment", enrichment_only: true, connection_id: 1 });
     expect(await live("/datastores/2")).toMatchObject({ name: "cli_sales", enrichment_only: false, database: "main", schema: "sales", latest_operation: null });
@@ -97,9 +153,27 @@ describe("the official qualytics CLI against the sandbox", () => {
     expect(await ok("operations", "list", "--datastore-id", "2")).toMatch(/Found 1 operations\./);
 
     // Update (GET, merge, PUT): the enrichment settings land on the source.
-    const updated = await ok("datastores", "update", "--id", "2", "--enrichment-remediation-strategy", "append", "--enrichment-prefix", "Sales Bronze", "--tags", "finance");
+    const updated = await ok(
+      "datastores",
+      "update",
+      "--id",
+      "2",
+      "--enrichment-remediation-strategy",
+      "append",
+      "--enrichment-prefix",
+      "Sales Bronze",
+      "--tags",
+      "finance",
+    );
     expect(updated).toMatch(/Datastore 2 updated successfully\./);
-    expect(await live("/datastores/2")).toMatchObject({ enrichment_remediation_strategy: "append", enrichment_prefix: "_sales_bronze", global_tags: [{ name: "finance" }], enrich_datastore: { id: 1 }, database: "main", schema: "sales" });
+    expect(await live("/datastores/2")).toMatchObject({
+      enrichment_remediation_strategy: "append",
+      enrichment_prefix: "_sales_bronze",
+      global_tags: [{ name: "finance" }],
+      enrich_datastore: { id: 1 },
+      database: "main",
+      schema: "sales",
+    });
 
     // Unlink: the link goes and Qualytics resets the strategy to none.
     expect(await ok("datastores", "enrichment", "--id", "2", "--unlink")).toMatch(/Enrichment unlinked from datastore 2/);
@@ -124,8 +198,14 @@ describe("the official qualytics CLI against the sandbox", () => {
     const spec = path.join(home, "openapi.json");
     fs.writeFileSync(spec, JSON.stringify((await h.call("GET", "/api/openapi.json", { token: null })).body));
     const missing = await new Promise<string[]>((resolve, reject) =>
-      execFile(PYTHON, ["-c", "import json,sys; from qualytics.api.compatibility import find_incompatible_operations as f; print(json.dumps(f(json.load(open(sys.argv[1])))))", spec], (err, stdout) =>
-        err ? reject(err) : resolve(JSON.parse(stdout) as string[]),
+      execFile(
+        PYTHON,
+        [
+          "-c",
+          "import json,sys; from qualytics.api.compatibility import find_incompatible_operations as f; print(json.dumps(f(json.load(open(sys.argv[1])))))",
+          spec,
+        ],
+        (err, stdout) => (err ? reject(err) : resolve(JSON.parse(stdout) as string[])),
       ),
     );
     expect(missing.length).toBeGreaterThan(0);

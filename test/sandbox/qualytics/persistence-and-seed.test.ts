@@ -25,7 +25,9 @@ describe("qualytics sandbox: persistence", () => {
     const source = await h.call("POST", "/api/datastores", { body: datastoreBody("durable", { tags: ["keep"] }) });
     const enrich = await h.call("POST", "/api/datastores", { body: datastoreBody("durable_enrich", { enrichment_only: true }) });
     await h.call("PATCH", `/api/datastores/${source.body.id}/enrichment/${enrich.body.id}`);
-    await h.call("PUT", `/api/connections/${source.body.connection_id}`, { body: { ...(await connectionNameAndType(h, source.body.connection_id)), password: "revoked-token-value" } });
+    await h.call("PUT", `/api/connections/${source.body.connection_id}`, {
+      body: { ...(await connectionNameAndType(h, source.body.connection_id)), password: "revoked-token-value" },
+    });
     await h.call("POST", `/api/datastores/${source.body.id}/connection`);
     const before = (await h.call("GET", `/api/datastores/${source.body.id}`)).body;
     expect(before.connected).toBe(false);
@@ -48,12 +50,21 @@ describe("qualytics sandbox: seeding and startSandbox", () => {
     const seed = qualyticsTestSeed();
     seed.instances![0]!.datastores = [
       { name: "seeded_enrich", enrichment_only: true, database: "main", schema: "default", connection: databricksConnection({ name: "seeded_conn" }) },
-      { name: "seeded_source", database: "main", schema: "sales", tags: ["pii"], connection: databricksConnection({ name: "seeded_conn" }), enrich_datastore: "seeded_enrich" },
+      {
+        name: "seeded_source",
+        database: "main",
+        schema: "sales",
+        tags: ["pii"],
+        connection: databricksConnection({ name: "seeded_conn" }),
+        enrich_datastore: "seeded_enrich",
+      },
     ];
     const h = await startQualyticsTestSandbox({ seed });
     try {
       const list = await h.call("GET", "/api/datastores");
-      expect(list.body.items).toEqual([expect.objectContaining({ name: "seeded_source", connected: true, enrich_datastore: expect.objectContaining({ name: "seeded_enrich" }) })]);
+      expect(list.body.items).toEqual([
+        expect.objectContaining({ name: "seeded_source", connected: true, enrich_datastore: expect.objectContaining({ name: "seeded_enrich" }) }),
+      ]);
       expect((await h.call("GET", "/api/connections")).body.total).toBe(1);
       await h.call("DELETE", `/api/datastores/${list.body.items[0].id}`);
       await h.restart();

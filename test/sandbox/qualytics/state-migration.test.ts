@@ -1,7 +1,14 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ADMIN_TOKEN, AWS_HOST } from "../../helpers/databricks-sandbox";
-import { DIALECT_HOSTS, QUALYTICS_ADMIN_TOKEN, qualyticsTestSeed, WAREHOUSE_PATH, startQualyticsTestSandbox, type QualyticsHarness } from "../../helpers/qualytics-sandbox";
+import {
+  DIALECT_HOSTS,
+  QUALYTICS_ADMIN_TOKEN,
+  qualyticsTestSeed,
+  WAREHOUSE_PATH,
+  startQualyticsTestSandbox,
+  type QualyticsHarness,
+} from "../../helpers/qualytics-sandbox";
 import { provider as enrichmentProvider } from "../../../provider/qualytics/databricks-enrichment-datastore";
 import { provider as sourceProvider } from "../../../provider/qualytics/databricks-datastore";
 
@@ -42,11 +49,31 @@ describe.each(["cli", "guide"] as const)("a 0.1.0 state on a %s-dialect control 
     const connection = (name: string) => ({ name, type: "databricks", host: AWS_HOST, port: 443, password: ADMIN_TOKEN, parameters: { path: WAREHOUSE_PATH } });
     const e = await h.call("POST", "/api/datastores", {
       host,
-      body: { name: "dbx_enrichment_old", teams: ["Public"], tags: [], database: "main", schema: "default", enrichment_only: true, enrichment_prefix: "_old_prefix", enrichment_source_record_limit: 5, enrichment_remediation_strategy: "append", connection: connection("dbx_enrichment_old_connection") },
+      body: {
+        name: "dbx_enrichment_old",
+        teams: ["Public"],
+        tags: [],
+        database: "main",
+        schema: "default",
+        enrichment_only: true,
+        enrichment_prefix: "_old_prefix",
+        enrichment_source_record_limit: 5,
+        enrichment_remediation_strategy: "append",
+        connection: connection("dbx_enrichment_old_connection"),
+      },
     });
     const s = await h.call("POST", "/api/datastores", {
       host,
-      body: { name: "dbx_sales_old", teams: ["Public"], tags: [], database: "main", schema: "sales", enrichment_only: false, trigger_sync: false, connection: connection("dbx_sales_old_connection") },
+      body: {
+        name: "dbx_sales_old",
+        teams: ["Public"],
+        tags: [],
+        database: "main",
+        schema: "sales",
+        enrichment_only: false,
+        trigger_sync: false,
+        connection: connection("dbx_sales_old_connection"),
+      },
     });
     expect([e.body.id, s.body.id]).toEqual([1, 2]);
     expect((await h.call("PATCH", "/api/datastores/2/enrichment/1", { host })).status).toBe(200);
@@ -66,14 +93,24 @@ describe.each(["cli", "guide"] as const)("a 0.1.0 state on a %s-dialect control 
 
     // Update: the old state as olds (as an `up` without refresh would pass it), new settings on the source.
     const eNews = { ...eCheck.inputs, description: "enrichment, migrated" };
-    const sNews = (await sourceProvider.check!({}, { ...state.source.inputs, description: "sales, migrated", enrichmentPrefix: "Sales Bronze", enrichmentRemediationStrategy: "overwrite" })).inputs;
+    const sNews = (
+      await sourceProvider.check!(
+        {},
+        { ...state.source.inputs, description: "sales, migrated", enrichmentPrefix: "Sales Bronze", enrichmentRemediationStrategy: "overwrite" },
+      )
+    ).inputs;
     expect((await enrichmentProvider.diff!(state.enrichment.id, state.enrichment.outputs, eNews)).changes).toBe(true);
     const eUp = await enrichmentProvider.update!(state.enrichment.id, state.enrichment.outputs, eNews);
     const sUp = await sourceProvider.update!(state.source.id, state.source.outputs, sNews);
     expect(eUp.outs).toMatchObject({ connectionId: 1, description: "enrichment, migrated" });
     expect(sUp.outs).toMatchObject({ connectionId: 2, enrichmentPrefix: "_sales_bronze", enrichmentRemediationStrategy: "overwrite" });
     const liveSource = (await h.call("GET", "/api/datastores/2", { host })).body;
-    expect(liveSource).toMatchObject({ description: "sales, migrated", enrichment_prefix: "_sales_bronze", enrichment_remediation_strategy: "overwrite", enrich_datastore: { id: 1 } });
+    expect(liveSource).toMatchObject({
+      description: "sales, migrated",
+      enrichment_prefix: "_sales_bronze",
+      enrichment_remediation_strategy: "overwrite",
+      enrich_datastore: { id: 1 },
+    });
     expect((await h.call("GET", "/api/datastores/1", { host })).body).toMatchObject({ description: "enrichment, migrated", enrichment_prefix: "_old_prefix" });
 
     // Destroy from the old state (source first, as the engine orders it): nothing left.
