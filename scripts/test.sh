@@ -8,5 +8,7 @@ source scripts/bootstrap.sh
 source scripts/python-clients.sh
 node scripts/link-self.js
 npx tsc -p tsconfig.json
+# Formatting is part of the type-check step: a file prettier would change fails the run (npm run format fixes it).
+npx prettier --check .
 npx jest --ci "$@"
 echo "test suite wall time: $(( $(date +%s) - started )) s"
