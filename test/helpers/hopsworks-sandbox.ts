@@ -281,3 +281,24 @@ export function hopsworksStackConfig(): { config: Record<string, string>; secret
     secretConfig: { "databricks:token": ALICE_TOKEN, "hopsworks:password": OWNER.password },
   };
 }
+
+/**
+ * What a full-spec `clusters/edit` may send back of a cluster read with `clusters/get`: the
+ * cluster without the fields Databricks reports but does not take (state, times, default tags,
+ * creator, source).
+ */
+export function editableSpec(cluster: Record<string, any>): Record<string, any> {
+  const {
+    state: _s,
+    state_message: _m,
+    default_tags: _d,
+    creator_user_name: _c,
+    start_time: _t,
+    last_restarted_time: _l,
+    terminated_time: _tt,
+    termination_reason: _r,
+    cluster_source: _cs,
+    ...spec
+  } = cluster;
+  return spec;
+}

@@ -12,6 +12,7 @@ import {
   TERMINATED_CLUSTER,
   startHopsworksTestSandbox,
   type HopsworksHarness,
+  editableSpec,
 } from "../../helpers/hopsworks-sandbox";
 
 const base = `/project/${PROJECT_ID}/integrations/databricks`;
@@ -29,18 +30,7 @@ describe("hopsworks sandbox: reading clusters through the integration", () => {
   /** Tags a cluster through Databricks directly (the admin's full-spec edit). */
   const tag = async (clusterId: string, tags: Record<string, string>) => {
     const got = (await h.databricks.call("GET", `/api/2.0/clusters/get?cluster_id=${clusterId}`)).body;
-    const {
-      state: _s,
-      state_message: _m,
-      default_tags: _d,
-      creator_user_name: _c,
-      start_time: _t,
-      last_restarted_time: _l,
-      terminated_time: _tt,
-      termination_reason: _r,
-      cluster_source: _cs,
-      ...spec
-    } = got;
+    const spec = editableSpec(got);
     const res = await h.databricks.call("POST", "/api/2.0/clusters/edit", {
       token: ADMIN_TOKEN,
       body: { ...spec, custom_tags: { ...spec.custom_tags, ...tags } },

@@ -18,6 +18,7 @@ import {
   hopsworksTestSeed,
   type HopsworksHarness,
   startHopsworksTestSandbox,
+  editableSpec,
 } from "../../helpers/hopsworks-sandbox";
 
 const base = `/project/${PROJECT_ID}/integrations/databricks/${AWS_HOST}`;
@@ -178,18 +179,7 @@ describe("hopsworks sandbox: configuring a Databricks cluster, by release family
     expect((await cluster(MANAGED_CLUSTER)).init_scripts).toEqual([{ workspace: { destination: "/Users/alice@example.com/init/setup.sh" } }]);
     await eventually(async () => (await cluster(MANAGED_CLUSTER)).state === "RUNNING");
     const spec = await cluster(MANAGED_CLUSTER);
-    const {
-      state: _s,
-      state_message: _m,
-      default_tags: _d,
-      creator_user_name: _c,
-      start_time: _t,
-      last_restarted_time: _l,
-      terminated_time: _tt,
-      termination_reason: _r,
-      cluster_source: _cs,
-      ...editable
-    } = spec;
+    const editable = editableSpec(spec);
     editable.init_scripts = [...editable.init_scripts, { s3: { destination: "s3://bucket/init.sh", region: "us-west-2" } }];
     expect((await h.databricks.call("POST", "/api/2.0/clusters/edit", { token: ADMIN_TOKEN, body: editable })).status).toBe(200);
     await eventually(async () => (await cluster(MANAGED_CLUSTER)).state === "RUNNING");
@@ -301,18 +291,7 @@ describe("hopsworks sandbox: configuring a Databricks cluster, by release family
     expect((await configure(MANAGED_CLUSTER)).status).toBe(200);
     await eventually(async () => (await cluster(MANAGED_CLUSTER)).state === "RUNNING");
     const spec = await cluster(MANAGED_CLUSTER);
-    const {
-      state: _s,
-      state_message: _m,
-      default_tags: _d,
-      creator_user_name: _c,
-      start_time: _t,
-      last_restarted_time: _l,
-      terminated_time: _tt,
-      termination_reason: _r,
-      cluster_source: _cs,
-      ...editable
-    } = spec;
+    const editable = editableSpec(spec);
     editable.custom_tags = { ...editable.custom_tags, hopsworks_project_id: "fraud" };
     expect((await h.databricks.call("POST", "/api/2.0/clusters/edit", { token: ADMIN_TOKEN, body: editable })).status).toBe(200);
     const res = await h.call("GET", `${base}/clusters/${MANAGED_CLUSTER}`, { jwt: jwts[HOPSWORKS_HOST] });

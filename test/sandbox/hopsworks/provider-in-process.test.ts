@@ -11,6 +11,7 @@ import {
   SCIENTIST,
   startHopsworksTestSandbox,
   type HopsworksHarness,
+  editableSpec,
 } from "../../helpers/hopsworks-sandbox";
 
 jest.setTimeout(60_000);
@@ -76,19 +77,7 @@ describe("state written before release families", () => {
       hostnameVerification: true,
     };
     const connection = { host: HOPSWORKS_HOST, port: 443, project: PROJECT, secretsStore: "secretsmanager", hostnameVerification: true };
-    const {
-      state: _s,
-      state_message: _m,
-      default_tags: _d,
-      creator_user_name: _c,
-      start_time: _t,
-      last_restarted_time: _l,
-      terminated_time: _tt,
-      termination_reason: _r,
-      cluster_source: _cs,
-      spec: _spec,
-      ...originalSpec
-    } = before;
+    const { spec: _spec, ...originalSpec } = editableSpec(before);
     const old = {
       ...inputs,
       projectId: PROJECT_ID,
