@@ -58,7 +58,11 @@ export function clusterView(rec: ClusterRecord, host?: string): Record<string, u
   };
 }
 
-/** `clusters/update` may name in `update_mask` the spec's own fields, none the service sets. */
+/**
+ * `clusters/update` may name in `update_mask` the spec's own fields, none the service sets: the
+ * SDK's `UpdateClusterResource` has none of them (see clusters-read-only.ts). Unconfirmed: the
+ * exact answer to a mask naming one; we chose INVALID_PARAMETER_VALUE, as for other bad masks.
+ */
 const READ_ONLY_MASK_FIELDS = new Set(READ_ONLY_CLUSTER_FIELDS);
 
 /** A create/edit/update body as the service keeps it: validated, defaults applied, the policy enforced. */
